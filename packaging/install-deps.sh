@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages rbee needs to build, test and run on lavapipe.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake ninja-build pkg-config \
+  libboost-dev libboost-filesystem-dev libboost-system-dev \
+  libvulkan-dev glslang-tools spirv-tools mesa-vulkan-drivers vulkan-tools \
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev \
+  libcli11-dev nlohmann-json3-dev libpcre2-dev \
+  python3 >/dev/null
