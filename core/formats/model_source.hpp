@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -59,6 +60,13 @@ class ModelSource {
   // GGUF file or folder with config.json and *.safetensors (single or sharded).
   // Throws FormatError.
   static std::unique_ptr<ModelSource> open(const std::filesystem::path& path);
+
+ protected:
+  // Subclasses call this once their tensors are final; throws FormatError on a duplicate name.
+  void index_tensors();
+
+ private:
+  std::map<std::string, size_t, std::less<>> index_;  // tensor name -> position in tensors()
 };
 
 }  // namespace rbee

@@ -1,0 +1,83 @@
+#include "formats/hf_config.hpp"
+
+#include <fstream>
+
+#include "formats/model_source.hpp"
+
+namespace rbee {
+
+namespace {
+
+using nlohmann::json;
+
+// {"full_attention": {...}, "sliding_attention": {...}}: one parameter set per layer type.
+bool is_per_layer_type(const json& params) {
+  if (params.empty()) return false;
+  for (const auto& [key, value] : params.items()) {
+    if (!value.is_object()) return false;
+  }
+  return true;
+}
+
+// Gives a scaling object both the old ("type") and new ("rope_type") name of its kind.
+void name_both_types(json& scaling) {
+  if (!scaling.is_object()) return;
+  if (!scaling.contains("rope_type") && scaling.contains("type")) scaling["rope_type"] = scaling["type"];
+  if (!scaling.contains("type") && scaling.contains("rope_type")) scaling["type"] = scaling["rope_type"];
+}
+
+void old_from_new(json& config, const json& params) {
+  if (!config.contains("rope_theta") && params.contains("rope_theta"))
+    config["rope_theta"] = params["rope_theta"];
+  if (config.contains("rope_scaling")) return;
+  json scaling = params;
+  scaling.erase("rope_theta");
+  name_both_types(scaling);
+  const bool unscaled = !scaling.contains("rope_type") || scaling["rope_type"] == "default";
+  config["rope_scaling"] = unscaled ? json(nullptr) : scaling;
+}
+
+void new_from_old(json& config) {
+  json params = json::object();
+  if (config.contains("rope_theta")) params["rope_theta"] = config["rope_theta"];
+  const auto scaling = config.find("rope_scaling");
+  if (scaling != config.end() && scaling->is_object()) {
+    for (const auto& [key, value] : scaling->items()) {
+      if (key != "type") params[key] = value;
+    }
+    if (!params.contains("rope_type") && scaling->contains("type"))
+      params["rope_type"] = (*scaling)["type"];
+  }
+  if (!params.contains("rope_type")) params["rope_type"] = "default";
+  config["rope_parameters"] = std::move(params);
+}
+
+}  // namespace
+
+void normalize_rope(json& config) {
+  if (!config.is_object()) return;
+  if (auto scaling = config.find("rope_scaling"); scaling != config.end()) name_both_types(*scaling);
+
+  const auto params = config.find("rope_parameters");
+  if (params == config.end() || params->is_null()) {
+    if (config.contains("rope_theta") || config.contains("rope_scaling")) new_from_old(config);
+    return;
+  }
+  if (!params->is_object() || is_per_layer_type(*params)) return;
+  old_from_new(config, *params);  // std::map inserts keep `params` valid
+}
+
+json load_hf_config(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw FormatError(file.string() + ": no such file (a model folder needs config.json)");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw FormatError(file.string() + ": cannot open");
+  json config = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) throw FormatError(file.string() + ": not valid JSON");
+  if (!config.is_object()) throw FormatError(file.string() + ": expected a JSON object");
+  normalize_rope(config);
+  return config;
+}
+
+}  // namespace rbee

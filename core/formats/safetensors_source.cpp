@@ -1,0 +1,89 @@
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+
+#include "formats/hf_config.hpp"
+#include "formats/safetensors.hpp"
+
+namespace rbee {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+SafetensorsSource::SafetensorsSource(const fs::path& folder) : folder_(folder) {
+  config_ = load_hf_config(folder / "config.json");
+  const auto index = folder / "model.safetensors.index.json";
+  const auto single = folder / "model.safetensors";
+  std::error_code ec;
+  if (fs::exists(index, ec)) {
+    load_sharded(index);
+  } else if (fs::exists(single, ec)) {
+    load_single(single);
+  } else {
+    throw FormatError(folder.string() +
+                      ": no model.safetensors or model.safetensors.index.json in the folder");
+  }
+  index_tensors();
+}
+
+void SafetensorsSource::load_single(const fs::path& file) {
+  shards_.push_back(MappedFile::open(file));
+  tensors_ = parse_safetensors(shards_.back());
+}
+
+void SafetensorsSource::load_sharded(const fs::path& index_file) {
+  const std::string where = index_file.string() + ": ";
+  std::ifstream in(index_file, std::ios::binary);
+  const json index = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (index.is_discarded() || !index.is_object()) throw FormatError(where + "not a JSON object");
+  const auto map = index.find("weight_map");
+  if (map == index.end() || !map->is_object())
+    throw FormatError(where + "missing weight_map (tensor name -> shard file)");
+
+  std::map<std::string, std::set<std::string>> by_shard;  // each shard is loaded once
+  for (const auto& [tensor, shard] : map->items()) {
+    // A shard is a file beside the index, never a path that leaves the folder.
+    if (!shard.is_string() || shard.get_ref<const std::string&>().empty() ||
+        shard.get_ref<const std::string&>().find('/') != std::string::npos ||
+        shard == "." || shard == "..") {
+      throw FormatError(where + "tensor '" + tensor + "' has shard " + shard.dump() +
+                        ", expected a file name");
+    }
+    by_shard[shard.get<std::string>()].insert(tensor);
+  }
+
+  for (const auto& [shard, expected] : by_shard) {
+    const auto file = folder_ / shard;
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+      throw FormatError(where + "shard '" + shard + "' (holding tensor '" + *expected.begin() +
+                        "') is missing");
+    }
+    shards_.push_back(MappedFile::open(file));
+    auto views = parse_safetensors(shards_.back());
+    std::set<std::string> found;
+    for (const auto& v : views) found.insert(v.name);
+    for (const auto& name : expected) {
+      if (!found.count(name))
+        throw FormatError(file.string() + ": tensor '" + name + "' listed in the index is missing");
+    }
+    for (auto& v : views) tensors_.push_back(std::move(v));
+  }
+}
+
+const nlohmann::json* SafetensorsSource::meta(std::string_view key) const {
+  const json* node = &config_;
+  while (true) {
+    const auto dot = key.find('.');
+    const auto part = key.substr(0, dot);
+    if (!node->is_object()) return nullptr;
+    const auto it = node->find(part);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+    if (dot == std::string_view::npos) return node;
+    key.remove_prefix(dot + 1);
+  }
+}
+
+}  // namespace rbee
