@@ -1,0 +1,178 @@
+// Vocab from Hugging Face files: tokenizer.json (BPE model, byte-level or SentencePiece-style)
+// and the special-token settings in tokenizer_config.json / config.json.
+#include <fstream>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tokenizer/regex_splitter.hpp"
+#include "tokenizer/vocab_loaders.hpp"
+
+namespace rbee {
+namespace {
+
+using nlohmann::json;
+
+json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path.string() + ": cannot open");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(path.string() + ": " + e.what());
+  }
+}
+
+// Every node of a possibly nested {"type": "Sequence", <list_key>: [...]} tree, in order.
+std::vector<json> flatten(const json& node, const char* list_key) {
+  if (node.is_null()) return {};
+  if (node.value("type", "") == "Sequence") {
+    std::vector<json> all;
+    for (const json& child : node.at(list_key)) {
+      auto sub = flatten(child, list_key);
+      all.insert(all.end(), sub.begin(), sub.end());
+    }
+    return all;
+  }
+  return {node};
+}
+
+std::string literal_regex(const std::string& s) { return "\\Q" + s + "\\E"; }
+
+// Regexes of the pre-tokenizer chain and whether it is byte-level.
+bool read_pre_tokenizer(const json& pre, std::vector<std::string>& regexes) {
+  bool byte_level = false;
+  for (const json& step : flatten(pre, "pretokenizers")) {
+    const std::string type = step.value("type", "");
+    if (type == "ByteLevel") {
+      byte_level = true;
+      if (step.value("use_regex", true)) {
+        const auto gpt2 = pre_tokenizer_regexes("gpt2");
+        regexes.insert(regexes.end(), gpt2.begin(), gpt2.end());
+      }
+    } else if (type == "Split") {
+      if (step.value("behavior", "") != "Isolated" || step.value("invert", false))
+        throw std::runtime_error("Split pre-tokenizer: only Isolated, non-inverted is supported");
+      const json& pattern = step.at("pattern");
+      regexes.push_back(pattern.contains("Regex") ? pattern.at("Regex").get<std::string>()
+                                                  : literal_regex(pattern.at("String")));
+    } else if (type == "Digits") {
+      regexes.push_back(step.value("individual_digits", false) ? "\\p{N}" : "\\p{N}+");
+    } else if (type != "Metaspace") {
+      throw std::runtime_error("unsupported pre_tokenizer '" + type + "'");
+    }
+  }
+  return byte_level;
+}
+
+// SentencePiece-style tokenizer.json: a leading ▁ from Metaspace or a Prepend normalizer.
+bool adds_space_prefix(const json& tj) {
+  for (const json& step : flatten(tj.value("pre_tokenizer", json()), "pretokenizers"))
+    if (step.value("type", "") == "Metaspace")
+      return step.value("prepend_scheme", "always") != "never" && step.value("add_prefix_space", true);
+  for (const json& step : flatten(tj.value("normalizer", json()), "normalizers"))
+    if (step.value("type", "") == "Prepend") return true;
+  return false;
+}
+
+// BOS/EOS the post-processor's single-sequence template wraps around the text.
+void read_post_processor(const json& post, Vocab& v) {
+  for (const json& step : flatten(post, "processors")) {
+    if (step.value("type", "") != "TemplateProcessing" || !step.contains("single")) continue;
+    const json& single = step.at("single");
+    auto special_id = [&](const json& item) -> int32_t {
+      if (!item.contains("SpecialToken")) return -1;
+      const std::string name = item.at("SpecialToken").at("id");
+      return step.at("special_tokens").at(name).at("ids").at(0).get<int32_t>();
+    };
+    if (!single.empty()) {
+      if (int32_t id = special_id(single.front()); id >= 0) v.add_bos = true, v.bos = id;
+      if (int32_t id = special_id(single.back()); id >= 0) v.add_eos = true, v.eos = id;
+    }
+  }
+}
+
+int32_t find_token(const Vocab& v, const std::string& text) {
+  for (size_t i = 0; i < v.tokens.size(); ++i)
+    if (v.tokens[i] == text) return int32_t(i);
+  return -1;
+}
+
+// "<s>" or {"content": "<s>", ...}
+std::string token_content(const json& j) { return j.is_string() ? j.get<std::string>() : j.value("content", ""); }
+
+}  // namespace
+
+Vocab vocab_from_tokenizer_json(const std::filesystem::path& path) {
+  const json tj = read_json(path);
+  const json& model = tj.at("model");
+  if (model.value("type", "") != "BPE")
+    throw std::runtime_error(path.string() + ": model.type must be BPE");
+
+  Vocab v;
+  v.pre.clear();  // the regexes below are the whole pre-tokenizer
+  const bool byte_level = read_pre_tokenizer(tj.value("pre_tokenizer", json()), v.pre_regexes) ||
+                          tj.value("decoder", json()).value("type", "") == "ByteLevel";
+  v.model = byte_level ? VocabModel::ByteLevelBpe : VocabModel::SentencePiece;
+  v.ignore_merges = model.value("ignore_merges", false);
+
+  for (const auto& [text, id] : model.at("vocab").items()) {
+    const size_t i = id.get<size_t>();
+    if (i >= v.tokens.size()) v.tokens.resize(i + 1);
+    v.tokens[i] = text;
+  }
+  for (const json& added : tj.value("added_tokens", json::array())) {
+    const size_t i = added.at("id").get<size_t>();
+    if (i >= v.tokens.size()) v.tokens.resize(i + 1);
+    v.tokens[i] = added.at("content");
+  }
+  v.types.assign(v.tokens.size(), TokenType::Normal);
+  for (const json& added : tj.value("added_tokens", json::array()))
+    v.types[added.at("id").get<size_t>()] = added.value("special", false) ? TokenType::Control
+                                                                           : TokenType::UserDefined;
+  for (const json& m : model.at("merges"))
+    v.merges.push_back(m.is_string() ? m.get<std::string>()
+                                     : m.at(0).get<std::string>() + " " + m.at(1).get<std::string>());
+
+  if (!byte_level) {
+    // SentencePiece-style BPE runs on scores: a token made by merge rank r scores -r.
+    v.add_space_prefix = adds_space_prefix(tj);
+    v.scores.assign(v.tokens.size(), std::numeric_limits<float>::lowest());
+    for (size_t r = 0; r < v.merges.size(); ++r) {
+      std::string merged = v.merges[r];
+      merged.erase(merged.find(' ', 1), 1);
+      if (const int32_t id = find_token(v, merged); id >= 0 && v.scores[id] == std::numeric_limits<float>::lowest())
+        v.scores[id] = -float(r);
+    }
+    for (size_t i = 0; i < v.tokens.size(); ++i)
+      if (v.tokens[i].size() == 6 && v.tokens[i].starts_with("<0x") && v.types[i] == TokenType::Normal)
+        v.types[i] = TokenType::Byte;
+  }
+  if (model.contains("unk_token") && model.at("unk_token").is_string())
+    v.unk = find_token(v, model.at("unk_token"));
+  if (v.unk >= 0 && v.types[v.unk] == TokenType::Normal) v.types[v.unk] = TokenType::Unknown;
+  read_post_processor(tj.value("post_processor", json()), v);
+  return v;
+}
+
+void apply_hf_configs(const std::filesystem::path& folder, Vocab& v) {
+  if (std::filesystem::exists(folder / "config.json")) {
+    const json cfg = read_json(folder / "config.json");
+    auto first_id = [](const json& j) { return j.is_array() ? j.at(0).get<int32_t>() : j.get<int32_t>(); };
+    if (v.bos < 0 && cfg.contains("bos_token_id") && !cfg["bos_token_id"].is_null()) v.bos = first_id(cfg["bos_token_id"]);
+    if (v.eos < 0 && cfg.contains("eos_token_id") && !cfg["eos_token_id"].is_null()) v.eos = first_id(cfg["eos_token_id"]);
+  }
+  if (!std::filesystem::exists(folder / "tokenizer_config.json")) return;
+  const json tc = read_json(folder / "tokenizer_config.json");
+  const std::pair<const char*, int32_t*> named[] = {
+      {"bos_token", &v.bos}, {"eos_token", &v.eos}, {"pad_token", &v.pad}, {"unk_token", &v.unk}};
+  for (const auto& [key, id] : named)
+    if (tc.contains(key) && !tc[key].is_null())
+      if (const int32_t found = find_token(v, token_content(tc[key])); found >= 0) *id = found;
+  if (tc.contains("add_bos_token") && tc["add_bos_token"].is_boolean()) v.add_bos = tc["add_bos_token"];
+  if (tc.contains("add_eos_token") && tc["add_eos_token"].is_boolean()) v.add_eos = tc["add_eos_token"];
+}
+
+}  // namespace rbee
