@@ -1,0 +1,44 @@
+#include "graph/device_weights.hpp"
+
+#include <cstring>
+
+#include "util/half.hpp"
+
+namespace rbee {
+
+DeviceWeights::DeviceWeights(const vk::Device& device, vk::Uploader& uploader) : device_(device), uploader_(uploader) {}
+
+const vk::Buffer& DeviceWeights::stored(const TensorView& t) {
+  auto& slot = buffers_[{&t, false}];
+  if (!slot) {
+    slot = std::make_unique<vk::Buffer>(device_, t.nbytes, vk::MemoryKind::Device, "tensor " + t.name);
+    uploader_.upload(t.data, t.nbytes, *slot);
+    bytes_ += t.nbytes;
+    if (progress_) progress_(bytes_);
+  }
+  return *slot;
+}
+
+const vk::Buffer& DeviceWeights::as_f32(const TensorView& t) {
+  if (t.dtype == DType::F32) return stored(t);
+  auto& slot = buffers_[{&t, true}];
+  if (!slot) {
+    uint64_t n = t.elements();
+    slot = std::make_unique<vk::Buffer>(device_, n * 4, vk::MemoryKind::Device, "tensor " + t.name);
+    const auto* src = reinterpret_cast<const uint8_t*>(t.data);
+    bool bf16 = t.dtype == DType::BF16;
+    uploader_.upload_generated(n * 4, *slot, 0, [&](void* out, uint64_t offset, uint64_t bytes) {
+      auto* dst = static_cast<float*>(out);
+      for (uint64_t i = 0; i < bytes / 4; ++i) {
+        uint16_t h;
+        std::memcpy(&h, src + (offset / 4 + i) * 2, 2);
+        dst[i] = bf16 ? bf16_to_f32(h) : f16_to_f32(h);
+      }
+    });
+    bytes_ += t.nbytes;
+    if (progress_) progress_(bytes_);
+  }
+  return *slot;
+}
+
+}  // namespace rbee

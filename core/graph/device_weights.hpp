@@ -1,0 +1,34 @@
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "formats/model_source.hpp"
+#include "vulkan/buffer.hpp"
+#include "vulkan/uploader.hpp"
+
+namespace rbee {
+
+// Device copies of a model's weights, uploaded on first use through the streaming uploader.
+// A weight is kept in its stored type for matmul/embedding, or widened to float32 where an op
+// reads it as a vector (norm weights, biases).
+class DeviceWeights {
+ public:
+  // progress(bytes_done) is called after each uploaded tensor.
+  DeviceWeights(const vk::Device& device, vk::Uploader& uploader);
+
+  const vk::Buffer& stored(const TensorView& t);
+  const vk::Buffer& as_f32(const TensorView& t);
+  uint64_t bytes_uploaded() const { return bytes_; }
+  void on_upload(std::function<void(uint64_t)> progress) { progress_ = std::move(progress); }
+
+ private:
+  const vk::Device& device_;
+  vk::Uploader& uploader_;
+  std::map<std::pair<const TensorView*, bool>, std::unique_ptr<vk::Buffer>> buffers_;
+  uint64_t bytes_ = 0;
+  std::function<void(uint64_t)> progress_;
+};
+
+}  // namespace rbee

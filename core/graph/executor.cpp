@@ -1,0 +1,238 @@
+#include "graph/executor.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "graph/arena_plan.hpp"
+#include "graph/rope_table.hpp"
+#include "vulkan/error.hpp"
+
+namespace rbee {
+namespace {
+
+constexpr uint32_t kMaxGroups = 65535;
+constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/matmul.comp
+
+uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
+
+std::string weight_suffix(DType t) {
+  switch (t) {
+    case DType::F32: return "f32";
+    case DType::F16: return "f16";
+    case DType::BF16: return "bf16";
+    default: throw std::runtime_error("no kernel for weight type " + std::string(dtype_name(t)));
+  }
+}
+
+struct NormPush { uint32_t cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
+struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
+struct EmbedPush { uint32_t dim, n_rows; };
+struct RopePush { uint32_t n_heads, head_dim, n_rot, neox; };
+struct KvStorePush { uint32_t k_dim, v_dim; };
+struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale; };
+struct ElementwisePush { uint32_t n, op, b_len; float factor; };
+struct StepValues { uint32_t n_past, n_tokens; };
+
+}  // namespace
+
+KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
+  // A CPU implementation runs a workgroup as one thread looping over its lanes: small groups
+  // spread work over cores; GPUs want wide groups to hide latency.
+  if (info.type == "cpu") return {64, 32, 64};
+  return {256, 128, 256};
+}
+
+CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights,
+                             KvCache& cache, const Graph& graph)
+    : device_(device),
+      pipelines_(pipelines),
+      weights_(weights),
+      cache_(cache),
+      graph_(&graph),
+      config_(KernelConfig::for_device(device.info())),
+      n_tokens_(graph.n_tokens()) {
+  if (graph.output() == RBEE_TENSOR_NONE) throw std::runtime_error("the graph has no output (set_output was not called)");
+  if (n_tokens_ == 0 || n_tokens_ > kMaxGroups)
+    throw std::runtime_error("a batch must have 1.." + std::to_string(kMaxGroups) + " tokens");
+  const Node& out = graph.node(graph.output());
+  out_rows_ = out.rows;
+  out_cols_ = out.cols;
+
+  uint64_t align = std::max<uint64_t>(device.limits().minStorageBufferOffsetAlignment, 16);
+  ArenaPlan plan = plan_arena(graph, align);
+  offsets_ = std::move(plan.offset);
+  arena_ = std::make_unique<vk::Buffer>(device, plan.size, vk::MemoryKind::Device, "activations");
+  ids_ = std::make_unique<vk::Buffer>(device, n_tokens_ * 4, vk::MemoryKind::Upload, "token ids");
+  step_ = std::make_unique<vk::Buffer>(device, sizeof(StepValues), vk::MemoryKind::Upload, "step values");
+  readback_ = std::make_unique<vk::Buffer>(device, uint64_t(out_rows_) * out_cols_ * 4, vk::MemoryKind::Readback, "logits");
+  dummy_ = std::make_unique<vk::Buffer>(device, 16, vk::MemoryKind::Device, "unused binding");
+
+  uint32_t max_sets = static_cast<uint32_t>(graph.nodes().size()) * 2 + 4;
+  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, max_sets * 6};
+  VkDescriptorPoolCreateInfo dpci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  dpci.maxSets = max_sets;
+  dpci.poolSizeCount = 1;
+  dpci.pPoolSizes = &size;
+  vk::check(vkCreateDescriptorPool(device.handle(), &dpci, nullptr, &pool_), "vkCreateDescriptorPool");
+
+  cmd_ = std::make_unique<vk::CommandBuffer>(device);
+  record(graph);
+  graph_ = nullptr;
+}
+
+CompiledGraph::~CompiledGraph() {
+  cmd_.reset();
+  vkDestroyDescriptorPool(device_.handle(), pool_, nullptr);
+}
+
+CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
+  if (t == RBEE_TENSOR_NONE) return {dummy_->handle(), 0, VK_WHOLE_SIZE};
+  const Node& n = graph_->node(t);
+  switch (n.kind) {
+    case OpKind::Tokens: return {ids_->handle(), 0, VK_WHOLE_SIZE};
+    case OpKind::Weight: {
+      const vk::Buffer& b = as_vector ? weights_.as_f32(*n.weight) : weights_.stored(*n.weight);
+      return {b.handle(), 0, VK_WHOLE_SIZE};
+    }
+    default: return {arena_->handle(), offsets_[t - 1], uint64_t(n.rows) * n.cols * 4};
+  }
+}
+
+void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push,
+                             uint32_t push_bytes, uint32_t wg, uint32_t gx, uint32_t gy, uint32_t gz) {
+  const vk::Pipeline& p = pipelines_.get(shader, static_cast<uint32_t>(buffers.size()), push_bytes, {wg});
+  VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+  ai.descriptorPool = pool_;
+  ai.descriptorSetCount = 1;
+  VkDescriptorSetLayout layout = p.set_layout();
+  ai.pSetLayouts = &layout;
+  VkDescriptorSet set;
+  vk::check(vkAllocateDescriptorSets(device_.handle(), &ai, &set), "vkAllocateDescriptorSets");
+  std::vector<VkDescriptorBufferInfo> infos(buffers.size());
+  std::vector<VkWriteDescriptorSet> writes(buffers.size());
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    infos[i] = {buffers[i].buffer, buffers[i].offset, buffers[i].range};
+    writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    writes[i].dstSet = set;
+    writes[i].dstBinding = static_cast<uint32_t>(i);
+    writes[i].descriptorCount = 1;
+    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[i].pBufferInfo = &infos[i];
+  }
+  vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
+
+  VkCommandBuffer cmd = cmd_->handle();
+  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.handle());
+  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0, nullptr);
+  if (push_bytes) vkCmdPushConstants(cmd, p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
+  vkCmdDispatch(cmd, gx, gy, gz);
+  cmd_->barrier();
+}
+
+void CompiledGraph::record(const Graph& graph) {
+  cmd_->begin(false);
+  const auto& nodes = graph.nodes();
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    const rbee_tensor self = static_cast<rbee_tensor>(i + 1);
+    const auto& in = n.inputs;
+    switch (n.kind) {
+      case OpKind::Tokens:
+      case OpKind::Weight: break;
+      case OpKind::Embed: {
+        const Node& table = graph.node(in[0]);
+        EmbedPush pc{n.cols, table.rows};
+        uint32_t wg = config_.elementwise_wg;
+        dispatch("embed_" + weight_suffix(table.weight->dtype), {bind(in[0], false), bind(in[1], false), bind(self, false)},
+                 &pc, sizeof pc, wg, std::min(div_up(n.cols, wg), kMaxGroups), n.rows, 1);
+        break;
+      }
+      case OpKind::Norm: {
+        NormPush pc{n.cols, n.norm.eps, n.norm.weight_offset, n.norm.kind == RBEE_NORM_LAYER,
+                    in[1] != RBEE_TENSOR_NONE, in[2] != RBEE_TENSOR_NONE};
+        dispatch("norm", {bind(in[0], false), bind(in[1], true), bind(in[2], true), bind(self, false)}, &pc, sizeof pc,
+                 config_.reduce_wg, n.rows, 1, 1);
+        break;
+      }
+      case OpKind::Linear: {
+        const Node& w = graph.node(in[1]);
+        uint32_t gx = std::min(n.cols, kMaxGroups);
+        MatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
+        dispatch("matmul_" + weight_suffix(w.weight->dtype),
+                 {bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(self, false)}, &pc, sizeof pc,
+                 config_.reduce_wg, gx, div_up(n.cols, gx), div_up(n.rows, kMatmulTokensPerGroup));
+        break;
+      }
+      case OpKind::Rope: {
+        std::vector<float> freq = rope_frequencies(n.rope);
+        auto table = std::make_unique<vk::Buffer>(device_, freq.size() * 4, vk::MemoryKind::Upload, "rope table");
+        std::memcpy(table->mapped(), freq.data(), freq.size() * 4);
+        Binding tb{table->handle(), 0, VK_WHOLE_SIZE};
+        constants_.push_back(std::move(table));
+        RopePush pc{n.rope.n_heads, n.rope.head_dim, n.rope.n_rot, n.rope.mode == RBEE_ROPE_NEOX};
+        uint32_t wg = config_.elementwise_wg;
+        dispatch("rope", {bind(in[0], false), tb, {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false)}, &pc,
+                 sizeof pc, wg, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups), n.rows, 1);
+        break;
+      }
+      case OpKind::Attention: {
+        const rbee_attention_params& a = n.attention;
+        if (a.layer >= cache_.n_layers())
+          throw std::runtime_error("attention uses KV cache " + std::to_string(a.layer) + " but the model declares " +
+                                   std::to_string(cache_.n_layers()));
+        const rbee_kv_layout& kv = cache_.layout(a.layer);
+        if (kv.n_kv_heads != a.n_kv_heads || kv.head_dim_k != a.head_dim_k || kv.head_dim_v != a.head_dim_v)
+          throw std::runtime_error("attention of layer " + std::to_string(a.layer) + " does not match its KV layout");
+        std::string kv_suffix = cache_.type() == KvType::F16 ? "f16" : "f32";
+        Binding kc{cache_.keys(a.layer).handle(), 0, VK_WHOLE_SIZE};
+        Binding vc{cache_.values(a.layer).handle(), 0, VK_WHOLE_SIZE};
+        Binding step{step_->handle(), 0, VK_WHOLE_SIZE};
+        KvStorePush sp{a.n_kv_heads * a.head_dim_k, a.n_kv_heads * a.head_dim_v};
+        uint32_t wg = config_.elementwise_wg;
+        dispatch("kv_store_" + kv_suffix, {bind(in[1], false), bind(in[2], false), kc, vc, step}, &sp, sizeof sp, wg,
+                 std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
+        AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale};
+        dispatch("attention_" + kv_suffix, {bind(in[0], false), kc, vc, step, bind(self, false)}, &ap, sizeof ap,
+                 config_.attention_wg, a.n_heads, n.rows, 1);
+        break;
+      }
+      case OpKind::Elementwise: {
+        uint64_t count = uint64_t(n.rows) * n.cols;
+        uint32_t b_len = static_cast<uint32_t>(count);
+        if (in[1] != RBEE_TENSOR_NONE) b_len = graph.node(in[1]).rows * graph.node(in[1]).cols;
+        ElementwisePush pc{static_cast<uint32_t>(count), n.elementwise, b_len, n.factor};
+        uint32_t wg = config_.elementwise_wg;
+        dispatch("elementwise", {bind(in[0], false), bind(in[1], true), bind(self, false)}, &pc, sizeof pc, wg,
+                 std::min(div_up(count, wg), kMaxGroups), 1, 1);
+        break;
+      }
+      case OpKind::OutputRows: {
+        const Node& x = graph.node(in[0]);
+        Binding src = bind(in[0], false), dst = bind(self, false);
+        cmd_->copy(src.buffer, src.offset + uint64_t(x.rows - 1) * x.cols * 4, dst.buffer, dst.offset, uint64_t(n.cols) * 4);
+        cmd_->barrier();
+        break;
+      }
+    }
+  }
+  Binding out = bind(graph.output(), false);
+  cmd_->copy(out.buffer, out.offset, readback_->handle(), 0, uint64_t(out_rows_) * out_cols_ * 4);
+  cmd_->barrier();
+  cmd_->end();
+}
+
+void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits) {
+  if (ids.size() != n_tokens_) throw std::invalid_argument("run: expected " + std::to_string(n_tokens_) + " token ids");
+  if (uint64_t(n_past) + n_tokens_ > cache_.capacity())
+    throw std::runtime_error("context full: " + std::to_string(n_past) + " + " + std::to_string(n_tokens_) +
+                             " tokens exceed the KV cache of " + std::to_string(cache_.capacity()));
+  if (logits.size() < uint64_t(out_rows_) * out_cols_) throw std::invalid_argument("run: logits buffer too small");
+  std::memcpy(ids_->mapped(), ids.data(), ids.size_bytes());
+  StepValues sv{n_past, n_tokens_};
+  std::memcpy(step_->mapped(), &sv, sizeof sv);
+  cmd_->submit_and_wait();
+  std::memcpy(logits.data(), readback_->mapped(), uint64_t(out_rows_) * out_cols_ * 4);
+}
+
+}  // namespace rbee

@@ -1,0 +1,68 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "graph/device_weights.hpp"
+#include "graph/graph.hpp"
+#include "graph/kv_cache.hpp"
+#include "vulkan/buffer.hpp"
+#include "vulkan/commands.hpp"
+#include "vulkan/pipeline.hpp"
+
+namespace rbee {
+
+// Workgroup sizes chosen from the device's properties.
+struct KernelConfig {
+  uint32_t reduce_wg;     // norm and matmul rows (power of two, <= 256)
+  uint32_t attention_wg;  // power of two, 32..256
+  uint32_t elementwise_wg;
+  static KernelConfig for_device(const vk::DeviceInfo& info);
+};
+
+// A graph compiled for one batch shape: buffers planned, descriptor sets written and the whole
+// pass recorded in one command buffer, replayed by run() with new token ids and positions.
+class CompiledGraph {
+ public:
+  CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights, KvCache& cache,
+                const Graph& graph);
+  ~CompiledGraph();
+  CompiledGraph(const CompiledGraph&) = delete;
+  CompiledGraph& operator=(const CompiledGraph&) = delete;
+
+  uint32_t n_tokens() const { return n_tokens_; }
+  uint32_t output_rows() const { return out_rows_; }
+  uint32_t output_cols() const { return out_cols_; }
+
+  // One submission: ids.size() == n_tokens(), appended after n_past cached positions.
+  // Writes output_rows() x output_cols() floats into logits.
+  void run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits);
+
+ private:
+  struct Binding {
+    VkBuffer buffer;
+    uint64_t offset;
+    uint64_t range;
+  };
+  Binding bind(rbee_tensor t, bool as_vector);
+  void dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
+                uint32_t wg, uint32_t gx, uint32_t gy, uint32_t gz);
+  void record(const Graph& graph);
+
+  const vk::Device& device_;
+  vk::PipelineSet& pipelines_;
+  DeviceWeights& weights_;
+  KvCache& cache_;
+  const Graph* graph_ = nullptr;  // only during construction
+  KernelConfig config_;
+  uint32_t n_tokens_;
+  uint32_t out_rows_ = 0, out_cols_ = 0;
+  std::vector<uint64_t> offsets_;
+  std::unique_ptr<vk::Buffer> arena_, ids_, step_, readback_, dummy_;
+  std::vector<std::unique_ptr<vk::Buffer>> constants_;  // rope tables
+  VkDescriptorPool pool_ = VK_NULL_HANDLE;
+  std::unique_ptr<vk::CommandBuffer> cmd_;
+};
+
+}  // namespace rbee

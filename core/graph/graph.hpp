@@ -1,0 +1,74 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "formats/model_source.hpp"
+#include "rbee/graph.h"
+
+namespace rbee {
+
+enum class OpKind { Tokens, Weight, Embed, Norm, Linear, Rope, Attention, Elementwise, OutputRows };
+
+// Codes shared with shaders/elementwise.comp.
+enum ElementwiseOp : uint32_t {
+  kAdd = 0,
+  kMul = 1,
+  kScale = 2,
+  kSilu = 10,
+  kGelu = 11,
+  kGeluTanh = 12,
+  kRelu = 13,
+  kGated = 20,  // kGated + (activation - kSilu)
+};
+
+// One value of the graph: a 2-D float32 activation [rows, cols], the token ids, or a weight of
+// the model file (rows x cols of its stored type; a 1-D weight is one row).
+struct Node {
+  OpKind kind;
+  std::vector<rbee_tensor> inputs;  // RBEE_TENSOR_NONE for an absent optional input
+  uint32_t rows = 0;
+  uint32_t cols = 0;
+  const TensorView* weight = nullptr;  // OpKind::Weight
+  rbee_norm_params norm{};
+  rbee_rope_params rope{};
+  rbee_attention_params attention{};
+  uint32_t elementwise = 0;
+  float factor = 1.0f;
+};
+
+// A forward pass for one batch shape, as built by a plugin through rbee_graph_api.
+// Handles are 1-based indices into nodes().
+class Graph {
+ public:
+  Graph(const ModelSource& source, uint32_t n_tokens, bool all_logits)
+      : source_(source), n_tokens_(n_tokens), all_logits_(all_logits) {}
+
+  const ModelSource& source() const { return source_; }
+  uint32_t n_tokens() const { return n_tokens_; }
+  bool all_logits() const { return all_logits_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const Node& node(rbee_tensor t) const { return nodes_.at(static_cast<size_t>(t - 1)); }
+  rbee_tensor output() const { return output_; }
+  const std::string& error() const { return error_; }
+
+  // Appends a node, returning its handle; RBEE_TENSOR_NONE once an error was recorded.
+  rbee_tensor add(Node node);
+  // Records the first error (later ones are consequences) and returns RBEE_TENSOR_NONE.
+  rbee_tensor fail(const std::string& message);
+  bool valid(rbee_tensor t) const { return t > 0 && static_cast<size_t>(t) <= nodes_.size(); }
+  void set_output(rbee_tensor t) { output_ = t; }
+
+ private:
+  const ModelSource& source_;
+  uint32_t n_tokens_;
+  bool all_logits_;
+  std::vector<Node> nodes_;
+  rbee_tensor output_ = RBEE_TENSOR_NONE;
+  std::string error_;
+};
+
+// The host's implementation of rbee_graph_api over Graph (rbee_graph* is a Graph*).
+const rbee_graph_api* graph_api();
+
+}  // namespace rbee

@@ -1,0 +1,252 @@
+// rbee_graph_api: validates each op's inputs and appends it to the Graph. Every function is
+// noexcept at the boundary: failures are recorded on the graph, never thrown to the plugin.
+#include <cstring>
+#include <string>
+
+#include "graph/graph.hpp"
+
+namespace rbee {
+namespace {
+
+Graph& G(rbee_graph* g) { return *reinterpret_cast<Graph*>(g); }
+const Graph& G(const rbee_graph* g) { return *reinterpret_cast<const Graph*>(g); }
+
+bool is_activation(const Node& n) { return n.kind != OpKind::Weight && n.kind != OpKind::Tokens; }
+
+bool float_weight_type(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
+
+std::string shape(const Node& n) { return "[" + std::to_string(n.rows) + ", " + std::to_string(n.cols) + "]"; }
+
+std::string weight_name(const Node& n) { return n.weight ? n.weight->name : std::string("(activation)"); }
+
+template <typename Fn>
+rbee_tensor guarded(rbee_graph* g, const char* op, Fn fn) {
+  if (!G(g).error().empty()) return RBEE_TENSOR_NONE;
+  try {
+    return fn(G(g));
+  } catch (const std::exception& e) {
+    return G(g).fail(std::string(op) + ": " + e.what());
+  }
+}
+
+// Checks that t is a valid activation handle; records why not.
+bool activation(Graph& g, rbee_tensor t, const char* op, const char* what) {
+  if (!g.valid(t)) return g.fail(std::string(op) + ": " + what + " is not a tensor of this graph"), false;
+  if (!is_activation(g.node(t))) return g.fail(std::string(op) + ": " + what + " must be an activation"), false;
+  return true;
+}
+
+// Checks an optional 1-D weight of `cols` elements (norm weight, bias).
+bool vector_weight(Graph& g, rbee_tensor t, uint32_t cols, const char* op, const char* what) {
+  if (t == RBEE_TENSOR_NONE) return true;
+  if (!g.valid(t) || g.node(t).kind != OpKind::Weight)
+    return g.fail(std::string(op) + ": " + what + " must be a weight"), false;
+  const Node& w = g.node(t);
+  if (w.rows != 1 || w.cols != cols)
+    return g.fail(std::string(op) + ": " + what + " " + weight_name(w) + " has shape " + shape(w) + ", expected [" +
+                  std::to_string(cols) + "]"), false;
+  if (!float_weight_type(w.weight->dtype))
+    return g.fail(std::string(op) + ": " + what + " " + weight_name(w) + " has type " +
+                  std::string(dtype_name(w.weight->dtype)) + ", expected F32, F16 or BF16"), false;
+  return true;
+}
+
+uint32_t api_n_tokens(const rbee_graph* g) { return G(g).n_tokens(); }
+
+rbee_tensor api_input_tokens(rbee_graph* g) {
+  return guarded(g, "input_tokens", [](Graph& gr) {
+    for (size_t i = 0; i < gr.nodes().size(); ++i)
+      if (gr.nodes()[i].kind == OpKind::Tokens) return static_cast<rbee_tensor>(i + 1);
+    return gr.add(Node{.kind = OpKind::Tokens, .rows = gr.n_tokens(), .cols = 1});
+  });
+}
+
+rbee_tensor api_weight(rbee_graph* g, const char* name) {
+  return guarded(g, "weight", [name](Graph& gr) {
+    if (name == nullptr) return gr.fail("weight: name is NULL");
+    const TensorView* t = gr.source().tensor(name);
+    if (t == nullptr) return gr.fail("the model has no tensor named " + std::string(name));
+    for (size_t i = 0; i < gr.nodes().size(); ++i)
+      if (gr.nodes()[i].weight == t) return static_cast<rbee_tensor>(i + 1);
+    if (t->shape.empty() || t->shape.size() > 2)
+      return gr.fail("tensor " + t->name + " has " + std::to_string(t->shape.size()) +
+                     " dimensions; ops take 1-D or 2-D weights");
+    uint64_t rows = t->shape.size() == 2 ? t->shape[0] : 1, cols = t->shape.back();
+    if (rows > UINT32_MAX || cols > UINT32_MAX) return gr.fail("tensor " + t->name + " is too large");
+    return gr.add(Node{.kind = OpKind::Weight, .rows = uint32_t(rows), .cols = uint32_t(cols), .weight = t});
+  });
+}
+
+int api_has_weight(const rbee_graph* g, const char* name) {
+  return name != nullptr && G(g).source().tensor(name) != nullptr ? 1 : 0;
+}
+
+rbee_tensor api_embed(rbee_graph* g, rbee_tensor table, rbee_tensor ids) {
+  return guarded(g, "embed", [=](Graph& gr) {
+    if (!gr.valid(table) || gr.node(table).kind != OpKind::Weight) return gr.fail("embed: table must be a weight");
+    if (!gr.valid(ids) || gr.node(ids).kind != OpKind::Tokens) return gr.fail("embed: ids must be input_tokens()");
+    const Node& t = gr.node(table);
+    if (!float_weight_type(t.weight->dtype))
+      return gr.fail("embed: " + t.weight->name + " has type " + std::string(dtype_name(t.weight->dtype)) +
+                     ", which rbee cannot use yet (F32, F16, BF16 are supported)");
+    return gr.add(Node{.kind = OpKind::Embed, .inputs = {table, ids}, .rows = gr.node(ids).rows, .cols = t.cols});
+  });
+}
+
+rbee_tensor api_norm(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_tensor bias,
+                     const rbee_norm_params* params) {
+  return guarded(g, "norm", [=](Graph& gr) {
+    if (!activation(gr, x, "norm", "x")) return RBEE_TENSOR_NONE;
+    if (params == nullptr || params->struct_size < sizeof(rbee_norm_params)) return gr.fail("norm: bad params");
+    if (params->kind > RBEE_NORM_LAYER) return gr.fail("norm: unknown kind " + std::to_string(params->kind));
+    uint32_t cols = gr.node(x).cols;
+    if (!vector_weight(gr, weight, cols, "norm", "weight") || !vector_weight(gr, bias, cols, "norm", "bias"))
+      return RBEE_TENSOR_NONE;
+    return gr.add(Node{.kind = OpKind::Norm, .inputs = {x, weight, bias}, .rows = gr.node(x).rows, .cols = cols,
+                       .norm = *params});
+  });
+}
+
+rbee_tensor api_linear(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_tensor bias) {
+  return guarded(g, "linear", [=](Graph& gr) {
+    if (!activation(gr, x, "linear", "x")) return RBEE_TENSOR_NONE;
+    if (!gr.valid(weight) || gr.node(weight).kind != OpKind::Weight) return gr.fail("linear: weight must be a weight");
+    const Node& w = gr.node(weight);
+    const Node& in = gr.node(x);
+    if (w.weight->shape.size() != 2 || w.cols != in.cols)
+      return gr.fail("linear: " + w.weight->name + " has shape " + shape(w) + ", expected [*, " +
+                     std::to_string(in.cols) + "] for input " + shape(in));
+    if (!float_weight_type(w.weight->dtype))
+      return gr.fail("tensor " + w.weight->name + " has type " + std::string(dtype_name(w.weight->dtype)) +
+                     ", which rbee cannot use yet (F32, F16, BF16 are supported)");
+    if (!vector_weight(gr, bias, w.rows, "linear", "bias")) return RBEE_TENSOR_NONE;
+    return gr.add(Node{.kind = OpKind::Linear, .inputs = {x, weight, bias}, .rows = in.rows, .cols = w.rows});
+  });
+}
+
+rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, const rbee_rope_params* p) {
+  return guarded(g, "rope", [=](Graph& gr) {
+    if (!activation(gr, x, "rope", "x")) return RBEE_TENSOR_NONE;
+    if (p == nullptr || p->struct_size < sizeof(rbee_rope_params)) return gr.fail("rope: bad params");
+    const Node& in = gr.node(x);
+    if (p->head_dim == 0 || p->head_dim % 2 || p->n_rot % 2 || p->n_rot > p->head_dim || p->n_rot == 0 ||
+        uint64_t(p->n_heads) * p->head_dim != in.cols)
+      return gr.fail("rope: " + std::to_string(p->n_heads) + " heads of " + std::to_string(p->head_dim) +
+                     " (rotating " + std::to_string(p->n_rot) + ") do not fit input " + shape(in));
+    if (p->mode > RBEE_ROPE_NEOX || p->scaling > RBEE_ROPE_SCALING_LLAMA3 || !(p->theta > 0))
+      return gr.fail("rope: unknown mode or scaling, or theta <= 0");
+    return gr.add(Node{.kind = OpKind::Rope, .inputs = {x}, .rows = in.rows, .cols = in.cols, .rope = *p});
+  });
+}
+
+rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tensor v,
+                          const rbee_attention_params* p) {
+  return guarded(g, "attention", [=](Graph& gr) {
+    if (!activation(gr, q, "attention", "q") || !activation(gr, k, "attention", "k") ||
+        !activation(gr, v, "attention", "v"))
+      return RBEE_TENSOR_NONE;
+    if (p == nullptr || p->struct_size < sizeof(rbee_attention_params)) return gr.fail("attention: bad params");
+    if (p->n_kv_heads == 0 || p->n_heads % p->n_kv_heads != 0)
+      return gr.fail("attention: n_heads " + std::to_string(p->n_heads) + " is not a multiple of n_kv_heads " +
+                     std::to_string(p->n_kv_heads));
+    if (p->head_dim_k == 0 || p->head_dim_v == 0 || p->head_dim_k > 256 || p->head_dim_v > 256 ||
+        p->head_dim_k % 2 || p->head_dim_v % 2)
+      return gr.fail("attention: head sizes must be even and at most 256");
+    const Node &nq = gr.node(q), &nk = gr.node(k), &nv = gr.node(v);
+    if (nq.cols != p->n_heads * p->head_dim_k || nk.cols != p->n_kv_heads * p->head_dim_k ||
+        nv.cols != p->n_kv_heads * p->head_dim_v || nq.rows != nk.rows || nq.rows != nv.rows)
+      return gr.fail("attention: q " + shape(nq) + ", k " + shape(nk) + ", v " + shape(nv) +
+                     " do not match the head counts and sizes");
+    return gr.add(Node{.kind = OpKind::Attention, .inputs = {q, k, v}, .rows = nq.rows,
+                       .cols = p->n_heads * p->head_dim_v, .attention = *p});
+  });
+}
+
+rbee_tensor elementwise(rbee_graph* g, const char* op, rbee_tensor a, rbee_tensor b, uint32_t code, float factor) {
+  return guarded(g, op, [=](Graph& gr) {
+    if (!activation(gr, a, op, "a")) return RBEE_TENSOR_NONE;
+    const Node& na = gr.node(a);
+    if (b != RBEE_TENSOR_NONE) {
+      if (!gr.valid(b)) return gr.fail(std::string(op) + ": b is not a tensor of this graph");
+      const Node& nb = gr.node(b);
+      bool same = nb.rows == na.rows && nb.cols == na.cols;
+      bool row = nb.rows == 1 && nb.cols == na.cols && code < kScale;
+      if (!(same || row) || nb.kind == OpKind::Tokens ||
+          (nb.kind == OpKind::Weight && !float_weight_type(nb.weight->dtype)))
+        return gr.fail(std::string(op) + ": b " + shape(nb) + " does not match a " + shape(na));
+      if (nb.kind == OpKind::Weight && !vector_weight(gr, b, na.cols, op, "b")) return RBEE_TENSOR_NONE;
+    }
+    return gr.add(Node{.kind = OpKind::Elementwise, .inputs = {a, b}, .rows = na.rows, .cols = na.cols,
+                       .elementwise = code, .factor = factor});
+  });
+}
+
+uint32_t activation_code(rbee_unary_op op) { return kSilu + static_cast<uint32_t>(op); }
+
+rbee_tensor api_unary(rbee_graph* g, rbee_tensor x, rbee_unary_op op) {
+  if (op > RBEE_UNARY_RELU) return G(g).fail("unary: unknown op " + std::to_string(op));
+  return elementwise(g, "unary", x, RBEE_TENSOR_NONE, activation_code(op), 1.0f);
+}
+
+rbee_tensor api_binary(rbee_graph* g, rbee_tensor a, rbee_tensor b, rbee_binary_op op) {
+  if (op > RBEE_BINARY_MUL) return G(g).fail("binary: unknown op " + std::to_string(op));
+  if (b == RBEE_TENSOR_NONE) return G(g).fail("binary: b is missing");
+  return elementwise(g, "binary", a, b, op == RBEE_BINARY_ADD ? kAdd : kMul, 1.0f);
+}
+
+rbee_tensor api_gated(rbee_graph* g, rbee_tensor gate, rbee_tensor up, rbee_unary_op act) {
+  if (act > RBEE_UNARY_RELU) return G(g).fail("gated: unknown activation " + std::to_string(act));
+  if (up == RBEE_TENSOR_NONE || (G(g).valid(up) && !is_activation(G(g).node(up))))
+    return G(g).fail("gated: up must be an activation");
+  return elementwise(g, "gated", gate, up, kGated + activation_code(act) - kSilu, 1.0f);
+}
+
+rbee_tensor api_scale(rbee_graph* g, rbee_tensor x, float factor) {
+  return elementwise(g, "scale", x, RBEE_TENSOR_NONE, kScale, factor);
+}
+
+rbee_tensor api_output_rows(rbee_graph* g, rbee_tensor x) {
+  return guarded(g, "output_rows", [=](Graph& gr) {
+    if (!activation(gr, x, "output_rows", "x")) return RBEE_TENSOR_NONE;
+    if (gr.all_logits() || gr.node(x).rows == 1) return x;
+    return gr.add(Node{.kind = OpKind::OutputRows, .inputs = {x}, .rows = 1, .cols = gr.node(x).cols});
+  });
+}
+
+rbee_status api_set_output(rbee_graph* g, rbee_tensor logits) {
+  Graph& gr = G(g);
+  if (!gr.error().empty()) return RBEE_ERROR_INVALID_ARGUMENT;
+  if (!gr.valid(logits) || !is_activation(gr.node(logits)))
+    return gr.fail("set_output: logits must be an activation"), RBEE_ERROR_INVALID_ARGUMENT;
+  if (gr.output() != RBEE_TENSOR_NONE) return gr.fail("set_output called twice"), RBEE_ERROR_INVALID_ARGUMENT;
+  gr.set_output(logits);
+  return RBEE_OK;
+}
+
+const char* api_graph_error(const rbee_graph* g) { return G(g).error().empty() ? nullptr : G(g).error().c_str(); }
+
+const rbee_graph_api k_api = {
+    .struct_size = sizeof(rbee_graph_api),
+    .n_tokens = api_n_tokens,
+    .input_tokens = api_input_tokens,
+    .weight = api_weight,
+    .has_weight = api_has_weight,
+    .embed = api_embed,
+    .norm = api_norm,
+    .linear = api_linear,
+    .rope = api_rope,
+    .attention = api_attention,
+    .unary = api_unary,
+    .binary = api_binary,
+    .gated = api_gated,
+    .scale = api_scale,
+    .output_rows = api_output_rows,
+    .set_output = api_set_output,
+    .graph_error = api_graph_error,
+};
+
+}  // namespace
+
+const rbee_graph_api* graph_api() { return &k_api; }
+
+}  // namespace rbee

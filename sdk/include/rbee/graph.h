@@ -1,0 +1,123 @@
+/* Building a model's forward pass from the host's operations.
+ *
+ * The host calls the plugin's build_graph() with a graph handle for one batch shape (a number
+ * of new tokens). The plugin describes the pass with the functions below; the host compiles it
+ * once for that shape and replays it for every step of that shape, with positions, lengths and
+ * token ids in device buffers. The plugin never sees data, only tensor handles.
+ *
+ * Activations are float32, 2-D [rows, cols] with rows = tokens. Weights are named tensors of
+ * the model file, used in their stored type.
+ *
+ * Errors: a function that cannot build its op returns RBEE_TENSOR_NONE and records a message on
+ * the graph; later calls that receive RBEE_TENSOR_NONE also return it, so a plugin may check
+ * graph_error() once at the end. Thread: only the thread that called build_graph(), only during
+ * that call. */
+#ifndef RBEE_GRAPH_H
+#define RBEE_GRAPH_H
+
+#include <stdint.h>
+
+#include "rbee/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rbee_graph rbee_graph; /* opaque, owned by the host */
+typedef int32_t rbee_tensor;          /* handle valid within one graph */
+#define RBEE_TENSOR_NONE 0
+
+typedef enum rbee_norm_kind {
+  RBEE_NORM_RMS = 0,  /* x / sqrt(mean(x^2) + eps) * (weight + weight_offset) */
+  RBEE_NORM_LAYER = 1 /* (x - mean) / sqrt(var + eps) * weight + bias */
+} rbee_norm_kind;
+
+typedef struct rbee_norm_params {
+  uint32_t struct_size;
+  uint32_t kind; /* rbee_norm_kind */
+  float eps;
+  float weight_offset; /* 1.0 for Gemma's (1 + weight), else 0 */
+} rbee_norm_params;
+
+typedef enum rbee_rope_mode {
+  RBEE_ROPE_NORMAL = 0, /* rotate adjacent pairs (x0,x1),(x2,x3)...: GGUF llama after llama.cpp's Q/K permutation */
+  RBEE_ROPE_NEOX = 1    /* rotate halves (x_i, x_{i+d/2}): the Hugging Face layout */
+} rbee_rope_mode;
+
+typedef enum rbee_rope_scaling {
+  RBEE_ROPE_SCALING_NONE = 0,
+  RBEE_ROPE_SCALING_LINEAR = 1, /* positions divided by factor */
+  RBEE_ROPE_SCALING_LLAMA3 = 2  /* factor, low/high_freq_factor, original_max_positions */
+} rbee_rope_scaling;
+
+typedef struct rbee_rope_params {
+  uint32_t struct_size;
+  uint32_t n_heads;
+  uint32_t head_dim;
+  uint32_t n_rot; /* rotated dimensions at the start of each head (== head_dim for full rotary) */
+  uint32_t mode;  /* rbee_rope_mode */
+  float theta;    /* base */
+  uint32_t scaling; /* rbee_rope_scaling */
+  float factor;
+  float low_freq_factor;
+  float high_freq_factor;
+  uint32_t original_max_positions;
+} rbee_rope_params;
+
+typedef struct rbee_attention_params {
+  uint32_t struct_size;
+  uint32_t layer; /* which KV cache (see rbee_plugin.kv_layout) */
+  uint32_t n_heads;
+  uint32_t n_kv_heads; /* n_heads must be a multiple */
+  uint32_t head_dim_k;
+  uint32_t head_dim_v;
+  float scale; /* applied to q.k; usually 1/sqrt(head_dim_k) */
+} rbee_attention_params;
+
+typedef enum rbee_unary_op { RBEE_UNARY_SILU = 0, RBEE_UNARY_GELU = 1, RBEE_UNARY_GELU_TANH = 2, RBEE_UNARY_RELU = 3 } rbee_unary_op;
+typedef enum rbee_binary_op { RBEE_BINARY_ADD = 0, RBEE_BINARY_MUL = 1 } rbee_binary_op;
+
+typedef struct rbee_graph_api {
+  uint32_t struct_size;
+
+  /* Number of new tokens this graph processes (its rows). */
+  uint32_t (*n_tokens)(const rbee_graph* g);
+  /* The token ids of this step, int32 [n_tokens]. */
+  rbee_tensor (*input_tokens)(rbee_graph* g);
+  /* A tensor of the model file by name; records an error naming it when absent. */
+  rbee_tensor (*weight)(rbee_graph* g, const char* name);
+  /* 1 when the model file has a tensor of that name, else 0; records nothing. */
+  int (*has_weight)(const rbee_graph* g, const char* name);
+
+  /* Rows of table [vocab, dim] picked by ids -> [n, dim]. */
+  rbee_tensor (*embed)(rbee_graph* g, rbee_tensor table, rbee_tensor ids);
+  /* Per-row normalization; weight and bias may be RBEE_TENSOR_NONE. */
+  rbee_tensor (*norm)(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_tensor bias,
+                      const rbee_norm_params* params);
+  /* x [n, in] times weight [out, in] transposed (+ bias [out]) -> [n, out]. */
+  rbee_tensor (*linear)(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_tensor bias);
+  /* Rotary embedding of x [n, n_heads * head_dim] at the positions of this step. */
+  rbee_tensor (*rope)(rbee_graph* g, rbee_tensor x, const rbee_rope_params* params);
+  /* Appends k [n, n_kv_heads*head_dim_k] and v [n, n_kv_heads*head_dim_v] to the layer's cache,
+   * then causal attention of q [n, n_heads*head_dim_k] over the cache -> [n, n_heads*head_dim_v]. */
+  rbee_tensor (*attention)(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tensor v,
+                           const rbee_attention_params* params);
+  rbee_tensor (*unary)(rbee_graph* g, rbee_tensor x, rbee_unary_op op);
+  /* a op b; b has a's shape or is one row broadcast over a's rows. */
+  rbee_tensor (*binary)(rbee_graph* g, rbee_tensor a, rbee_tensor b, rbee_binary_op op);
+  /* act(gate) * up, elementwise. */
+  rbee_tensor (*gated)(rbee_graph* g, rbee_tensor gate, rbee_tensor up, rbee_unary_op act);
+  rbee_tensor (*scale)(rbee_graph* g, rbee_tensor x, float factor);
+  /* Keeps the rows whose logits the caller asked for (all rows, or only the last). Cheapest
+   * before the final norm and output projection. */
+  rbee_tensor (*output_rows)(rbee_graph* g, rbee_tensor x);
+  /* Marks the logits [rows, vocab]. Exactly once per graph. */
+  rbee_status (*set_output)(rbee_graph* g, rbee_tensor logits);
+  /* The first error recorded on this graph, or NULL. Owned by the graph. */
+  const char* (*graph_error)(const rbee_graph* g);
+} rbee_graph_api;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,90 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Causal attention of this step's queries over the KV cache, flash style: keys are taken a
+// workgroup-width chunk at a time with a running max and sum, so no score array of the whole
+// context is kept. One workgroup per (head, token); thread j of a chunk scores key j, and
+// each thread owns output dims tid, tid + WG, ... of the value accumulator.
+#include "common.glsl"
+#include "kv_cache.glsl"
+#define STEP_BINDING 3
+#include "step.glsl"
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+layout(std430, binding = 1) readonly buffer KC { KV_WORD kcache[]; };
+layout(std430, binding = 2) readonly buffer VC { KV_WORD vcache[]; };
+layout(std430, binding = 4) writeonly buffer Out { float outp[]; };
+layout(push_constant) uniform Push {
+  uint n_heads;
+  uint n_kv_heads;
+  uint dk;
+  uint dv;
+  float scale;
+} pc;
+
+#define MAX_HEAD_DIM 256
+#define MAX_WG 256
+shared float q_sh[MAX_HEAD_DIM];
+shared float p_sh[MAX_WG];
+shared float red[MAX_WG];
+// Output dims per thread: MAX_HEAD_DIM / smallest workgroup (32).
+#define ACC_PER_THREAD 8
+
+float reduce(float v, bool is_max) {
+  uint tid = gl_LocalInvocationID.x;
+  red[tid] = v;
+  barrier();
+  for (uint s = gl_WorkGroupSize.x / 2u; s > 0u; s >>= 1) {
+    if (tid < s) red[tid] = is_max ? max(red[tid], red[tid + s]) : red[tid] + red[tid + s];
+    barrier();
+  }
+  float r = red[0];
+  barrier();
+  return r;
+}
+
+void main() {
+  uint h = gl_WorkGroupID.x;
+  uint t = gl_WorkGroupID.y;
+  uint tid = gl_LocalInvocationID.x;
+  uint wg = gl_WorkGroupSize.x;
+  uint kvh = h / (pc.n_heads / pc.n_kv_heads);
+  uint kv_len = step.n_past + t + 1u;
+  uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.n_kv_heads * pc.dv;
+
+  for (uint d = tid; d < pc.dk; d += wg) q_sh[d] = q[(t * pc.n_heads + h) * pc.dk + d] * pc.scale;
+  barrier();
+
+  float m = -1.0 / 0.0;
+  float l = 0.0;
+  float acc[ACC_PER_THREAD];
+  [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) acc[i] = 0.0;
+
+  for (uint base = 0; base < kv_len; base += wg) {
+    uint j = base + tid;
+    float s = -1.0 / 0.0;
+    if (j < kv_len) {
+      uint kb = j * k_stride + kvh * pc.dk;
+      s = 0.0;
+      for (uint d = 0; d < pc.dk; ++d) s += q_sh[d] * KV_ELEM(kcache, kb + d);
+    }
+    float m_new = max(m, reduce(s, true));
+    float p = j < kv_len ? exp(s - m_new) : 0.0;
+    p_sh[tid] = p;
+    float alpha = exp(m - m_new);
+    l = l * alpha + reduce(p, false);  // reduce's barriers also publish p_sh
+    uint n_chunk = min(wg, kv_len - base);
+    [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) {
+      uint d = tid + i * wg;
+      if (d < pc.dv) {
+        float a = acc[i] * alpha;
+        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * KV_ELEM(vcache, (base + jj) * v_stride + kvh * pc.dv + d);
+        acc[i] = a;
+      }
+    }
+    m = m_new;
+    barrier();
+  }
+  [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) {
+    uint d = tid + i * wg;
+    if (d < pc.dv) outp[(t * pc.n_heads + h) * pc.dv + d] = acc[i] / l;
+  }
+}

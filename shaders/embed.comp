@@ -1,0 +1,18 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// out[t][d] = table[ids[t]][d]
+#include "common.glsl"
+#define WEIGHT_BINDING 0
+#include "weights.glsl"
+layout(std430, binding = 1) readonly buffer Ids { int ids[]; };
+layout(std430, binding = 2) writeonly buffer Out { float outp[]; };
+layout(push_constant) uniform Push { uint dim; uint n_rows; } pc;
+
+void main() {
+  uint t = gl_WorkGroupID.y;
+  uint row = uint(ids[t]);
+  // Token ids are checked by the host; clamp anyway so a bad id can never read out of bounds.
+  row = min(row, pc.n_rows - 1u);
+  for (uint d = gl_GlobalInvocationID.x; d < pc.dim; d += gl_NumWorkGroups.x * gl_WorkGroupSize.x)
+    outp[t * pc.dim + d] = wload(row * pc.dim + d);
+}

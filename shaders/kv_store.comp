@@ -1,0 +1,35 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Appends this step's keys and values at cache rows n_past + t.
+#include "common.glsl"
+#include "kv_cache.glsl"
+#define STEP_BINDING 4
+#include "step.glsl"
+layout(std430, binding = 0) readonly buffer K { float k[]; };
+layout(std430, binding = 1) readonly buffer V { float v[]; };
+layout(std430, binding = 2) writeonly buffer KC { KV_WORD kcache[]; };
+layout(std430, binding = 3) writeonly buffer VC { KV_WORD vcache[]; };
+layout(push_constant) uniform Push { uint k_dim; uint v_dim; } pc;  // both even
+
+void store(uint dim, uint t, uint pair, bool is_k) {
+  uint src = t * dim + 2u * pair;
+  uint row = step.n_past + t;
+  float a = is_k ? k[src] : v[src];
+  float b = is_k ? k[src + 1u] : v[src + 1u];
+#if defined(KV_F16)
+  uint dst = (row * dim) / 2u + pair;
+  if (is_k) kcache[dst] = packHalf2x16(vec2(a, b)); else vcache[dst] = packHalf2x16(vec2(a, b));
+#else
+  uint dst = row * dim + 2u * pair;
+  if (is_k) { kcache[dst] = a; kcache[dst + 1u] = b; } else { vcache[dst] = a; vcache[dst + 1u] = b; }
+#endif
+}
+
+void main() {
+  uint t = gl_WorkGroupID.y;
+  uint kp = pc.k_dim / 2u, vp = pc.v_dim / 2u;
+  for (uint i = gl_GlobalInvocationID.x; i < kp + vp; i += gl_NumWorkGroups.x * gl_WorkGroupSize.x) {
+    if (i < kp) store(pc.k_dim, t, i, true);
+    else store(pc.v_dim, t, i - kp, false);
+  }
+}

@@ -1,0 +1,53 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Per-row RMS norm or layer norm, one workgroup per row.
+#include "common.glsl"
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer Wt { float weight[]; };
+layout(std430, binding = 2) readonly buffer Bs { float bias[]; };
+layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
+layout(push_constant) uniform Push {
+  uint cols;
+  float eps;
+  float weight_offset;
+  uint layer_norm;  // 0: RMS, 1: layer norm
+  uint has_weight;
+  uint has_bias;
+} pc;
+
+shared float partial[1024];
+
+float workgroup_sum(float v) {
+  partial[gl_LocalInvocationID.x] = v;
+  barrier();
+  for (uint s = gl_WorkGroupSize.x / 2u; s > 0u; s >>= 1) {
+    if (gl_LocalInvocationID.x < s) partial[gl_LocalInvocationID.x] += partial[gl_LocalInvocationID.x + s];
+    barrier();
+  }
+  float total = partial[0];
+  barrier();
+  return total;
+}
+
+void main() {
+  uint base = gl_WorkGroupID.x * pc.cols;
+  uint tid = gl_LocalInvocationID.x;
+  float mean = 0.0;
+  if (pc.layer_norm != 0u) {
+    float s = 0.0;
+    for (uint i = tid; i < pc.cols; i += gl_WorkGroupSize.x) s += x[base + i];
+    mean = workgroup_sum(s) / float(pc.cols);
+  }
+  float sq = 0.0;
+  for (uint i = tid; i < pc.cols; i += gl_WorkGroupSize.x) {
+    float v = x[base + i] - mean;
+    sq += v * v;
+  }
+  float inv = inversesqrt(workgroup_sum(sq) / float(pc.cols) + pc.eps);
+  for (uint i = tid; i < pc.cols; i += gl_WorkGroupSize.x) {
+    float v = (x[base + i] - mean) * inv;
+    if (pc.has_weight != 0u) v *= weight[i] + pc.weight_offset;
+    if (pc.has_bias != 0u) v += bias[i];
+    outp[base + i] = v;
+  }
+}
