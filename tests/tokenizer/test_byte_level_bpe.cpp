@@ -56,7 +56,8 @@ Vocab vocab_from_encoder_json(const std::filesystem::path& dir, const std::strin
   v.model = VocabModel::ByteLevelBpe;
   v.pre = pre;
   std::ifstream enc(dir / "encoder.json");
-  for (const auto& [text, id] : nlohmann::json::parse(enc).items()) {
+  const auto encoder = nlohmann::json::parse(enc);
+  for (const auto& [text, id] : encoder.items()) {
     if (id.get<size_t>() >= v.tokens.size()) v.tokens.resize(id.get<size_t>() + 1);
     v.tokens[id.get<size_t>()] = text;
   }
