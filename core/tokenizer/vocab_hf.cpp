@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/regex_splitter.hpp"
+#include "tokenizer/token_index.hpp"
 #include "tokenizer/vocab_loaders.hpp"
 
 namespace rbee {
@@ -140,10 +141,11 @@ Vocab vocab_from_tokenizer_json(const std::filesystem::path& path) {
     // SentencePiece-style BPE runs on scores: a token made by merge rank r scores -r.
     v.add_space_prefix = adds_space_prefix(tj);
     v.scores.assign(v.tokens.size(), std::numeric_limits<float>::lowest());
+    const TokenIndex index(v);
     for (size_t r = 0; r < v.merges.size(); ++r) {
       std::string merged = v.merges[r];
       merged.erase(merged.find(' ', 1), 1);
-      if (const int32_t id = find_token(v, merged); id >= 0 && v.scores[id] == std::numeric_limits<float>::lowest())
+      if (const int32_t id = index.find(merged); id >= 0 && v.scores[id] == std::numeric_limits<float>::lowest())
         v.scores[id] = -float(r);
     }
     for (size_t i = 0; i < v.tokens.size(); ++i)

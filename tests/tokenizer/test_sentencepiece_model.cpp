@@ -8,6 +8,7 @@
 #include "fixtures_path.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "tokenizer/vocab_loaders.hpp"
+#include "vocab_test_cases.hpp"
 
 namespace rbee {
 namespace {
@@ -41,6 +42,27 @@ TEST(SentencePieceModel, PiecesDecodeBackToText) {
   std::string decoded;
   for (int32_t id : tok.encode(text, false, false)) decoded += tok.token_to_piece(id);
   EXPECT_EQ(decoded, " " + text);  // SentencePiece's dummy prefix
+}
+
+}  // namespace
+}  // namespace rbee
+
+namespace rbee {
+namespace {
+
+// Llama 2's own tokenizer.model is the vocabulary of ggml-vocab-llama-spm.gguf, so read through
+// the protobuf it must give llama.cpp's llama-spm vectors too.
+TEST(SentencePieceModel, Llama2ModelMatchesLlamaSpmVectors) {
+  const auto model = test::shared_fixtures() / "third-party/tokenizers/llama2/tokenizer.model";
+  const auto base = test::shared_fixtures() / "third-party/vocab/ggml-vocab-llama-spm.gguf";
+  if (!std::filesystem::exists(model) || !std::filesystem::exists(base.string() + ".inp"))
+    GTEST_SKIP() << model << " or " << base << ".inp is absent (shared third-party fixtures)";
+  const Tokenizer tok(vocab_from_sentencepiece_model(model));
+  EXPECT_EQ(tok.vocab_size(), 32000u);
+  const auto cases = test::read_vocab_cases(base.string() + ".inp", base.string() + ".out");
+  ASSERT_FALSE(cases.empty());
+  for (const auto& c : cases)
+    EXPECT_EQ(tok.encode(c.text, false, false), c.ids) << "text: '" << c.text << "'";
 }
 
 }  // namespace
