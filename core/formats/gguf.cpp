@@ -116,8 +116,6 @@ json read_value(Reader& r, uint32_t type, const std::string& key, int depth) {
   }
 }
 
-uint32_t bswap32(uint32_t v) { return __builtin_bswap32(v); }
-
 void check_header(Reader& r) {
   if (r.remaining() < 4) r.fail("file is too short to be GGUF (no magic)");
   const auto magic = r.read<uint32_t>("magic");
@@ -133,7 +131,8 @@ uint32_t read_version(Reader& r) {
   const auto version = r.read<uint32_t>("version");
   if (version == 1) r.fail("GGUF version 1 is not supported (v2 or v3 expected)");
   if (version == 2 || version == 3) return version;
-  if (bswap32(version) == 2 || bswap32(version) == 3)
+  const uint32_t swapped = __builtin_bswap32(version);
+  if (swapped == 2 || swapped == 3)
     r.fail("big-endian GGUF is not supported (little-endian v2 or v3 expected)");
   r.fail("GGUF version " + std::to_string(version) + " is not supported (v2 or v3 expected)");
 }

@@ -26,12 +26,16 @@ void name_both_types(json& scaling) {
   if (!scaling.contains("type") && scaling.contains("rope_type")) scaling["type"] = scaling["rope_type"];
 }
 
+// Keys that older configs keep at the top level rather than in rope_scaling.
+constexpr const char* kTopLevelKeys[] = {"rope_theta", "partial_rotary_factor"};
+
 void old_from_new(json& config, const json& params) {
-  if (!config.contains("rope_theta") && params.contains("rope_theta"))
-    config["rope_theta"] = params["rope_theta"];
+  for (const char* key : kTopLevelKeys) {
+    if (!config.contains(key) && params.contains(key)) config[key] = params[key];
+  }
   if (config.contains("rope_scaling")) return;
   json scaling = params;
-  scaling.erase("rope_theta");
+  for (const char* key : kTopLevelKeys) scaling.erase(key);
   name_both_types(scaling);
   const bool unscaled = !scaling.contains("rope_type") || scaling["rope_type"] == "default";
   config["rope_scaling"] = unscaled ? json(nullptr) : scaling;
@@ -39,7 +43,9 @@ void old_from_new(json& config, const json& params) {
 
 void new_from_old(json& config) {
   json params = json::object();
-  if (config.contains("rope_theta")) params["rope_theta"] = config["rope_theta"];
+  for (const char* key : kTopLevelKeys) {
+    if (config.contains(key)) params[key] = config[key];
+  }
   const auto scaling = config.find("rope_scaling");
   if (scaling != config.end() && scaling->is_object()) {
     for (const auto& [key, value] : scaling->items()) {
@@ -60,7 +66,10 @@ void normalize_rope(json& config) {
 
   const auto params = config.find("rope_parameters");
   if (params == config.end() || params->is_null()) {
-    if (config.contains("rope_theta") || config.contains("rope_scaling")) new_from_old(config);
+    if (config.contains("rope_theta") || config.contains("rope_scaling") ||
+        config.contains("partial_rotary_factor")) {
+      new_from_old(config);
+    }
     return;
   }
   if (!params->is_object() || is_per_layer_type(*params)) return;

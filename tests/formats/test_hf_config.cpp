@@ -46,6 +46,19 @@ TEST(HfConfig, OldSpellingGivesNewKeys) {
   EXPECT_EQ(plain["rope_parameters"], json::parse(R"({"rope_theta": 10000.0, "rope_type": "default"})"));
 }
 
+TEST(HfConfig, PartialRotaryFactorInBothSpellings) {
+  json fresh = json::parse(R"({"rope_parameters": {"rope_theta": 1e4, "rope_type": "default",
+                               "partial_rotary_factor": 0.5}})");
+  normalize_rope(fresh);
+  EXPECT_EQ(fresh["partial_rotary_factor"], 0.5);
+  EXPECT_TRUE(fresh["rope_scaling"].is_null());
+
+  json old = json::parse(R"({"rope_theta": 1e4, "partial_rotary_factor": 0.25})");
+  normalize_rope(old);
+  EXPECT_EQ(old["rope_parameters"]["partial_rotary_factor"], 0.25);
+  EXPECT_EQ(old["rope_parameters"]["rope_type"], "default");
+}
+
 TEST(HfConfig, PerLayerTypeParametersStayAsTheyAre) {
   const auto text = R"({"rope_parameters": {
       "full_attention": {"rope_theta": 1000000.0, "rope_type": "linear", "factor": 8.0},
@@ -85,7 +98,9 @@ TEST(HfConfig, Gemma3SharedFixtureKeepsPerLayerType) {
   const auto file = test::shared_fixtures() / "tiny" / "gemma3" / "config.json";
   if (!std::filesystem::exists(file)) GTEST_SKIP() << file << " is absent";
   const auto c = load_hf_config(file);
-  EXPECT_TRUE(c.contains("rope_parameters"));
+  EXPECT_EQ(c["rope_parameters"]["full_attention"]["rope_theta"], 1000000.0);
+  EXPECT_FALSE(c.contains("rope_theta"));
+  EXPECT_FALSE(c.contains("rope_scaling"));
 }
 
 TEST(HfConfig, MissingOrBrokenFiles) {

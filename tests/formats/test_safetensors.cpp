@@ -14,11 +14,10 @@ using test::expect_format_error;
 
 // A safetensors file: the 8-byte header length, the header text, then `data_size` zero bytes.
 std::vector<uint8_t> safetensors_bytes(std::string_view header, size_t data_size) {
-  std::vector<uint8_t> out(8);
+  std::vector<uint8_t> out(8 + header.size() + data_size);
   const uint64_t n = header.size();
   std::memcpy(out.data(), &n, 8);
-  out.insert(out.end(), header.begin(), header.end());
-  out.resize(out.size() + data_size);
+  std::memcpy(out.data() + 8, header.data(), header.size());
   return out;
 }
 
