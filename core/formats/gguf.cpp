@@ -120,10 +120,10 @@ void check_header(Reader& r) {
   if (r.remaining() < 4) r.fail("file is too short to be GGUF (no magic)");
   const auto magic = r.read<uint32_t>("magic");
   if (magic != 0x46554747) {  // "GGUF" read little-endian
-    char text[5] = {};
-    std::memcpy(text, &magic, 4);
-    for (char& c : text) c = (c >= 0x20 && c < 0x7f) || c == 0 ? c : '?';
-    r.fail("not a GGUF file: magic is '" + std::string(text) + "', expected 'GGUF'");
+    std::string text(4, '?');
+    std::memcpy(text.data(), &magic, 4);
+    for (char& c : text) c = c >= 0x20 && c < 0x7f ? c : '?';
+    r.fail("not a GGUF file: magic is '" + text + "', expected 'GGUF'");
   }
 }
 
@@ -142,7 +142,9 @@ uint32_t read_alignment(const Reader& r, const json& meta) {
   if (it == meta.end()) return 32;
   if (!it->is_number_integer() || it->get<int64_t>() <= 0 || it->get<int64_t>() > (1ll << 30) ||
       (it->get<int64_t>() & (it->get<int64_t>() - 1)) != 0) {
-    r.fail("general.alignment is " + it->dump() + ", expected a power of two");
+    // GGUF strings need not be UTF-8: dump() must replace bad bytes rather than throw.
+    r.fail("general.alignment is " + it->dump(-1, ' ', false, json::error_handler_t::replace) +
+           ", expected a power of two");
   }
   return static_cast<uint32_t>(it->get<int64_t>());
 }

@@ -74,6 +74,7 @@ TEST_F(GgufErrors, TruncatedAnywhere) {
 TEST_F(GgufErrors, EmptyFileAndWrongMagic) {
   expect_error({}, {"short"});
   expect_error({'G', 'G', 'M', 'L', 3, 0, 0, 0}, {"magic", "GGML", "GGUF"});
+  expect_error({0, 'G', 'G', 'U', 'F', 3, 0, 0, 0}, {"magic", "'?GGU'"});
 }
 
 TEST_F(GgufErrors, VersionOneIsRefused) {
@@ -142,7 +143,7 @@ TEST_F(GgufErrors, BadAlignment) {
     expect_error(w.bytes(), {"general.alignment", "power of two"});
   }
   GgufWriter s;
-  s.string("general.alignment", "32");
+  s.string("general.alignment", "3\xff" "2");  // not UTF-8 either
   expect_error(s.bytes(), {"general.alignment"});
 }
 
