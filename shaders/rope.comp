@@ -8,11 +8,13 @@
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Freq { float freq[]; };
 layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
+layout(std430, binding = 4) readonly buffer Factors { float factors[]; };
 layout(push_constant) uniform Push {
   uint n_heads;
   uint head_dim;
   uint n_rot;  // rotated dims at the start of each head
   uint neox;   // 0: pairs (2j, 2j+1); 1: pairs (j, j + n_rot/2)
+  uint has_factors;  // divide freq[j] by factors[j]
 } pc;
 
 void main() {
@@ -32,7 +34,8 @@ void main() {
     }
     uint a = pc.neox != 0u ? j : 2u * j;
     uint b = pc.neox != 0u ? j + half_rot : 2u * j + 1u;
-    float theta = float(step.n_past + t) * freq[j];
+    float f = pc.has_factors != 0u ? freq[j] / factors[j] : freq[j];
+    float theta = float(step.n_past + t) * f;
     float c = cos(theta), s = sin(theta);
     float x0 = x[base + a], x1 = x[base + b];
     outp[base + a] = x0 * c - x1 * s;

@@ -28,7 +28,7 @@ std::string weight_suffix(DType t) {
 struct NormPush { uint32_t cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
 struct EmbedPush { uint32_t dim, n_rows; };
-struct RopePush { uint32_t n_heads, head_dim, n_rot, neox; };
+struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; };
 struct KvStorePush { uint32_t k_dim, v_dim; };
 struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale; };
 struct ElementwisePush { uint32_t n, op, b_len; float factor; };
@@ -170,9 +170,10 @@ void CompiledGraph::record(const Graph& graph) {
         std::memcpy(table->mapped(), freq.data(), freq.size() * 4);
         Binding tb{table->handle(), 0, VK_WHOLE_SIZE};
         constants_.push_back(std::move(table));
-        RopePush pc{n.rope.n_heads, n.rope.head_dim, n.rope.n_rot, n.rope.mode == RBEE_ROPE_NEOX};
+        RopePush pc{n.rope.n_heads, n.rope.head_dim, n.rope.n_rot, n.rope.mode == RBEE_ROPE_NEOX,
+                    in[1] != RBEE_TENSOR_NONE};
         uint32_t wg = config_.elementwise_wg;
-        dispatch("rope", {bind(in[0], false), tb, {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false)}, &pc,
+        dispatch("rope", {bind(in[0], false), tb, {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false), bind(in[1], true)}, &pc,
                  sizeof pc, wg, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups), n.rows, 1);
         break;
       }

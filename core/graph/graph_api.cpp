@@ -124,7 +124,7 @@ rbee_tensor api_linear(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_te
   });
 }
 
-rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, const rbee_rope_params* p) {
+rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, const rbee_rope_params* p) {
   return guarded(g, "rope", [=](Graph& gr) {
     if (!activation(gr, x, "rope", "x")) return RBEE_TENSOR_NONE;
     if (p == nullptr || p->struct_size < sizeof(rbee_rope_params)) return gr.fail("rope: bad params");
@@ -135,7 +135,8 @@ rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, const rbee_rope_params* p) {
                      " (rotating " + std::to_string(p->n_rot) + ") do not fit input " + shape(in));
     if (p->mode > RBEE_ROPE_NEOX || p->scaling > RBEE_ROPE_SCALING_LLAMA3 || !(p->theta > 0))
       return gr.fail("rope: unknown mode or scaling, or theta <= 0");
-    return gr.add(Node{.kind = OpKind::Rope, .inputs = {x}, .rows = in.rows, .cols = in.cols, .rope = *p});
+    if (!vector_weight(gr, freq_factors, p->n_rot / 2, "rope", "freq_factors")) return RBEE_TENSOR_NONE;
+    return gr.add(Node{.kind = OpKind::Rope, .inputs = {x, freq_factors}, .rows = in.rows, .cols = in.cols, .rope = *p});
   });
 }
 

@@ -96,8 +96,10 @@ typedef struct rbee_graph_api {
                       const rbee_norm_params* params);
   /* x [n, in] times weight [out, in] transposed (+ bias [out]) -> [n, out]. */
   rbee_tensor (*linear)(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_tensor bias);
-  /* Rotary embedding of x [n, n_heads * head_dim] at the positions of this step. */
-  rbee_tensor (*rope)(rbee_graph* g, rbee_tensor x, const rbee_rope_params* params);
+  /* Rotary embedding of x [n, n_heads * head_dim] at the positions of this step.
+   * freq_factors (optional, [n_rot / 2]) divides each pair's frequency after the scaling of
+   * params: GGUF files of Llama 3.1 carry their scaling this way (rope_freqs.weight). */
+  rbee_tensor (*rope)(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, const rbee_rope_params* params);
   /* Appends k [n, n_kv_heads*head_dim_k] and v [n, n_kv_heads*head_dim_v] to the layer's cache,
    * then causal attention of q [n, n_heads*head_dim_k] over the cache -> [n, n_heads*head_dim_v]. */
   rbee_tensor (*attention)(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tensor v,

@@ -1,0 +1,129 @@
+#include "engine/model.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "graph/graph.hpp"
+
+namespace rbee {
+namespace {
+
+std::string architecture_of(const ModelSource& source) {
+  const char* key = source.format() == ModelSource::Format::Gguf ? "general.architecture" : "model_type";
+  const nlohmann::json* v = source.meta(key);
+  if (v == nullptr || !v->is_string())
+    throw ModelError(source.path().string() + ": " + key + " is missing or not a string; cannot tell the architecture");
+  return v->get<std::string>();
+}
+
+std::string error_text(const rbee_error& err, rbee_status status) {
+  return err.message[0] ? std::string(err.message) : std::string(rbee_status_name(status));
+}
+
+}  // namespace
+
+Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOptions& options)
+    : runtime_(runtime), max_batch_(std::max<uint32_t>(options.max_batch, 1)) {
+  source_ = ModelSource::open(path);
+  architecture_ = architecture_of(*source_);
+  plugin_ = runtime.plugins().find(architecture_, options.plugin);
+  if (plugin_ == nullptr)
+    throw ModelError(path.string() + ": no plugin handles architecture \"" + architecture_ +
+                     "\" (`rbee plugins` lists what is loaded)");
+  const rbee_plugin& p = plugin_->descriptor();
+
+  rbee_error err{sizeof(rbee_error), {}};
+  rbee_status s = p.create_model(reinterpret_cast<const rbee_source*>(source_.get()), &model_, &err);
+  if (s != RBEE_OK) throw ModelError(path.string() + ": " + error_text(err, s) + " (plugin " + plugin_->name() + ")");
+  info_.struct_size = sizeof info_;
+  p.model_info(model_, &info_);
+
+  std::vector<rbee_kv_layout> layers(info_.n_layers);
+  for (uint32_t l = 0; l < info_.n_layers; ++l) {
+    layers[l].struct_size = sizeof(rbee_kv_layout);
+    if (p.kv_layout(model_, l, &layers[l]) != RBEE_OK)
+      throw ModelError(path.string() + ": plugin " + plugin_->name() + " gave no KV layout for layer " + std::to_string(l));
+  }
+
+  tokenizer_ = source_->format() == ModelSource::Format::Gguf ? Tokenizer::from_gguf(*source_)
+                                                              : Tokenizer::from_hf_folder(path);
+
+  uint32_t ctx = options.context ? options.context : std::min<uint32_t>(info_.n_ctx_train ? info_.n_ctx_train : 4096, 4096);
+  const vk::Device& device = runtime.device();
+  uploader_ = std::make_unique<vk::Uploader>(device);
+  weights_ = std::make_unique<DeviceWeights>(device, *uploader_);
+  if (options.progress) {
+    uint64_t total = 0;
+    for (const auto& t : source_->tensors()) total += t.nbytes;
+    weights_->on_upload([total, progress = options.progress](uint64_t done) { progress(std::min(done, total), total); });
+  }
+  cache_ = std::make_unique<KvCache>(device, layers, ctx, options.kv_type);
+  compiled(1, false);  // uploads every weight the pass uses
+  spdlog::debug("{}: {} MiB of weights on the device, KV cache {} tokens x {} bytes", path.string(),
+                weights_->bytes_uploaded() >> 20, ctx, cache_->bytes_per_token());
+}
+
+Model::~Model() {
+  graphs_.clear();
+  if (model_ != nullptr) plugin_->descriptor().destroy_model(model_);
+}
+
+std::vector<std::pair<std::string, std::string>> Model::hyperparameters() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const rbee_plugin& p = plugin_->descriptor();
+  if (p.describe == nullptr) return out;
+  p.describe(
+      model_,
+      [](void* ctx, const char* key, const char* value) {
+        static_cast<std::vector<std::pair<std::string, std::string>>*>(ctx)->emplace_back(key, value);
+      },
+      &out);
+  return out;
+}
+
+CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits) {
+  auto key = std::make_pair(n_tokens, all_logits);
+  if (auto it = graphs_.find(key); it != graphs_.end()) return *it->second;
+  // Keep the decode graph and a few prompt shapes.
+  if (graphs_.size() >= 4) std::erase_if(graphs_, [](const auto& kv) { return kv.first != std::make_pair(1u, false); });
+
+  Graph graph(*source_, n_tokens, all_logits);
+  rbee_error err{sizeof(rbee_error), {}};
+  rbee_status s = plugin_->descriptor().build_graph(model_, reinterpret_cast<rbee_graph*>(&graph), &err);
+  if (s != RBEE_OK || !graph.error().empty())
+    throw ModelError(source_->path().string() + ": " + (graph.error().empty() ? error_text(err, s) : graph.error()) +
+                     " (plugin " + plugin_->name() + ")");
+  const Node& out = graph.node(graph.output());
+  if (out.cols != info_.n_vocab)
+    throw ModelError(source_->path().string() + ": the graph's logits have " + std::to_string(out.cols) +
+                     " columns, the model's vocabulary " + std::to_string(info_.n_vocab));
+  auto compiled = std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph);
+  return *graphs_.emplace(key, std::move(compiled)).first->second;
+}
+
+std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
+  if (ids.empty()) throw std::invalid_argument("eval: no tokens");
+  for (int32_t id : ids)
+    if (id < 0 || static_cast<uint32_t>(id) >= info_.n_vocab)
+      throw std::invalid_argument("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
+                                  std::to_string(info_.n_vocab - 1) + ")");
+  if (uint64_t(n_past_) + ids.size() > cache_->capacity())
+    throw std::runtime_error("context full: " + std::to_string(n_past_) + " + " + std::to_string(ids.size()) +
+                             " tokens exceed the context of " + std::to_string(cache_->capacity()) + " (--ctx)");
+  std::vector<float> logits;
+  std::vector<float> chunk_logits;
+  for (size_t done = 0; done < ids.size();) {
+    uint32_t n = static_cast<uint32_t>(std::min<size_t>(ids.size() - done, max_batch_));
+    CompiledGraph& g = compiled(n, all_logits);
+    chunk_logits.resize(uint64_t(g.output_rows()) * g.output_cols());
+    g.run(ids.subspan(done, n), n_past_, chunk_logits);
+    n_past_ += n;
+    done += n;
+    if (all_logits) logits.insert(logits.end(), chunk_logits.begin(), chunk_logits.end());
+  }
+  if (!all_logits) logits = std::move(chunk_logits);
+  return logits;
+}
+
+}  // namespace rbee

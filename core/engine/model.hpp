@@ -1,0 +1,80 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/runtime.hpp"
+#include "formats/model_source.hpp"
+#include "graph/device_weights.hpp"
+#include "graph/executor.hpp"
+#include "graph/kv_cache.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "vulkan/uploader.hpp"
+
+namespace rbee {
+
+// A model failed to load or run; the message names the file and what went wrong.
+class ModelError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ModelOptions {
+  uint32_t context = 0;  // 0: the training context, at most 4096
+  KvType kv_type = KvType::F16;
+  std::string plugin;  // force this plugin by name
+  uint32_t max_batch = 512;  // prompt tokens per submission
+  // Called with (bytes uploaded, total bytes) while weights stream to the device.
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+// One loaded model: its file, tokenizer, plugin model object, device weights and KV cache,
+// with one sequence of context.
+class Model {
+ public:
+  Model(Runtime& runtime, const std::filesystem::path& path, const ModelOptions& options);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ModelSource& source() const { return *source_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
+  const LoadedPlugin& plugin() const { return *plugin_; }
+  const std::string& architecture() const { return architecture_; }
+  uint32_t n_vocab() const { return info_.n_vocab; }
+  uint32_t context() const { return cache_->capacity(); }
+  uint32_t n_past() const { return n_past_; }
+  const KvCache& kv_cache() const { return *cache_; }
+  std::vector<std::pair<std::string, std::string>> hyperparameters() const;
+
+  // Runs ids after the current context and appends them to it. Returns the logits of every
+  // new position ([ids.size()][n_vocab]) when all_logits, else of the last one only.
+  std::vector<float> eval(std::span<const int32_t> ids, bool all_logits);
+  // Forgets the context.
+  void reset() { n_past_ = 0; }
+
+ private:
+  CompiledGraph& compiled(uint32_t n_tokens, bool all_logits);
+
+  Runtime& runtime_;
+  std::string architecture_;
+  std::unique_ptr<ModelSource> source_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  const LoadedPlugin* plugin_ = nullptr;
+  rbee_model* model_ = nullptr;
+  rbee_model_info info_{};
+  uint32_t max_batch_;
+  std::unique_ptr<vk::Uploader> uploader_;
+  std::unique_ptr<DeviceWeights> weights_;
+  std::unique_ptr<KvCache> cache_;
+  std::map<std::pair<uint32_t, bool>, std::unique_ptr<CompiledGraph>> graphs_;
+  uint32_t n_past_ = 0;
+};
+
+}  // namespace rbee

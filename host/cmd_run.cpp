@@ -1,0 +1,109 @@
+// rbee run: generate text (or token ids) from a prompt.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "sampling/sampler.hpp"
+#include "tokenizer/streaming_detokenizer.hpp"
+
+namespace rbee::host {
+namespace {
+
+struct RunArgs {
+  ModelArgs model;
+  std::string prompt;
+  std::string ids;
+  int n_predict = 128;
+  SamplerParams sampling;
+  bool ignore_eos = false;
+  bool print_ids = false;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+void run(const GlobalArgs& global, const RunArgs& args) {
+  Runtime runtime(runtime_options(global));
+  auto model = load_model(runtime, args.model);
+  const Tokenizer& tok = model->tokenizer();
+
+  std::vector<int32_t> prompt = args.ids.empty() ? tok.encode(args.prompt, true, true) : parse_ids(args.ids);
+  if (prompt.empty()) throw std::invalid_argument("the prompt is empty (give -p TEXT or --ids LIST)");
+
+  Sampler sampler(args.sampling, model->n_vocab());
+  for (int32_t id : prompt) sampler.accept(id);
+  StreamingDetokenizer detok(tok);
+  if (!args.print_ids && args.ids.empty()) std::cout << args.prompt << std::flush;
+
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<float> logits = model->eval(prompt, false);
+  double prompt_s = seconds_since(t0);
+
+  std::vector<int32_t> generated;
+  auto t1 = std::chrono::steady_clock::now();
+  for (int i = 0; i < args.n_predict; ++i) {
+    int32_t id = sampler.sample(logits);
+    if (!args.ignore_eos && tok.is_end_of_generation(id)) break;
+    sampler.accept(id);
+    generated.push_back(id);
+    if (!args.print_ids) std::cout << detok.push(id) << std::flush;
+    if (i + 1 == args.n_predict || model->n_past() >= model->context()) break;
+    logits = model->eval(std::span<const int32_t>(&id, 1), false);
+  }
+  double gen_s = seconds_since(t1);
+
+  if (args.print_ids) {
+    for (size_t i = 0; i < generated.size(); ++i) std::cout << (i ? " " : "") << generated[i];
+    std::cout << "\n";
+  } else {
+    std::cout << detok.flush() << "\n";
+  }
+  std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.1f tokens/s); generation: %zu tokens in %.3f s (%.1f tokens/s)\n",
+               prompt.size(), prompt_s, prompt.size() / prompt_s, generated.size(), gen_s,
+               generated.size() > 1 ? (generated.size() - 1) / gen_s : 0.0);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, const GlobalArgs& global) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "generate text from a prompt");
+  add_model_args(*cmd, args->model);
+  auto* p = cmd->add_option("-p,--prompt", args->prompt, "prompt text");
+  auto* ids = cmd->add_option("--ids", args->ids, "prompt as comma-separated token ids instead of text");
+  p->excludes(ids);
+  cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--temp", args->sampling.temperature, "temperature; 0 = greedy");
+  cmd->add_option("--top-k", args->sampling.top_k, "keep the k most likely tokens (0 = off)");
+  cmd->add_option("--top-p", args->sampling.top_p, "nucleus sampling threshold (1 = off)");
+  cmd->add_option("--min-p", args->sampling.min_p, "drop tokens below min_p x the top probability (0 = off)");
+  cmd->add_option("--repeat-penalty", args->sampling.repeat_penalty, "penalty for repeated tokens (1 = off)");
+  cmd->add_option("--presence-penalty", args->sampling.presence_penalty, "subtracted once per seen token");
+  cmd->add_option("--frequency-penalty", args->sampling.frequency_penalty, "subtracted per occurrence");
+  cmd->add_option("--repeat-last-n", args->sampling.penalty_last_n, "tokens the penalties look back over");
+  cmd->add_option("--seed", args->sampling.seed, "random seed (0 = random); same seed, same output");
+  cmd->add_flag("--ignore-eos", args->ignore_eos, "generate all N tokens, past end-of-generation tokens");
+  cmd->add_flag("--print-ids", args->print_ids, "print the generated token ids on one line instead of text");
+  cmd->callback([&global, args] { run(global, *args); });
+}
+
+std::vector<int32_t> parse_ids(const std::string& text) {
+  std::vector<int32_t> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      long v = std::stol(item, &used);
+      if (used != item.size() || v < 0 || v > INT32_MAX) throw std::out_of_range(item);
+      out.push_back(static_cast<int32_t>(v));
+    } catch (const std::exception&) {
+      throw CLI::ValidationError("--ids", "\"" + item + "\" is not a token id (expected e.g. 5,17,300)");
+    }
+  }
+  return out;
+}
+
+}  // namespace rbee::host

@@ -1,0 +1,53 @@
+/* The llama family plugin: Llama 1/2/3.x and Mistral, from GGUF and Hugging Face folders. */
+#ifndef RBEE_PLUGIN_LLAMA_H
+#define RBEE_PLUGIN_LLAMA_H
+
+#include <rbee/rbee.h>
+
+#define LLAMA_NAME_MAX 128
+
+/* Tensor names of one file format; %u is the layer. */
+typedef struct llama_names {
+  const char* token_embd;
+  const char* output_norm;
+  const char* output;
+  const char* rope_freqs; /* GGUF only: Llama 3.1 frequency divisors */
+  const char* attn_norm;
+  const char* attn_q;
+  const char* attn_k;
+  const char* attn_v;
+  const char* attn_out;
+  const char* attn_q_bias;
+  const char* attn_k_bias;
+  const char* attn_v_bias;
+  const char* attn_out_bias;
+  const char* ffn_norm;
+  const char* ffn_gate;
+  const char* ffn_up;
+  const char* ffn_down;
+} llama_names;
+
+const llama_names* llama_names_for(rbee_format format);
+
+typedef struct rbee_model {
+  const llama_names* names;
+  uint32_t n_vocab;
+  uint32_t n_embd;
+  uint32_t n_layer;
+  uint32_t n_head;
+  uint32_t n_head_kv;
+  uint32_t head_dim;
+  uint32_t n_ff;
+  uint32_t n_ctx_train;
+  float norm_eps;
+  rbee_rope_params rope;
+} llama_model;
+
+/* Host tables, set by init. */
+extern const rbee_host_api* llama_host;
+
+rbee_status llama_read_hparams(const rbee_source* src, llama_model* m, rbee_error* err);
+rbee_status llama_describe(const llama_model* m, rbee_describe_fn emit, void* ctx);
+rbee_status llama_build_graph(const llama_model* m, rbee_graph* g, rbee_error* err);
+
+#endif
