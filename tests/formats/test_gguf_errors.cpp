@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <random>
 
 #include "fixtures_path.hpp"
 #include "formats/gguf.hpp"
@@ -67,6 +68,31 @@ TEST_F(GgufErrors, TruncatedAnywhere) {
                               msg.find("outside") != std::string::npos ||
                               msg.find("short") != std::string::npos;
       EXPECT_TRUE(meaningful) << "cut at " << cut << ": " << msg;
+    }
+  }
+}
+
+// Random byte flips in the header: each file either loads or throws FormatError (under the
+// sanitizers, without touching memory outside the mapping).
+TEST_F(GgufErrors, CorruptedHeadersNeverCrash) {
+  const auto path = test::fixtures() / "tiny" / "llama" / "model-f32.gguf";
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<uint8_t> full((std::istreambuf_iterator<char>(in)), {});
+  const uint64_t header_end = GgufSource(path).data_offset();
+  std::mt19937_64 rng(1234);
+  const auto bad = dir_.path() / "flipped.gguf";
+  for (int round = 0; round < 300; ++round) {
+    auto bytes = full;
+    for (int flips = 1 + round % 4; flips > 0; --flips)
+      bytes[8 + rng() % (header_end - 8)] = static_cast<uint8_t>(rng());
+    std::ofstream(bad, std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    try {
+      const GgufSource src(bad);
+      for (const auto& t : src.tensors())
+        EXPECT_LE(t.data + t.nbytes, src.file().data() + src.file().size()) << t.name;
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("flipped.gguf"), std::string::npos) << e.what();
     }
   }
 }
