@@ -58,7 +58,7 @@ void run(const GlobalArgs& global, const RunArgs& args) {
     for (size_t i = 0; i < generated.size(); ++i) std::cout << (i ? " " : "") << generated[i];
     std::cout << "\n";
   } else {
-    std::cout << detok.flush() << "\n";
+    std::cout << detok.flush() << std::endl;
   }
   std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.1f tokens/s); generation: %zu tokens in %.3f s (%.1f tokens/s)\n",
                prompt.size(), prompt_s, prompt.size() / prompt_s, generated.size(), gen_s,

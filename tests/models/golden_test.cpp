@@ -1,0 +1,96 @@
+// Llama-family fixtures against transformers: logits at every position and greedy continuations,
+// from safetensors and from GGUF, run in-process through the plugin found in the build tree.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/model.hpp"
+#include "engine/runtime.hpp"
+#include "fixtures_path.hpp"
+
+namespace rbee {
+namespace {
+
+struct Case {
+  std::string family;
+  std::string file;  // "" = the folder (safetensors)
+  KvType kv = KvType::F16;
+};
+
+std::string name_of(const testing::TestParamInfo<Case>& info) {
+  std::string n = info.param.family + "_" + (info.param.file.empty() ? "safetensors" : info.param.file) +
+                  (info.param.kv == KvType::F32 ? "_kv32" : "");
+  std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  return n;
+}
+
+Runtime& runtime() {
+  static Runtime rt([] {
+    RuntimeOptions o;
+    o.plugin_dirs = {std::filesystem::path(RBEE_BINARY_DIR) / "plugins"};
+    return o;
+  }());
+  return rt;
+}
+
+std::vector<float> read_f32(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<float> v(bytes.size() / 4);
+  std::memcpy(v.data(), bytes.data(), v.size() * 4);
+  return v;
+}
+
+class LlamaFamilyGolden : public testing::TestWithParam<Case> {
+ protected:
+  std::filesystem::path dir() const { return test::fixtures() / "tiny" / GetParam().family; }
+  nlohmann::json golden() const { return nlohmann::json::parse(std::ifstream(dir() / "golden.json")); }
+  std::unique_ptr<Model> load() const {
+    ModelOptions o;
+    o.kv_type = GetParam().kv;
+    return std::make_unique<Model>(runtime(), GetParam().file.empty() ? dir() : dir() / GetParam().file, o);
+  }
+};
+
+TEST_P(LlamaFamilyGolden, LogitsMatchTransformersAtEveryPosition) {
+  auto g = golden();
+  auto model = load();
+  std::vector<int32_t> ids = g["input_ids"].get<std::vector<int32_t>>();
+  std::vector<float> got = model->eval(ids, true);
+  std::vector<float> want = read_f32(dir() / "logits.f32");
+  ASSERT_EQ(got.size(), want.size());
+  float worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
+  EXPECT_LT(worst, 1e-2f) << "max abs difference over " << ids.size() << " positions";
+}
+
+TEST_P(LlamaFamilyGolden, GreedyContinuationMatchesTransformers) {
+  auto g = golden();
+  auto model = load();
+  std::vector<int32_t> prompt = g["greedy_prompt_ids"].get<std::vector<int32_t>>();
+  std::vector<int32_t> want = g["greedy_continuation_ids"].get<std::vector<int32_t>>();
+  std::vector<float> logits = model->eval(prompt, false);
+  std::vector<int32_t> got;
+  while (got.size() < want.size()) {
+    int32_t id = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    got.push_back(id);
+    logits = model->eval(std::span<const int32_t>(&id, 1), false);
+  }
+  EXPECT_EQ(got, want);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiny, LlamaFamilyGolden,
+                         testing::Values(Case{"llama", ""}, Case{"llama", "model-f32.gguf"},
+                                         Case{"llama", "model-f16.gguf"}, Case{"llama", "model-bf16.gguf"},
+                                         Case{"llama", "model-f32.gguf", KvType::F32}, Case{"llama3", ""},
+                                         Case{"llama3", "model-f32.gguf"}, Case{"mistral", ""},
+                                         Case{"mistral", "model-f32.gguf"}, Case{"llama_bf16", ""},
+                                         Case{"llama_bf16", "model-f32.gguf"}),
+                         name_of);
+
+}  // namespace
+}  // namespace rbee

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the build dependencies, builds everything, runs the whole suite on lavapipe, then
+# rebuilds the file-reading code and its tests under AddressSanitizer + UBSan and runs those.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+
+bash packaging/install-deps.sh
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j2
+ctest --test-dir build --output-on-failure -j2
+
+# Malformed files must give errors, never memory errors: the readers and their tests under ASan.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRBEE_ASAN=ON
+cmake --build build-asan -j2 --target test_formats test_tokenizer
+ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_formats
+ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_tokenizer
