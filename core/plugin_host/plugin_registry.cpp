@@ -58,8 +58,10 @@ void PluginRegistry::load_file(const std::filesystem::path& file, const rbee_hos
     plugins_.push_back(std::move(plugin));
   } catch (const PluginLoadError& e) {
     skip(file, e.what());
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // e.g. a C++ plugin throwing out of its entry or init
     skip(file, std::string("unexpected error: ") + e.what());
+  } catch (...) {
+    skip(file, "unexpected error of unknown type");
   }
 }
 
