@@ -1,0 +1,123 @@
+#pragma once
+// Runs small graphs through the real path: rbee_graph_api -> Graph -> CompiledGraph on the
+// Vulkan device (lavapipe here), and gives CPU references something to compare with.
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "graph/device_weights.hpp"
+#include "graph/executor.hpp"
+#include "graph/graph.hpp"
+#include "graph/kv_cache.hpp"
+#include "ops/memory_source.hpp"
+#include "vulkan/device.hpp"
+#include "vulkan/pipeline.hpp"
+#include "vulkan/uploader.hpp"
+
+namespace rbee::test {
+
+// One Vulkan device and pipeline set for the whole test binary.
+struct Gpu {
+  std::shared_ptr<vk::Instance> instance = std::make_shared<vk::Instance>();
+  std::unique_ptr<vk::Device> device = std::make_unique<vk::Device>(instance, -1);
+  std::unique_ptr<vk::PipelineSet> pipelines = std::make_unique<vk::PipelineSet>(*device);
+  std::unique_ptr<vk::Uploader> uploader = std::make_unique<vk::Uploader>(*device, 4ull << 20);
+  ~Gpu() {
+    uploader.reset();
+    pipelines.reset();
+    device.reset();
+  }
+};
+inline Gpu& gpu() {
+  static Gpu g;
+  return g;
+}
+
+inline std::vector<float> random_values(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+inline std::vector<int32_t> iota_ids(uint32_t n, int32_t first = 0) {
+  std::vector<int32_t> ids(n);
+  for (uint32_t i = 0; i < n; ++i) ids[i] = first + static_cast<int32_t>(i);
+  return ids;
+}
+
+using BuildFn = std::function<rbee_tensor(const rbee_graph_api& api, rbee_graph* g)>;
+
+// A model in memory, its device weights and (optionally) a KV cache.
+class OpHarness {
+ public:
+  explicit OpHarness(std::vector<rbee_kv_layout> kv_layers = {}, uint32_t kv_capacity = 256, KvType kv_type = KvType::F32)
+      : weights_(*gpu().device, *gpu().uploader),
+        cache_(*gpu().device, kv_layers, kv_capacity, kv_type) {}
+
+  MemorySource& source() { return source_; }
+  const rbee_graph_api& api() const { return *graph_api(); }
+
+  // Rows of the F32 table `name` picked by this step's token ids: the usual way to get an
+  // activation into a graph.
+  rbee_tensor input(rbee_graph* g, const char* name) const {
+    return api().embed(g, api().weight(g, name), api().input_tokens(g));
+  }
+
+  // Builds a graph of n_tokens rows, sets build's result as output and compiles it.
+  std::unique_ptr<CompiledGraph> compile(uint32_t n_tokens, const BuildFn& build, bool all_logits = true) {
+    Graph graph(source_, n_tokens, all_logits);
+    auto* g = reinterpret_cast<rbee_graph*>(&graph);
+    rbee_tensor out = build(api(), g);
+    if (out != RBEE_TENSOR_NONE) api().set_output(g, out);
+    if (!graph.error().empty()) throw std::runtime_error("graph: " + graph.error());
+    return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph);
+  }
+
+  static std::vector<float> run(CompiledGraph& cg, const std::vector<int32_t>& ids, uint32_t n_past = 0) {
+    std::vector<float> out(size_t(cg.output_rows()) * cg.output_cols());
+    cg.run(ids, n_past, out);
+    return out;
+  }
+
+  // compile + run with ids 0..n_tokens-1 and n_past 0.
+  std::vector<float> eval(uint32_t n_tokens, const BuildFn& build, bool all_logits = true) {
+    auto cg = compile(n_tokens, build, all_logits);
+    return run(*cg, iota_ids(n_tokens));
+  }
+
+ private:
+  MemorySource source_;
+  DeviceWeights weights_;
+  KvCache cache_;
+};
+
+// Element-by-element comparison: |got - want| <= abs_tol + rel_tol * scale[i] (scale defaults
+// to |want|). Reports the first few mismatches with their index.
+inline ::testing::AssertionResult all_near(const std::vector<float>& got, const std::vector<double>& want,
+                                           double abs_tol, double rel_tol, const std::vector<double>* scale = nullptr) {
+  if (got.size() != want.size())
+    return ::testing::AssertionFailure() << "size " << got.size() << ", expected " << want.size();
+  size_t bad = 0;
+  ::testing::AssertionResult r = ::testing::AssertionFailure();
+  for (size_t i = 0; i < got.size(); ++i) {
+    double s = scale ? (*scale)[i] : std::abs(want[i]);
+    double tol = abs_tol + rel_tol * s;
+    if (!(std::abs(double(got[i]) - want[i]) <= tol)) {
+      if (bad < 5) r << "[" << i << "] got " << got[i] << ", expected " << want[i] << " (tol " << tol << ")\n";
+      ++bad;
+    }
+  }
+  if (bad == 0) return ::testing::AssertionSuccess();
+  return r << bad << " of " << got.size() << " elements differ";
+}
+
+inline std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+
+}  // namespace rbee::test
