@@ -1,0 +1,81 @@
+// linear: x [tokens, in] times W [out, in] transposed (+ bias) for F32, F16 and BF16 weights,
+// with feature and token counts that are not multiples of the workgroup size (64 on a CPU
+// device) or of the 8 tokens one matmul workgroup handles.
+#include "ops/op_harness.hpp"
+
+namespace rbee::test {
+namespace {
+
+struct LinearCase {
+  DType dtype;
+  uint32_t out, in, tokens;
+  bool bias;
+};
+
+class LinearTest : public ::testing::TestWithParam<LinearCase> {};
+
+TEST_P(LinearTest, MatchesReference) {
+  const LinearCase c = GetParam();
+  OpHarness h;
+  std::vector<float> x = h.source().add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1 + c.in));
+  std::vector<float> w = h.source().add("w", c.dtype, {c.out, c.in}, random_values(size_t(c.out) * c.in, 2 + c.out));
+  std::vector<float> b;
+  if (c.bias) b = h.source().add("b", c.dtype, {c.out}, random_values(c.out, 3 + c.out));
+  std::vector<float> got = h.eval(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
+    return api.linear(g, h.input(g, "x"), api.weight(g, "w"), c.bias ? api.weight(g, "b") : RBEE_TENSOR_NONE);
+  });
+
+  std::vector<double> want, scale;
+  for (uint32_t t = 0; t < c.tokens; ++t)
+    for (uint32_t o = 0; o < c.out; ++o) {
+      double s = c.bias ? b[o] : 0.0, abs_sum = c.bias ? std::abs(b[o]) : 0.0;
+      for (uint32_t i = 0; i < c.in; ++i) {
+        double p = double(x[size_t(t) * c.in + i]) * w[size_t(o) * c.in + i];
+        s += p;
+        abs_sum += std::abs(p);
+      }
+      want.push_back(s);
+      scale.push_back(abs_sum);
+    }
+  EXPECT_TRUE(all_near(got, want, 1e-6, 1e-5, &scale));
+}
+
+std::string name(const ::testing::TestParamInfo<LinearCase>& i) {
+  const LinearCase& c = i.param;
+  std::string s = c.dtype == DType::F32 ? "f32" : c.dtype == DType::F16 ? "f16" : "bf16";
+  return s + "_out" + std::to_string(c.out) + "_in" + std::to_string(c.in) + "_tokens" + std::to_string(c.tokens) +
+         (c.bias ? "_bias" : "");
+}
+
+std::vector<LinearCase> cases() {
+  std::vector<LinearCase> out;
+  // Every type over a spread of shapes; out * in even so that the odd-size weight bug (see
+  // OddElementCount below) stays out of these.
+  const LinearCase shapes[] = {{DType::F32, 1, 64, 1, false},  {DType::F32, 7, 100, 2, true},
+                               {DType::F32, 64, 64, 7, false}, {DType::F32, 65, 100, 9, true},
+                               {DType::F32, 300, 1000, 9, false}, {DType::F32, 64, 1000, 64, true},
+                               {DType::F32, 65, 64, 64, false}, {DType::F32, 2, 1, 7, true},
+                               {DType::F32, 300, 64, 2, true}};
+  for (DType t : {DType::F32, DType::F16, DType::BF16})
+    for (LinearCase c : shapes) {
+      c.dtype = t;
+      out.push_back(c);
+    }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, LinearTest, ::testing::ValuesIn(cases()), name);
+
+// Odd out * in: F32 is fine; F16/BF16 would read the weight's last element as 0 (KNOWN BUG,
+// reported: DeviceWeights::stored() buffer is t.nbytes, not rounded up to whole 32-bit words,
+// so the shader's last word read is out of bounds). Also covers in features 1 and 3.
+INSTANTIATE_TEST_SUITE_P(OddElementCount, LinearTest,
+                         ::testing::Values(LinearCase{DType::F32, 7, 3, 9, true}, LinearCase{DType::F32, 1, 1, 1, false},
+                                           LinearCase{DType::F32, 65, 1, 2, true},
+                                           LinearCase{DType::F16, 7, 3, 9, true}, LinearCase{DType::F16, 1, 1, 1, false},
+                                           LinearCase{DType::BF16, 65, 1, 2, true},
+                                           LinearCase{DType::BF16, 7, 3, 9, false}),
+                         name);
+
+}  // namespace
+}  // namespace rbee::test

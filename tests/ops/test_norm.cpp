@@ -1,0 +1,87 @@
+// norm: RMS and layer norm per row, with and without weight / bias, weight_offset 1.0 (Gemma),
+// row widths around the workgroup size.
+#include "ops/op_harness.hpp"
+
+namespace rbee::test {
+namespace {
+
+struct NormCase {
+  uint32_t kind;  // rbee_norm_kind
+  uint32_t cols;
+  bool weight, bias;
+  float weight_offset;
+  DType weight_type;
+};
+
+class NormTest : public ::testing::TestWithParam<NormCase> {};
+
+TEST_P(NormTest, MatchesReference) {
+  const NormCase c = GetParam();
+  const uint32_t rows = 5;
+  const float eps = 1e-5f;
+  OpHarness h;
+  // Rows with an offset so that layer norm's mean matters.
+  std::vector<float> x = h.source().add("x", DType::F32, {rows, c.cols}, random_values(size_t(rows) * c.cols, c.cols, -1.0f, 3.0f));
+  std::vector<float> w, b;
+  if (c.weight) w = h.source().add("w", c.weight_type, {c.cols}, random_values(c.cols, 100 + c.cols, -2.0f, 2.0f));
+  if (c.bias) b = h.source().add("b", c.weight_type, {c.cols}, random_values(c.cols, 200 + c.cols));
+  std::vector<float> got = h.eval(rows, [&](const rbee_graph_api& api, rbee_graph* g) {
+    rbee_norm_params p{sizeof p, c.kind, eps, c.weight_offset};
+    return api.norm(g, h.input(g, "x"), c.weight ? api.weight(g, "w") : RBEE_TENSOR_NONE,
+                    c.bias ? api.weight(g, "b") : RBEE_TENSOR_NONE, &p);
+  });
+
+  std::vector<double> want;
+  for (uint32_t r = 0; r < rows; ++r) {
+    const float* row = &x[size_t(r) * c.cols];
+    double mean = 0;
+    if (c.kind == RBEE_NORM_LAYER) {
+      for (uint32_t i = 0; i < c.cols; ++i) mean += row[i];
+      mean /= c.cols;
+    }
+    double sq = 0;
+    for (uint32_t i = 0; i < c.cols; ++i) sq += (row[i] - mean) * (row[i] - mean);
+    double inv = 1.0 / std::sqrt(sq / c.cols + eps);
+    for (uint32_t i = 0; i < c.cols; ++i) {
+      double v = (row[i] - mean) * inv;
+      if (c.weight) v *= double(w[i]) + c.weight_offset;
+      if (c.bias) v += b[i];
+      want.push_back(v);
+    }
+  }
+  EXPECT_TRUE(all_near(got, want, 2e-5, 1e-4));
+}
+
+std::string name(const ::testing::TestParamInfo<NormCase>& i) {
+  const NormCase& c = i.param;
+  std::string s = c.kind == RBEE_NORM_RMS ? "rms" : "layer";
+  s += "_cols" + std::to_string(c.cols);
+  if (c.weight) s += "_weight";
+  if (c.bias) s += "_bias";
+  if (c.weight_offset != 0) s += "_offset1";
+  if (c.weight || c.bias) s += c.weight_type == DType::F32 ? "_f32" : c.weight_type == DType::F16 ? "_f16" : "_bf16";
+  return s;
+}
+
+std::vector<NormCase> cases() {
+  std::vector<NormCase> out;
+  for (uint32_t cols : {1u, 63u, 64u, 65u, 1000u}) {
+    out.push_back({RBEE_NORM_RMS, cols, false, false, 0, DType::F32});
+    out.push_back({RBEE_NORM_RMS, cols, true, false, 0, DType::F32});
+    out.push_back({RBEE_NORM_RMS, cols, true, false, 1.0f, DType::F32});
+    out.push_back({RBEE_NORM_LAYER, cols, false, false, 0, DType::F32});
+    out.push_back({RBEE_NORM_LAYER, cols, true, true, 0, DType::F32});
+    out.push_back({RBEE_NORM_LAYER, cols, false, true, 0, DType::F32});
+  }
+  // Weights stored as halves are widened to float32 for norm (even and odd lengths).
+  out.push_back({RBEE_NORM_RMS, 64, true, false, 0, DType::F16});
+  out.push_back({RBEE_NORM_LAYER, 65, true, true, 0, DType::F16});
+  out.push_back({RBEE_NORM_RMS, 63, true, false, 1.0f, DType::BF16});
+  out.push_back({RBEE_NORM_LAYER, 1000, true, true, 0, DType::BF16});
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, NormTest, ::testing::ValuesIn(cases()), name);
+
+}  // namespace
+}  // namespace rbee::test
