@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <spdlog/spdlog.h>
+
 #include "commands.hpp"
 #include "sampling/sampler.hpp"
 #include "tokenizer/streaming_detokenizer.hpp"
@@ -63,6 +65,7 @@ void run(const GlobalArgs& global, const RunArgs& args) {
   std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.1f tokens/s); generation: %zu tokens in %.3f s (%.1f tokens/s)\n",
                prompt.size(), prompt_s, prompt.size() / prompt_s, generated.size(), gen_s,
                generated.size() > 1 ? (generated.size() - 1) / gen_s : 0.0);
+  spdlog::info("device time: {:.3f} s of {:.3f} s", model->device_seconds(), prompt_s + gen_s);
 }
 
 }  // namespace

@@ -118,6 +118,7 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
     CompiledGraph& g = compiled(n, all_logits);
     chunk_logits.resize(uint64_t(g.output_rows()) * g.output_cols());
     g.run(ids.subspan(done, n), n_past_, chunk_logits);
+    device_seconds_ += g.last_device_seconds();
     n_past_ += n;
     done += n;
     if (all_logits) logits.insert(logits.end(), chunk_logits.begin(), chunk_logits.end());

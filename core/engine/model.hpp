@@ -58,6 +58,8 @@ class Model {
   std::vector<float> eval(std::span<const int32_t> ids, bool all_logits);
   // Forgets the context.
   void reset() { n_past_ = 0; }
+  // Device time spent in eval() so far (from GPU timestamps; 0 where the device has none).
+  double device_seconds() const { return device_seconds_; }
 
  private:
   CompiledGraph& compiled(uint32_t n_tokens, bool all_logits);
@@ -75,6 +77,7 @@ class Model {
   std::unique_ptr<KvCache> cache_;
   std::map<std::pair<uint32_t, bool>, std::unique_ptr<CompiledGraph>> graphs_;
   uint32_t n_past_ = 0;
+  double device_seconds_ = 0;
 };
 
 }  // namespace rbee

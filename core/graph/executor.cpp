@@ -82,6 +82,7 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
 }
 
 CompiledGraph::~CompiledGraph() {
+  timestamps_.reset();
   cmd_.reset();
   vkDestroyDescriptorPool(device_.handle(), pool_, nullptr);
 }
@@ -132,6 +133,11 @@ void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buf
 
 void CompiledGraph::record(const Graph& graph) {
   cmd_->begin(false);
+  if (device_.info().timestamps) {
+    timestamps_ = std::make_unique<vk::Timestamps>(device_, 2);
+    timestamps_->reset(cmd_->handle());
+    timestamps_->write(cmd_->handle(), 0);
+  }
   const auto& nodes = graph.nodes();
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
@@ -220,6 +226,7 @@ void CompiledGraph::record(const Graph& graph) {
   Binding out = bind(graph.output(), false);
   cmd_->copy(out.buffer, out.offset, readback_->handle(), 0, uint64_t(out_rows_) * out_cols_ * 4);
   cmd_->barrier();
+  if (timestamps_) timestamps_->write(cmd_->handle(), 1);
   cmd_->end();
 }
 
@@ -233,6 +240,7 @@ void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span
   StepValues sv{n_past, n_tokens_};
   std::memcpy(step_->mapped(), &sv, sizeof sv);
   cmd_->submit_and_wait();
+  if (timestamps_) last_device_seconds_ = timestamps_->read_ns(2).front() * 1e-9;
   std::memcpy(logits.data(), readback_->mapped(), uint64_t(out_rows_) * out_cols_ * 4);
 }
 

@@ -38,6 +38,8 @@ class CompiledGraph {
   // One submission: ids.size() == n_tokens(), appended after n_past cached positions.
   // Writes output_rows() x output_cols() floats into logits.
   void run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits);
+  // Device time of the last run() from timestamps, or 0 where the queue has none.
+  double last_device_seconds() const { return last_device_seconds_; }
 
  private:
   struct Binding {
@@ -63,6 +65,8 @@ class CompiledGraph {
   std::vector<std::unique_ptr<vk::Buffer>> constants_;  // rope tables
   VkDescriptorPool pool_ = VK_NULL_HANDLE;
   std::unique_ptr<vk::CommandBuffer> cmd_;
+  std::unique_ptr<vk::Timestamps> timestamps_;
+  double last_device_seconds_ = 0;
 };
 
 }  // namespace rbee

@@ -65,6 +65,8 @@ typedef struct rbee_kv_layout {
 /* Receives one hyperparameter for display ("n_heads", "32"). Strings are copied by the host. */
 typedef void (*rbee_describe_fn)(void* ctx, const char* key, const char* value);
 
+/* Required: name, architectures, create_model, destroy_model, model_info, kv_layout and
+ * build_graph. May be NULL: version, description, init, shutdown, describe, get_extension. */
 typedef struct rbee_plugin {
   uint32_t struct_size;
   uint32_t abi_major; /* RBEE_ABI_MAJOR the plugin was built with */

@@ -62,7 +62,7 @@ typedef struct rbee_source_api {
   /* *out is NUL-terminated and owned by the source. */
   rbee_status (*get_string)(const rbee_source* src, const char* key, const char** out);
 
-  /* Arrays of numbers. */
+  /* Arrays of numbers. An index past the end gives RBEE_ERROR_INVALID_ARGUMENT. */
   rbee_status (*get_array_len)(const rbee_source* src, const char* key, uint64_t* out);
   rbee_status (*get_array_float)(const rbee_source* src, const char* key, uint64_t index, double* out);
 
