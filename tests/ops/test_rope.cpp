@@ -1,0 +1,111 @@
+// rope: NORMAL (adjacent pairs) and NEOX (halves), full and partial rotary, no / linear /
+// llama3 scaling, an optional freq_factors tensor; each graph is run at n_past 0 and again at a
+// later position to check that positions come from the step values, not the recording.
+#include <numbers>
+
+#include "ops/op_harness.hpp"
+
+namespace rbee::test {
+namespace {
+
+struct RopeCase {
+  const char* name;
+  uint32_t n_heads, head_dim, n_rot, mode, scaling;
+  float theta = 10000.0f, factor = 1.0f, low = 1.0f, high = 4.0f;
+  uint32_t original = 64;
+  bool freq_factors = false;
+  uint32_t tokens = 7;
+};
+
+// The angle per position of pair j, straight from the definitions (transformers' inv_freq
+// and its llama3 variant), in double.
+double inv_freq(const RopeCase& c, uint32_t j, const std::vector<float>& factors) {
+  double inv = 1.0 / std::pow(double(c.theta), 2.0 * j / c.n_rot);
+  if (c.scaling == RBEE_ROPE_SCALING_LINEAR) inv /= c.factor;
+  if (c.scaling == RBEE_ROPE_SCALING_LLAMA3) {
+    double wavelen = 2 * std::numbers::pi / inv;
+    double low_wavelen = c.original / c.low, high_wavelen = c.original / c.high;
+    if (wavelen > low_wavelen) {
+      inv = inv / c.factor;
+    } else if (wavelen >= high_wavelen) {
+      double smooth = (c.original / wavelen - c.low) / (c.high - c.low);
+      inv = (1 - smooth) * inv / c.factor + smooth * inv;
+    }
+  }
+  if (!factors.empty()) inv /= factors[j];
+  return inv;
+}
+
+std::vector<double> reference(const RopeCase& c, const std::vector<float>& x, uint32_t first_row, uint32_t n_past,
+                              const std::vector<float>& factors) {
+  const uint32_t width = c.n_heads * c.head_dim;
+  std::vector<double> out(size_t(c.tokens) * width);
+  for (uint32_t t = 0; t < c.tokens; ++t) {
+    const float* row = &x[size_t(first_row + t) * width];
+    double* o = &out[size_t(t) * width];
+    for (uint32_t i = 0; i < width; ++i) o[i] = row[i];
+    for (uint32_t h = 0; h < c.n_heads; ++h)
+      for (uint32_t j = 0; j < c.n_rot / 2; ++j) {
+        uint32_t a = h * c.head_dim + (c.mode == RBEE_ROPE_NEOX ? j : 2 * j);
+        uint32_t b = h * c.head_dim + (c.mode == RBEE_ROPE_NEOX ? j + c.n_rot / 2 : 2 * j + 1);
+        double angle = double(n_past + t) * inv_freq(c, j, factors);
+        o[a] = row[a] * std::cos(angle) - row[b] * std::sin(angle);
+        o[b] = row[a] * std::sin(angle) + row[b] * std::cos(angle);
+      }
+  }
+  return out;
+}
+
+class RopeTest : public ::testing::TestWithParam<RopeCase> {};
+
+TEST_P(RopeTest, MatchesReferenceAtTwoPositions) {
+  const RopeCase c = GetParam();
+  const uint32_t width = c.n_heads * c.head_dim;
+  OpHarness h;
+  std::vector<float> x = h.source().add("x", DType::F32, {2 * c.tokens, width}, random_values(size_t(2) * c.tokens * width, width));
+  std::vector<float> factors;
+  if (c.freq_factors) factors = h.source().add("rope_freqs", DType::F32, {c.n_rot / 2}, random_values(c.n_rot / 2, 5, 1.0f, 8.0f));
+  auto cg = h.compile(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
+    rbee_rope_params p{sizeof p, c.n_heads, c.head_dim, c.n_rot, c.mode, c.theta, c.scaling, c.factor, c.low, c.high, c.original};
+    return api.rope(g, h.input(g, "x"), c.freq_factors ? api.weight(g, "rope_freqs") : RBEE_TENSOR_NONE, &p);
+  });
+  // Angles reach ~50 rad: float32 position * frequency is good to ~1e-5 there.
+  std::vector<float> first = OpHarness::run(*cg, iota_ids(c.tokens), 0);
+  EXPECT_TRUE(all_near(first, reference(c, x, 0, 0, factors), 5e-5, 1e-5)) << "n_past 0";
+  const uint32_t n_past = 41;
+  std::vector<float> later = OpHarness::run(*cg, iota_ids(c.tokens, int32_t(c.tokens)), n_past);
+  EXPECT_TRUE(all_near(later, reference(c, x, c.tokens, n_past, factors), 5e-5, 1e-5)) << "n_past " << n_past;
+}
+
+std::vector<RopeCase> cases() {
+  RopeCase normal{"normal_full_d64", 3, 64, 64, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_NONE};
+  RopeCase neox{"neox_full_d130", 2, 130, 130, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_NONE};
+  neox.tokens = 9;
+  RopeCase normal_partial{"normal_partial_32_of_64", 4, 64, 32, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_NONE};
+  RopeCase neox_partial{"neox_partial_24_of_130", 3, 130, 24, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_NONE};
+  RopeCase linear{"neox_linear_x4", 2, 16, 16, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_LINEAR};
+  linear.factor = 4;
+  RopeCase llama3{"normal_llama3", 4, 16, 16, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_LLAMA3};
+  llama3.factor = 8;
+  RopeCase llama3_neox{"neox_llama3_partial_d64", 2, 64, 48, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_LLAMA3};
+  llama3_neox.factor = 8;
+  llama3_neox.theta = 500000;
+  llama3_neox.original = 256;
+  RopeCase factors_normal{"normal_freq_factors", 2, 64, 64, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_NONE};
+  factors_normal.freq_factors = true;
+  RopeCase factors_neox{"neox_partial_freq_factors_linear", 2, 130, 64, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_LINEAR};
+  factors_neox.freq_factors = true;
+  factors_neox.factor = 2;
+  RopeCase one_token{"normal_one_token", 1, 2, 2, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_NONE};
+  one_token.tokens = 1;
+  RopeCase many_tokens{"neox_64_tokens", 2, 64, 64, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_NONE};
+  many_tokens.tokens = 64;
+  return {normal, neox, normal_partial, neox_partial, linear, llama3, llama3_neox, factors_normal, factors_neox,
+          one_token, many_tokens};
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, RopeTest, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<RopeCase>& i) { return std::string(i.param.name); });
+
+}  // namespace
+}  // namespace rbee::test
