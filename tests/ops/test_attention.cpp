@@ -1,0 +1,111 @@
+// attention: appends K/V to the layer's cache and attends causally over everything cached.
+// GQA head groupings, head sizes below / at / above the workgroup, dv != dk, F16 and F32
+// caches, replays of one compiled graph at n_past > 0, and contexts longer than the attention
+// workgroup (32 on a CPU device, 128 on a GPU) so that the chunked softmax runs over several
+// chunks.
+#include "ops/op_harness.hpp"
+
+namespace rbee::test {
+namespace {
+
+struct AttentionCase {
+  const char* name;
+  uint32_t n_heads, n_kv_heads, dk, dv;
+  KvType kv;
+  // Steps run in order: {tokens of the compiled graph, how many times to run it}.
+  std::vector<std::pair<uint32_t, uint32_t>> steps;
+};
+
+// Reference over the host copies of q, k, v (k and v rounded as the cache stores them).
+class Reference {
+ public:
+  Reference(const AttentionCase& c) : c_(c) {}
+
+  // Appends `tokens` rows of k and v, then attends the same rows of q; returns [tokens, n_heads*dv].
+  std::vector<double> step(const float* q, const float* k, const float* v, uint32_t tokens) {
+    const uint32_t kw = c_.n_kv_heads * c_.dk, vw = c_.n_kv_heads * c_.dv;
+    const uint32_t n_past = static_cast<uint32_t>(keys_.size() / kw);
+    for (size_t i = 0; i < size_t(tokens) * kw; ++i) keys_.push_back(stored(k[i]));
+    for (size_t i = 0; i < size_t(tokens) * vw; ++i) values_.push_back(stored(v[i]));
+    const double scale = 1.0 / std::sqrt(double(c_.dk));
+    std::vector<double> out(size_t(tokens) * c_.n_heads * c_.dv, 0.0);
+    for (uint32_t t = 0; t < tokens; ++t)
+      for (uint32_t h = 0; h < c_.n_heads; ++h) {
+        const uint32_t kvh = h / (c_.n_heads / c_.n_kv_heads), len = n_past + t + 1;
+        const float* qh = q + (size_t(t) * c_.n_heads + h) * c_.dk;
+        std::vector<double> s(len);
+        double m = -INFINITY, sum = 0;
+        for (uint32_t j = 0; j < len; ++j) {
+          double d = 0;
+          for (uint32_t i = 0; i < c_.dk; ++i) d += double(qh[i]) * keys_[size_t(j) * kw + kvh * c_.dk + i];
+          s[j] = d * scale;
+          m = std::max(m, s[j]);
+        }
+        for (double& x : s) sum += (x = std::exp(x - m));
+        double* o = &out[(size_t(t) * c_.n_heads + h) * c_.dv];
+        for (uint32_t j = 0; j < len; ++j)
+          for (uint32_t i = 0; i < c_.dv; ++i) o[i] += s[j] / sum * values_[size_t(j) * vw + kvh * c_.dv + i];
+      }
+    return out;
+  }
+
+ private:
+  double stored(float x) const { return c_.kv == KvType::F16 ? round_to_f16(x) : x; }
+  AttentionCase c_;
+  std::vector<double> keys_, values_;
+};
+
+class AttentionTest : public ::testing::TestWithParam<AttentionCase> {};
+
+TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
+  const AttentionCase c = GetParam();
+  uint32_t total = 0;
+  for (auto [tokens, times] : c.steps) total += tokens * times;
+  const uint32_t qw = c.n_heads * c.dk, kw = c.n_kv_heads * c.dk, vw = c.n_kv_heads * c.dv;
+  OpHarness h({{sizeof(rbee_kv_layout), c.n_kv_heads, c.dk, c.dv}}, total + 3, c.kv);
+  // One table row per position: step s reads rows n_past..n_past+tokens-1.
+  std::vector<float> q = h.source().add("q", DType::F32, {total, qw}, random_values(size_t(total) * qw, 1, -2.0f, 2.0f));
+  std::vector<float> k = h.source().add("k", DType::F32, {total, kw}, random_values(size_t(total) * kw, 2, -2.0f, 2.0f));
+  std::vector<float> v = h.source().add("v", DType::F32, {total, vw}, random_values(size_t(total) * vw, 3));
+
+  Reference ref(c);
+  uint32_t n_past = 0;
+  for (auto [tokens, times] : c.steps) {
+    auto cg = h.compile(tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
+      rbee_attention_params p{sizeof p, 0, c.n_heads, c.n_kv_heads, c.dk, c.dv, 1.0f / std::sqrt(float(c.dk))};
+      return api.attention(g, h.input(g, "q"), h.input(g, "k"), h.input(g, "v"), &p);
+    });
+    for (uint32_t r = 0; r < times; ++r) {
+      std::vector<float> got = OpHarness::run(*cg, iota_ids(tokens, int32_t(n_past)), n_past);
+      std::vector<double> want =
+          ref.step(&q[size_t(n_past) * qw], &k[size_t(n_past) * kw], &v[size_t(n_past) * vw], tokens);
+      ASSERT_TRUE(all_near(got, want, 5e-5, 1e-4)) << "step of " << tokens << " tokens at n_past " << n_past;
+      n_past += tokens;
+    }
+  }
+}
+
+std::vector<AttentionCase> cases() {
+  using K = KvType;
+  return {
+      {"gqa4_2_d16_f32", 4, 2, 16, 16, K::F32, {{7, 2}}},
+      {"gqa4_2_d16_f16", 4, 2, 16, 16, K::F16, {{7, 2}}},
+      {"gqa6_1_d64_f16", 6, 1, 64, 64, K::F16, {{9, 2}, {1, 3}}},
+      {"gqa6_1_d64_f32", 6, 1, 64, 64, K::F32, {{9, 2}, {1, 3}}},
+      {"mha2_2_d130_f32", 2, 2, 130, 130, K::F32, {{5, 2}, {1, 2}}},
+      {"gqa4_2_d130_f16", 4, 2, 130, 130, K::F16, {{5, 2}}},
+      {"dk64_dv16_f16", 4, 2, 64, 16, K::F16, {{7, 2}}},
+      {"dk16_dv130_f32", 4, 1, 16, 130, K::F32, {{7, 2}}},
+      {"d256_f32", 2, 1, 256, 256, K::F32, {{3, 2}}},
+      {"single_token_steps_f32", 4, 2, 16, 16, K::F32, {{1, 5}}},
+      // Past both workgroup widths: 70 + 70 prefill, then 9 more and single tokens.
+      {"long_context_f32", 4, 2, 64, 64, K::F32, {{70, 2}, {9, 1}, {1, 2}}},
+      {"long_context_f16", 6, 1, 16, 130, K::F16, {{70, 2}, {9, 1}, {1, 2}}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<AttentionCase>& i) { return std::string(i.param.name); });
+
+}  // namespace
+}  // namespace rbee::test
