@@ -11,7 +11,9 @@ DeviceWeights::DeviceWeights(const vk::Device& device, vk::Uploader& uploader) :
 const vk::Buffer& DeviceWeights::stored(const TensorView& t) {
   auto& slot = buffers_[{&t, false}];
   if (!slot) {
-    slot = std::make_unique<vk::Buffer>(device_, t.nbytes, vk::MemoryKind::Device, "tensor " + t.name);
+    // Shaders read whole 32-bit words: a 16-bit tensor of odd length needs its last word.
+    uint64_t padded = (t.nbytes + 3) / 4 * 4;
+    slot = std::make_unique<vk::Buffer>(device_, padded, vk::MemoryKind::Device, "tensor " + t.name);
     uploader_.upload(t.data, t.nbytes, *slot);
     bytes_ += t.nbytes;
     if (progress_) progress_(bytes_);

@@ -66,9 +66,9 @@ std::vector<LinearCase> cases() {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, LinearTest, ::testing::ValuesIn(cases()), name);
 
-// Odd out * in: F32 is fine; F16/BF16 would read the weight's last element as 0 (KNOWN BUG,
-// reported: DeviceWeights::stored() buffer is t.nbytes, not rounded up to whole 32-bit words,
-// so the shader's last word read is out of bounds). Also covers in features 1 and 3.
+// Odd out * in: a 16-bit weight's last element sits in a half-filled 32-bit word, which the
+// shader must still read (a buffer of exactly nbytes once made it read 0). Also covers in
+// features 1 and 3.
 INSTANTIATE_TEST_SUITE_P(OddElementCount, LinearTest,
                          ::testing::Values(LinearCase{DType::F32, 7, 3, 9, true}, LinearCase{DType::F32, 1, 1, 1, false},
                                            LinearCase{DType::F32, 65, 1, 2, true},
