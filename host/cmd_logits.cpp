@@ -15,7 +15,6 @@ struct LogitsArgs {
 
 void logits(const GlobalArgs& global, const LogitsArgs& args) {
   std::vector<int32_t> ids = parse_ids(args.ids);
-  if (ids.empty()) throw std::invalid_argument("--ids is empty");
   Runtime runtime(runtime_options(global));
   auto model = load_model(runtime, args.model);
   std::vector<float> values = model->eval(ids, true);

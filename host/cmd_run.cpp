@@ -20,6 +20,7 @@ struct RunArgs {
   SamplerParams sampling;
   bool ignore_eos = false;
   bool print_ids = false;
+  bool ids_given = false;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
@@ -27,21 +28,22 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 void run(const GlobalArgs& global, const RunArgs& args) {
+  std::vector<int32_t> prompt;
+  if (args.ids_given) prompt = parse_ids(args.ids);  // before loading, so a typo fails fast
   Runtime runtime(runtime_options(global));
   auto model = load_model(runtime, args.model);
   const Tokenizer& tok = model->tokenizer();
-
-  std::vector<int32_t> prompt = args.ids.empty() ? tok.encode(args.prompt, true, true) : parse_ids(args.ids);
+  if (!args.ids_given) prompt = tok.encode(args.prompt, true, true);
   if (prompt.empty()) throw std::invalid_argument("the prompt is empty (give -p TEXT or --ids LIST)");
 
-  Sampler sampler(args.sampling, model->n_vocab());
-  for (int32_t id : prompt) sampler.accept(id);
   StreamingDetokenizer detok(tok);
-  if (!args.print_ids && args.ids.empty()) std::cout << args.prompt << std::flush;
+  if (!args.print_ids && !args.ids_given) std::cout << args.prompt << std::flush;
 
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<float> logits = model->eval(prompt, false);
+  std::vector<float> logits = model->eval(prompt, false);  // checks the ids against the vocabulary
   double prompt_s = seconds_since(t0);
+  Sampler sampler(args.sampling, model->n_vocab());
+  for (int32_t id : prompt) sampler.accept(id);
 
   std::vector<int32_t> generated;
   auto t1 = std::chrono::steady_clock::now();
@@ -77,6 +79,7 @@ void add_run_command(CLI::App& app, const GlobalArgs& global) {
   auto* p = cmd->add_option("-p,--prompt", args->prompt, "prompt text");
   auto* ids = cmd->add_option("--ids", args->ids, "prompt as comma-separated token ids instead of text");
   p->excludes(ids);
+  ids->each([args](const std::string&) { args->ids_given = true; });
   cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->check(CLI::NonNegativeNumber);
   cmd->add_option("--temp", args->sampling.temperature, "temperature; 0 = greedy");
   cmd->add_option("--top-k", args->sampling.top_k, "keep the k most likely tokens (0 = off)");
@@ -103,9 +106,10 @@ std::vector<int32_t> parse_ids(const std::string& text) {
       if (used != item.size() || v < 0 || v > INT32_MAX) throw std::out_of_range(item);
       out.push_back(static_cast<int32_t>(v));
     } catch (const std::exception&) {
-      throw CLI::ValidationError("--ids", "\"" + item + "\" is not a token id (expected e.g. 5,17,300)");
+      throw std::invalid_argument("--ids: \"" + item + "\" is not a token id (expected e.g. 5,17,300)");
     }
   }
+  if (out.empty()) throw std::invalid_argument("--ids: no token ids given (expected e.g. 5,17,300)");
   return out;
 }
 

@@ -35,7 +35,11 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
 
   rbee_error err{sizeof(rbee_error), {}};
   rbee_status s = p.create_model(reinterpret_cast<const rbee_source*>(source_.get()), &model_, &err);
-  if (s != RBEE_OK) throw ModelError(path.string() + ": " + error_text(err, s) + " (plugin " + plugin_->name() + ")");
+  if (s != RBEE_OK) {
+    // The plugin names the metadata key; say which file holds it.
+    auto where = source_->format() == ModelSource::Format::Gguf ? path : path / "config.json";
+    throw ModelError(where.string() + ": " + error_text(err, s) + " (plugin " + plugin_->name() + ")");
+  }
   info_.struct_size = sizeof info_;
   p.model_info(model_, &info_);
 

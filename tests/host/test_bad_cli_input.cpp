@@ -17,7 +17,11 @@ TEST(BadCliInput, PathDoesNotExist) {
 
 TEST(BadCliInput, TokenIdOutsideVocabulary) {
   const auto r = run_rbee({"run", kModel, "--ids", "5,99999", "-n", "4", "--temp", "0"});
-  expect_clean_error(r, {"99999"});
+  expect_clean_error(r, {"99999", "outside the vocabulary"});
+}
+
+TEST(BadCliInput, EmptyIds) {
+  expect_clean_error(run_rbee({"run", kModel, "--ids", "", "-n", "4"}), {"--ids", "no token ids"});
 }
 
 TEST(BadCliInput, TokenIdOutsideVocabularyLogits) {
@@ -28,7 +32,8 @@ TEST(BadCliInput, TokenIdOutsideVocabularyLogits) {
 
 TEST(BadCliInput, TokenIdNotANumber) {
   const auto r = run_rbee({"run", kModel, "--ids", "5,abc", "-n", "4", "--temp", "0"});
-  expect_clean_error(r, {"abc"});
+  expect_clean_error(r, {"abc", "not a token id"});
+  expect_clean_error(run_rbee({"logits", kModel, "--ids", "abc", "-o", "/dev/null"}), {"abc", "not a token id"});
 }
 
 }  // namespace

@@ -100,13 +100,12 @@ TEST_F(BadSafetensors, MissingShard) {
 
 TEST_F(BadSafetensors, ConfigWithoutHiddenSize) {
   edit_config([](json& c) { c.erase("hidden_size"); });
-  // The line names the model folder (not config.json itself) and the missing field.
-  expect_clean_error(run(), {dir_.path().string(), "hidden_size", "missing"});
+  expect_clean_error(run(), {(dir_ / "config.json").string(), "hidden_size", "missing"});
 }
 
 TEST_F(BadSafetensors, ConfigWithoutNumHiddenLayers) {
   edit_config([](json& c) { c.erase("num_hidden_layers"); });
-  expect_clean_error(run(), {dir_.path().string(), "num_hidden_layers", "missing"});
+  expect_clean_error(run(), {(dir_ / "config.json").string(), "num_hidden_layers", "missing"});
 }
 
 TEST_F(BadSafetensors, NoConfigJson) {
