@@ -36,7 +36,7 @@ struct Gpu {
   std::unique_ptr<vk::Uploader> uploader = std::make_unique<vk::Uploader>(*device, 4ull << 20);
   VkDescriptorPool pool = VK_NULL_HANDLE;
   Gpu() {
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2};
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4};
     VkDescriptorPoolCreateInfo ci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
     ci.maxSets = 1;
     ci.poolSizeCount = 1;
@@ -57,18 +57,12 @@ Gpu& gpu() {
 
 enum class Path : uint32_t { Element = 0, Block16 = 1 };
 
-// Runs dequant_<type> over `bytes` (a tight array of blocks) and returns n floats.
-std::vector<float> gpu_dequant(const std::string& type, const uint8_t* bytes, uint64_t nbytes, uint32_t n, Path path) {
+// Records one dispatch of `shader` (binding i = buffers[i]) and waits for it.
+void dispatch(const std::string& shader, const std::vector<const vk::Buffer*>& buffers, const void* push,
+              uint32_t push_bytes, uint32_t wg, uint32_t gx, uint32_t gy = 1) {
   Gpu& g = gpu();
-  std::vector<uint8_t> padded((nbytes + 3) / 4 * 4, 0);  // whole 32-bit words, nothing more
-  std::memcpy(padded.data(), bytes, nbytes);
-  vk::Buffer weights(*g.device, padded.size(), vk::MemoryKind::Device, "test weights");
-  vk::Buffer out(*g.device, uint64_t(n) * 4, vk::MemoryKind::Device, "test output");
-  g.uploader->upload(padded.data(), padded.size(), weights);
-
-  const uint32_t wg = 64;
-  struct { uint32_t n, mode; } push{n, static_cast<uint32_t>(path)};
-  const vk::Pipeline& p = g.pipelines->get("dequant_" + type, 2, sizeof(push), {wg});
+  auto n_buffers = static_cast<uint32_t>(buffers.size());
+  const vk::Pipeline& p = g.pipelines->get(shader, n_buffers, push_bytes, {wg});
   vk::check(vkResetDescriptorPool(g.device->handle(), g.pool, 0), "vkResetDescriptorPool");
   VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
   ai.descriptorPool = g.pool;
@@ -77,9 +71,10 @@ std::vector<float> gpu_dequant(const std::string& type, const uint8_t* bytes, ui
   ai.pSetLayouts = &layout;
   VkDescriptorSet set;
   vk::check(vkAllocateDescriptorSets(g.device->handle(), &ai, &set), "vkAllocateDescriptorSets");
-  VkDescriptorBufferInfo infos[2] = {{weights.handle(), 0, VK_WHOLE_SIZE}, {out.handle(), 0, VK_WHOLE_SIZE}};
-  VkWriteDescriptorSet writes[2];
-  for (uint32_t i = 0; i < 2; ++i) {
+  std::vector<VkDescriptorBufferInfo> infos(n_buffers);
+  std::vector<VkWriteDescriptorSet> writes(n_buffers);
+  for (uint32_t i = 0; i < n_buffers; ++i) {
+    infos[i] = {buffers[i]->handle(), 0, VK_WHOLE_SIZE};
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstSet = set;
     writes[i].dstBinding = i;
@@ -87,24 +82,45 @@ std::vector<float> gpu_dequant(const std::string& type, const uint8_t* bytes, ui
     writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     writes[i].pBufferInfo = &infos[i];
   }
-  vkUpdateDescriptorSets(g.device->handle(), 2, writes, 0, nullptr);
+  vkUpdateDescriptorSets(g.device->handle(), n_buffers, writes.data(), 0, nullptr);
 
-  // Fewer workgroups than elements on purpose, so the grid-stride loop is exercised.
-  uint32_t items = path == Path::Block16 ? n / 16 : n;
-  uint32_t groups = std::clamp<uint32_t>((items + wg - 1) / wg, 1, 64);
   vk::CommandBuffer cmd(*g.device);
   cmd.begin(true);
   vkCmdBindPipeline(cmd.handle(), VK_PIPELINE_BIND_POINT_COMPUTE, p.handle());
   vkCmdBindDescriptorSets(cmd.handle(), VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0, nullptr);
-  vkCmdPushConstants(cmd.handle(), p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
-  vkCmdDispatch(cmd.handle(), groups, 1, 1);
+  vkCmdPushConstants(cmd.handle(), p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
+  vkCmdDispatch(cmd.handle(), gx, gy, 1);
   cmd.barrier();
   cmd.end();
   cmd.submit_and_wait();
+}
 
-  std::vector<float> result(n);
-  g.uploader->download(out, 0, result.data(), uint64_t(n) * 4);
-  return result;
+// A device buffer holding `bytes`, padded to whole 32-bit words and nothing more.
+std::unique_ptr<vk::Buffer> device_buffer(const void* bytes, uint64_t nbytes, const char* what) {
+  std::vector<uint8_t> padded((nbytes + 3) / 4 * 4, 0);
+  std::memcpy(padded.data(), bytes, nbytes);
+  auto b = std::make_unique<vk::Buffer>(*gpu().device, padded.size(), vk::MemoryKind::Device, what);
+  gpu().uploader->upload(padded.data(), padded.size(), *b);
+  return b;
+}
+
+std::vector<float> download(const vk::Buffer& b, uint64_t n) {
+  std::vector<float> v(n);
+  gpu().uploader->download(b, 0, v.data(), n * 4);
+  return v;
+}
+
+// Runs dequant_<type> over `bytes` (a tight array of blocks) and returns n floats.
+std::vector<float> gpu_dequant(const std::string& type, const uint8_t* bytes, uint64_t nbytes, uint32_t n, Path path) {
+  auto weights = device_buffer(bytes, nbytes, "test weights");
+  vk::Buffer out(*gpu().device, uint64_t(n) * 4, vk::MemoryKind::Device, "test output");
+  const uint32_t wg = 64;
+  struct { uint32_t n, mode; } push{n, static_cast<uint32_t>(path)};
+  // Fewer workgroups than elements on purpose, so the grid-stride loop is exercised.
+  uint32_t items = path == Path::Block16 ? n / 16 : n;
+  uint32_t groups = std::clamp<uint32_t>((items + wg - 1) / wg, 1, 64);
+  dispatch("dequant_" + type, {weights.get(), &out}, &push, sizeof(push), wg, groups);
+  return download(out, n);
 }
 
 struct Comparison {
@@ -328,6 +344,61 @@ TEST(DequantBlocks, ExtremeNibblesAndScales) {
     for (int j = 0; j < 256; ++j) EXPECT_EQ(v[j], 4.0f);  // -1 * -4
   }
 }
+
+// ---- the kernels that read weights through wload() work for every type unchanged -------------
+
+class QuantKernels : public ::testing::TestWithParam<BlockFormat> {};
+
+TEST_P(QuantKernels, EmbedAndMatmulReadQuantizedWeights) {
+  const BlockFormat& f = GetParam();
+  const uint32_t rows = 5, cols = 2 * 256;  // whole blocks per row for every type
+  const uint32_t blocks_per_row = cols / f.qk, n_blocks = rows * blocks_per_row;
+  std::vector<uint8_t> bytes = test_blocks(f, n_blocks - 2, 99 + f.bytes);
+  std::vector<float> w(size_t(rows) * cols);
+  for (uint32_t b = 0; b < n_blocks; ++b) quant::dequant_block(f.name, bytes.data() + b * f.bytes, w.data() + b * f.qk);
+  auto weights = device_buffer(bytes.data(), bytes.size(), "test weights");
+
+  // embed: out[t] = W[ids[t]], bit-exact.
+  std::vector<int32_t> ids = {4, 0, 3, 3};
+  auto ids_buf = device_buffer(ids.data(), ids.size() * 4, "ids");
+  vk::Buffer emb(*gpu().device, uint64_t(ids.size()) * cols * 4, vk::MemoryKind::Device, "embed out");
+  struct { uint32_t dim, n_rows; } epush{cols, rows};
+  dispatch("embed_" + f.name, {weights.get(), ids_buf.get(), &emb}, &epush, sizeof(epush), 64, 2,
+           static_cast<uint32_t>(ids.size()));
+  std::vector<float> got = download(emb, ids.size() * cols);
+  for (size_t t = 0; t < ids.size(); ++t) {
+    Comparison c = compare(std::vector<float>(got.begin() + t * cols, got.begin() + (t + 1) * cols),
+                           w.data() + size_t(ids[t]) * cols, cols);
+    EXPECT_EQ(c.exact, c.n) << f.name << " embed row " << ids[t] << ": max abs diff " << c.max_abs;
+  }
+
+  // matmul: out[t][o] = sum_k x[t][k] * W[o][k], against a double-precision sum.
+  const uint32_t tokens = 3;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> x(size_t(tokens) * cols);
+  for (float& v : x) v = dist(rng);
+  auto x_buf = device_buffer(x.data(), x.size() * 4, "x");
+  float zero = 0;
+  auto bias = device_buffer(&zero, 4, "no bias");
+  vk::Buffer mm(*gpu().device, uint64_t(tokens) * rows * 4, vk::MemoryKind::Device, "matmul out");
+  struct { uint32_t k, n, rows, has_bias, groups_x; } mpush{cols, rows, tokens, 0, rows};
+  dispatch("matmul_" + f.name, {x_buf.get(), weights.get(), bias.get(), &mm}, &mpush, sizeof(mpush), 64, rows);
+  got = download(mm, size_t(tokens) * rows);
+  for (uint32_t t = 0; t < tokens; ++t)
+    for (uint32_t o = 0; o < rows; ++o) {
+      double sum = 0, mag = 0;
+      for (uint32_t k = 0; k < cols; ++k) {
+        double p = double(x[t * cols + k]) * double(w[size_t(o) * cols + k]);
+        sum += p;
+        mag += std::fabs(p);
+      }
+      EXPECT_NEAR(got[t * rows + o], sum, 1e-5 * mag + 1e-30) << f.name << " token " << t << " row " << o;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, QuantKernels, ::testing::ValuesIn(quant::kFormats),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace rbee::test
