@@ -11,6 +11,7 @@ void add_logits_command(CLI::App& app, const GlobalArgs& global);
 void add_inspect_command(CLI::App& app, const GlobalArgs& global);
 void add_plugins_command(CLI::App& app, const GlobalArgs& global);
 void add_devices_command(CLI::App& app, const GlobalArgs& global);
+void add_bench_command(CLI::App& app, const GlobalArgs& global);
 
 // "5,17,300" -> {5, 17, 300}; throws CLI::ValidationError on anything else.
 std::vector<int32_t> parse_ids(const std::string& text);

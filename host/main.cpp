@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_inspect_command(app, global);
   add_plugins_command(app, global);
   add_devices_command(app, global);
+  add_bench_command(app, global);
 
   try {
     app.parse(argc, argv);

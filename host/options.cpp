@@ -23,6 +23,7 @@ std::unique_ptr<Model> load_model(Runtime& runtime, const ModelArgs& args) {
   o.context = args.context;
   o.kv_type = args.kv_type == "f32" ? KvType::F32 : KvType::F16;
   o.plugin = args.plugin;
+  o.profile = args.profile;
   Progress progress("loading");
   o.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
   auto model = std::make_unique<Model>(runtime, args.path, o);

@@ -24,7 +24,7 @@ std::string error_text(const rbee_error& err, rbee_status status) {
 }  // namespace
 
 Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOptions& options)
-    : runtime_(runtime), max_batch_(std::max<uint32_t>(options.max_batch, 1)) {
+    : runtime_(runtime), max_batch_(std::max<uint32_t>(options.max_batch, 1)), profiling_(options.profile) {
   source_ = ModelSource::open(path);
   architecture_ = architecture_of(*source_);
   plugin_ = runtime.plugins().find(architecture_, options.plugin);
@@ -102,7 +102,8 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits) {
   if (out.cols != info_.n_vocab)
     throw ModelError(source_->path().string() + ": the graph's logits have " + std::to_string(out.cols) +
                      " columns, the model's vocabulary " + std::to_string(info_.n_vocab));
-  auto compiled = std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph);
+  auto compiled =
+      std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph, profiling_);
   return *graphs_.emplace(key, std::move(compiled)).first->second;
 }
 
@@ -123,6 +124,7 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
     chunk_logits.resize(uint64_t(g.output_rows()) * g.output_cols());
     g.run(ids.subspan(done, n), n_past_, chunk_logits);
     device_seconds_ += g.last_device_seconds();
+    for (const auto& [kernel, seconds] : g.last_profile()) profile_[kernel] += seconds;
     n_past_ += n;
     done += n;
     if (all_logits) logits.insert(logits.end(), chunk_logits.begin(), chunk_logits.end());

@@ -30,6 +30,7 @@ struct ModelOptions {
   KvType kv_type = KvType::F16;
   std::string plugin;  // force this plugin by name
   uint32_t max_batch = 512;  // prompt tokens per submission
+  bool profile = false;      // time every kernel (see Model::profile)
   // Called with (bytes uploaded, total bytes) while weights stream to the device.
   std::function<void(uint64_t, uint64_t)> progress;
 };
@@ -60,6 +61,8 @@ class Model {
   void reset() { n_past_ = 0; }
   // Device time spent in eval() so far (from GPU timestamps; 0 where the device has none).
   double device_seconds() const { return device_seconds_; }
+  // With ModelOptions::profile: device seconds per kernel name, summed over every eval().
+  const std::map<std::string, double>& profile() const { return profile_; }
 
  private:
   CompiledGraph& compiled(uint32_t n_tokens, bool all_logits);
@@ -72,12 +75,14 @@ class Model {
   rbee_model* model_ = nullptr;
   rbee_model_info info_{};
   uint32_t max_batch_;
+  bool profiling_;
   std::unique_ptr<vk::Uploader> uploader_;
   std::unique_ptr<DeviceWeights> weights_;
   std::unique_ptr<KvCache> cache_;
   std::map<std::pair<uint32_t, bool>, std::unique_ptr<CompiledGraph>> graphs_;
   uint32_t n_past_ = 0;
   double device_seconds_ = 0;
+  std::map<std::string, double> profile_;
 };
 
 }  // namespace rbee

@@ -1,6 +1,7 @@
 #include "graph/executor.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <stdexcept>
 
@@ -16,17 +17,17 @@ constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/ma
 
 uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
+// Shader variants exist per weight type, named after the type ("matvec_q4_k").
 std::string weight_suffix(DType t) {
-  switch (t) {
-    case DType::F32: return "f32";
-    case DType::F16: return "f16";
-    case DType::BF16: return "bf16";
-    default: throw std::runtime_error("no kernel for weight type " + std::string(dtype_name(t)));
-  }
+  if (!kernel_weight_type(t)) throw std::runtime_error("no kernel for weight type " + std::string(dtype_name(t)));
+  std::string name(dtype_name(t));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
 }
 
 struct NormPush { uint32_t cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
+struct MatvecPush { uint32_t k, n, has_bias, groups_x; };
 struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; };
 struct KvStorePush { uint32_t k_dim, v_dim; };
@@ -39,19 +40,21 @@ struct StepValues { uint32_t n_past, n_tokens; };
 KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
   // A CPU implementation runs a workgroup as one thread looping over its lanes: small groups
   // spread work over cores; GPUs want wide groups to hide latency.
-  if (info.type == "cpu") return {64, 32, 64};
-  return {256, 128, 256};
+  uint32_t matvec_wg = info.subgroup_arithmetic ? std::clamp<uint32_t>(info.subgroup_size, 4, 128) : 0;
+  if (info.type == "cpu") return {64, 32, 64, matvec_wg, 4};
+  return {256, 128, 256, matvec_wg, 2};
 }
 
 CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights,
-                             KvCache& cache, const Graph& graph)
+                             KvCache& cache, const Graph& graph, bool profile)
     : device_(device),
       pipelines_(pipelines),
       weights_(weights),
       cache_(cache),
       graph_(&graph),
       config_(KernelConfig::for_device(device.info())),
-      n_tokens_(graph.n_tokens()) {
+      n_tokens_(graph.n_tokens()),
+      profile_(profile) {
   if (graph.output() == RBEE_TENSOR_NONE) throw std::runtime_error("the graph has no output (set_output was not called)");
   if (n_tokens_ == 0 || n_tokens_ > kMaxGroups)
     throw std::runtime_error("a batch must have 1.." + std::to_string(kMaxGroups) + " tokens");
@@ -101,8 +104,8 @@ CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
 }
 
 void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push,
-                             uint32_t push_bytes, uint32_t wg, uint32_t gx, uint32_t gy, uint32_t gz) {
-  const vk::Pipeline& p = pipelines_.get(shader, static_cast<uint32_t>(buffers.size()), push_bytes, {wg});
+                             uint32_t push_bytes, std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz) {
+  const vk::Pipeline& p = pipelines_.get(shader, static_cast<uint32_t>(buffers.size()), push_bytes, spec);
   VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
   ai.descriptorPool = pool_;
   ai.descriptorSetCount = 1;
@@ -129,12 +132,18 @@ void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buf
   if (push_bytes) vkCmdPushConstants(cmd, p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   vkCmdDispatch(cmd, gx, gy, gz);
   cmd_->barrier();
+  if (timestamps_ && profile_) {
+    labels_.push_back(shader);
+    timestamps_->write(cmd, static_cast<uint32_t>(labels_.size()));
+  }
 }
 
 void CompiledGraph::record(const Graph& graph) {
   cmd_->begin(false);
   if (device_.info().timestamps) {
-    timestamps_ = std::make_unique<vk::Timestamps>(device_, 2);
+    // One slot per dispatch (at most two per node) when profiling, else start and end.
+    uint32_t slots = profile_ ? static_cast<uint32_t>(graph.nodes().size()) * 2 + 2 : 2;
+    timestamps_ = std::make_unique<vk::Timestamps>(device_, slots);
     timestamps_->reset(cmd_->handle());
     timestamps_->write(cmd_->handle(), 0);
   }
@@ -151,23 +160,30 @@ void CompiledGraph::record(const Graph& graph) {
         EmbedPush pc{n.cols, table.rows};
         uint32_t wg = config_.elementwise_wg;
         dispatch("embed_" + weight_suffix(table.weight->dtype), {bind(in[0], false), bind(in[1], false), bind(self, false)},
-                 &pc, sizeof pc, wg, std::min(div_up(n.cols, wg), kMaxGroups), n.rows, 1);
+                 &pc, sizeof pc, {wg}, std::min(div_up(n.cols, wg), kMaxGroups), n.rows, 1);
         break;
       }
       case OpKind::Norm: {
         NormPush pc{n.cols, n.norm.eps, n.norm.weight_offset, n.norm.kind == RBEE_NORM_LAYER,
                     in[1] != RBEE_TENSOR_NONE, in[2] != RBEE_TENSOR_NONE};
         dispatch("norm", {bind(in[0], false), bind(in[1], true), bind(in[2], true), bind(self, false)}, &pc, sizeof pc,
-                 config_.reduce_wg, n.rows, 1, 1);
+                 {config_.reduce_wg}, n.rows, 1, 1);
         break;
       }
       case OpKind::Linear: {
         const Node& w = graph.node(in[1]);
+        std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(self, false)};
+        if (n.rows == 1 && config_.matvec_wg) {
+          uint32_t groups = div_up(n.cols, config_.matvec_rows);
+          uint32_t gx = std::min(groups, kMaxGroups);
+          MatvecPush pc{w.cols, n.cols, in[2] != RBEE_TENSOR_NONE, gx};
+          dispatch("matvec_" + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc,
+                   {config_.matvec_wg, config_.matvec_rows}, gx, div_up(groups, gx), 1);
+          break;
+        }
         uint32_t gx = std::min(n.cols, kMaxGroups);
         MatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
-        dispatch("matmul_" + weight_suffix(w.weight->dtype),
-                 {bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(self, false)}, &pc, sizeof pc,
-                 config_.reduce_wg, gx, div_up(n.cols, gx), div_up(n.rows, kMatmulTokensPerGroup));
+        dispatch("matmul_" + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, {config_.reduce_wg}, gx, div_up(n.cols, gx), div_up(n.rows, kMatmulTokensPerGroup));
         break;
       }
       case OpKind::Rope: {
@@ -180,7 +196,7 @@ void CompiledGraph::record(const Graph& graph) {
                     in[1] != RBEE_TENSOR_NONE};
         uint32_t wg = config_.elementwise_wg;
         dispatch("rope", {bind(in[0], false), tb, {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false), bind(in[1], true)}, &pc,
-                 sizeof pc, wg, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups), n.rows, 1);
+                 sizeof pc, {wg}, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups), n.rows, 1);
         break;
       }
       case OpKind::Attention: {
@@ -197,11 +213,11 @@ void CompiledGraph::record(const Graph& graph) {
         Binding step{step_->handle(), 0, VK_WHOLE_SIZE};
         KvStorePush sp{a.n_kv_heads * a.head_dim_k, a.n_kv_heads * a.head_dim_v};
         uint32_t wg = config_.elementwise_wg;
-        dispatch("kv_store_" + kv_suffix, {bind(in[1], false), bind(in[2], false), kc, vc, step}, &sp, sizeof sp, wg,
+        dispatch("kv_store_" + kv_suffix, {bind(in[1], false), bind(in[2], false), kc, vc, step}, &sp, sizeof sp, {wg},
                  std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
         AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale};
         dispatch("attention_" + kv_suffix, {bind(in[0], false), kc, vc, step, bind(self, false)}, &ap, sizeof ap,
-                 config_.attention_wg, a.n_heads, n.rows, 1);
+                 {config_.attention_wg}, a.n_heads, n.rows, 1);
         break;
       }
       case OpKind::Elementwise: {
@@ -210,7 +226,7 @@ void CompiledGraph::record(const Graph& graph) {
         if (in[1] != RBEE_TENSOR_NONE) b_len = graph.node(in[1]).rows * graph.node(in[1]).cols;
         ElementwisePush pc{static_cast<uint32_t>(count), n.elementwise, b_len, n.factor};
         uint32_t wg = config_.elementwise_wg;
-        dispatch("elementwise", {bind(in[0], false), bind(in[1], true), bind(self, false)}, &pc, sizeof pc, wg,
+        dispatch("elementwise", {bind(in[0], false), bind(in[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
                  std::min(div_up(count, wg), kMaxGroups), 1, 1);
         break;
       }
@@ -226,7 +242,10 @@ void CompiledGraph::record(const Graph& graph) {
   Binding out = bind(graph.output(), false);
   cmd_->copy(out.buffer, out.offset, readback_->handle(), 0, uint64_t(out_rows_) * out_cols_ * 4);
   cmd_->barrier();
-  if (timestamps_) timestamps_->write(cmd_->handle(), 1);
+  if (timestamps_) {
+    if (profile_) labels_.push_back("readback");
+    timestamps_->write(cmd_->handle(), static_cast<uint32_t>(profile_ ? labels_.size() : 1));
+  }
   cmd_->end();
 }
 
@@ -240,7 +259,15 @@ void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span
   StepValues sv{n_past, n_tokens_};
   std::memcpy(step_->mapped(), &sv, sizeof sv);
   cmd_->submit_and_wait();
-  if (timestamps_) last_device_seconds_ = timestamps_->read_ns(2).front() * 1e-9;
+  if (timestamps_) {
+    std::vector<double> ns = timestamps_->read_ns(profile_ ? static_cast<uint32_t>(labels_.size()) + 1 : 2);
+    last_device_seconds_ = 0;
+    last_profile_.clear();
+    for (size_t i = 0; i < ns.size(); ++i) {
+      last_device_seconds_ += ns[i] * 1e-9;
+      if (profile_) last_profile_.emplace_back(labels_[i], ns[i] * 1e-9);
+    }
+  }
   std::memcpy(logits.data(), readback_->mapped(), uint64_t(out_rows_) * out_cols_ * 4);
 }
 

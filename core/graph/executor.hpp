@@ -18,6 +18,8 @@ struct KernelConfig {
   uint32_t reduce_wg;     // norm and matmul rows (power of two, <= 256)
   uint32_t attention_wg;  // power of two, 32..256
   uint32_t elementwise_wg;
+  uint32_t matvec_wg;    // 0: no subgroup arithmetic, decode uses the matmul kernel
+  uint32_t matvec_rows;  // outputs per matvec workgroup (<= 8)
   static KernelConfig for_device(const vk::DeviceInfo& info);
 };
 
@@ -25,8 +27,9 @@ struct KernelConfig {
 // pass recorded in one command buffer, replayed by run() with new token ids and positions.
 class CompiledGraph {
  public:
+  // profile: a timestamp after every dispatch, so last_profile() splits the device time by kernel.
   CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights, KvCache& cache,
-                const Graph& graph);
+                const Graph& graph, bool profile = false);
   ~CompiledGraph();
   CompiledGraph(const CompiledGraph&) = delete;
   CompiledGraph& operator=(const CompiledGraph&) = delete;
@@ -40,6 +43,8 @@ class CompiledGraph {
   void run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits);
   // Device time of the last run() from timestamps, or 0 where the queue has none.
   double last_device_seconds() const { return last_device_seconds_; }
+  // With profiling: (kernel name, seconds) of every dispatch of the last run().
+  const std::vector<std::pair<std::string, double>>& last_profile() const { return last_profile_; }
 
  private:
   struct Binding {
@@ -48,8 +53,9 @@ class CompiledGraph {
     uint64_t range;
   };
   Binding bind(rbee_tensor t, bool as_vector);
+  // spec: specialization constants, the workgroup size first.
   void dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
-                uint32_t wg, uint32_t gx, uint32_t gy, uint32_t gz);
+                std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz);
   void record(const Graph& graph);
 
   const vk::Device& device_;
@@ -66,7 +72,10 @@ class CompiledGraph {
   VkDescriptorPool pool_ = VK_NULL_HANDLE;
   std::unique_ptr<vk::CommandBuffer> cmd_;
   std::unique_ptr<vk::Timestamps> timestamps_;
+  bool profile_;
+  std::vector<std::string> labels_;  // per timestamp after the first, when profiling
   double last_device_seconds_ = 0;
+  std::vector<std::pair<std::string, double>> last_profile_;
 };
 
 }  // namespace rbee

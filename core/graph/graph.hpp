@@ -68,6 +68,9 @@ class Graph {
   std::string error_;
 };
 
+// Weight types the matrix kernels (embedding, linear) read in their stored form.
+bool kernel_weight_type(DType t);
+
 // The host's implementation of rbee_graph_api over Graph (rbee_graph* is a Graph*).
 const rbee_graph_api* graph_api();
 

@@ -15,6 +15,12 @@ bool is_activation(const Node& n) { return n.kind != OpKind::Weight && n.kind !=
 
 bool float_weight_type(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
 
+std::string unsupported_type(const TensorView& t) {
+  return "tensor " + t.name + " has type " + std::string(dtype_name(t.dtype)) +
+         ", which rbee cannot run (supported: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_K, q3_K, q4_K, "
+         "q5_K, q6_K, iq4_nl, mxfp4)";
+}
+
 std::string shape(const Node& n) { return "[" + std::to_string(n.rows) + ", " + std::to_string(n.cols) + "]"; }
 
 std::string weight_name(const Node& n) { return n.weight ? n.weight->name : std::string("(activation)"); }
@@ -86,9 +92,7 @@ rbee_tensor api_embed(rbee_graph* g, rbee_tensor table, rbee_tensor ids) {
     if (!gr.valid(table) || gr.node(table).kind != OpKind::Weight) return gr.fail("embed: table must be a weight");
     if (!gr.valid(ids) || gr.node(ids).kind != OpKind::Tokens) return gr.fail("embed: ids must be input_tokens()");
     const Node& t = gr.node(table);
-    if (!float_weight_type(t.weight->dtype))
-      return gr.fail("embed: " + t.weight->name + " has type " + std::string(dtype_name(t.weight->dtype)) +
-                     ", which rbee cannot use yet (F32, F16, BF16 are supported)");
+    if (!kernel_weight_type(t.weight->dtype)) return gr.fail(unsupported_type(*t.weight));
     return gr.add(Node{.kind = OpKind::Embed, .inputs = {table, ids}, .rows = gr.node(ids).rows, .cols = t.cols});
   });
 }
@@ -116,9 +120,7 @@ rbee_tensor api_linear(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_te
     if (w.weight->shape.size() != 2 || w.cols != in.cols)
       return gr.fail("linear: " + w.weight->name + " has shape " + shape(w) + ", expected [*, " +
                      std::to_string(in.cols) + "] for input " + shape(in));
-    if (!float_weight_type(w.weight->dtype))
-      return gr.fail("tensor " + w.weight->name + " has type " + std::string(dtype_name(w.weight->dtype)) +
-                     ", which rbee cannot use yet (F32, F16, BF16 are supported)");
+    if (!kernel_weight_type(w.weight->dtype)) return gr.fail(unsupported_type(*w.weight));
     if (!vector_weight(gr, bias, w.rows, "linear", "bias")) return RBEE_TENSOR_NONE;
     return gr.add(Node{.kind = OpKind::Linear, .inputs = {x, weight, bias}, .rows = in.rows, .cols = w.rows});
   });

@@ -90,6 +90,8 @@ DeviceInfo describe(VkPhysicalDevice dev, uint32_t index) {
     if (mem.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
       info.device_local_bytes = std::max<uint64_t>(info.device_local_bytes, mem.memoryHeaps[i].size);
   info.subgroup_size = subgroup.subgroupSize;
+  info.subgroup_arithmetic = (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
+                             (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
   info.max_workgroup_invocations = props.properties.limits.maxComputeWorkGroupInvocations;
   info.float16 = f12.shaderFloat16;
   info.int8 = f12.shaderInt8;

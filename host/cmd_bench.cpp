@@ -1,0 +1,160 @@
+// rbee bench: prompt-processing and generation speed, like llama-bench's pp/tg.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <cstdio>
+#include <numeric>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "vulkan/buffer.hpp"
+
+namespace rbee::host {
+namespace {
+
+struct BenchArgs {
+  ModelArgs model;
+  std::vector<int> prompt_sizes{512};
+  std::vector<int> gen_sizes{128};
+  int repetitions = 3;
+  bool json = false;
+};
+
+struct Result {
+  std::string test;  // "pp512", "tg128"
+  int tokens;
+  std::vector<double> seconds;
+  double mean_tps() const {
+    double s = 0;
+    for (double t : seconds) s += tokens / t;
+    return s / seconds.size();
+  }
+  double stddev_tps() const {
+    double m = mean_tps(), s = 0;
+    for (double t : seconds) s += (tokens / t - m) * (tokens / t - m);
+    return seconds.size() > 1 ? std::sqrt(s / (seconds.size() - 1)) : 0.0;
+  }
+};
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+uint64_t peak_host_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<uint64_t>(u.ru_maxrss) * 1024;
+}
+
+std::vector<int32_t> random_tokens(int n, uint32_t vocab, std::mt19937& rng) {
+  std::uniform_int_distribution<int32_t> pick(0, static_cast<int32_t>(vocab) - 1);
+  std::vector<int32_t> ids(n);
+  for (auto& id : ids) id = pick(rng);
+  return ids;
+}
+
+// Prompt processing: n tokens in one eval (split into batches of the model's max batch).
+Result bench_prompt(Model& model, int n, int reps, std::mt19937& rng) {
+  Result r{"pp" + std::to_string(n), n, {}};
+  auto ids = random_tokens(n, model.n_vocab(), rng);
+  model.reset();
+  model.eval(ids, false);  // warm-up: compiles this shape
+  for (int i = 0; i < reps; ++i) {
+    model.reset();
+    double t = now();
+    model.eval(ids, false);
+    r.seconds.push_back(now() - t);
+  }
+  return r;
+}
+
+// Generation: n single-token steps from an empty context.
+Result bench_generation(Model& model, int n, int reps, std::mt19937& rng) {
+  Result r{"tg" + std::to_string(n), n, {}};
+  auto ids = random_tokens(n, model.n_vocab(), rng);
+  model.reset();
+  model.eval(std::span<const int32_t>(ids.data(), 1), false);  // warm-up
+  for (int i = 0; i < reps; ++i) {
+    model.reset();
+    double t = now();
+    for (int k = 0; k < n; ++k) model.eval(std::span<const int32_t>(&ids[k], 1), false);
+    r.seconds.push_back(now() - t);
+  }
+  return r;
+}
+
+// Device time per kernel over the whole benchmark, largest first.
+void print_profile(const std::map<std::string, double>& profile) {
+  std::vector<std::pair<std::string, double>> rows(profile.begin(), profile.end());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  double total = 0;
+  for (const auto& r : rows) total += r.second;
+  std::printf("\n| %-16s | %10s | %6s |\n|------------------|------------|--------|\n", "kernel", "seconds", "share");
+  for (const auto& [kernel, s] : rows) std::printf("| %-16s | %10.4f | %5.1f%% |\n", kernel.c_str(), s, 100 * s / total);
+}
+
+void bench(const GlobalArgs& global, const BenchArgs& args) {
+  Runtime runtime(runtime_options(global));
+  double t0 = now();
+  ModelArgs margs = args.model;
+  int longest = 0;
+  for (int n : args.prompt_sizes) longest = std::max(longest, n);
+  for (int n : args.gen_sizes) longest = std::max(longest, n);
+  if (margs.context == 0) margs.context = static_cast<uint32_t>(longest);
+  auto model = load_model(runtime, margs);
+  double load_s = now() - t0;
+
+  std::mt19937 rng(1234);
+  std::vector<Result> results;
+  for (int n : args.prompt_sizes)
+    if (n > 0) results.push_back(bench_prompt(*model, n, args.repetitions, rng));
+  for (int n : args.gen_sizes)
+    if (n > 0) results.push_back(bench_generation(*model, n, args.repetitions, rng));
+
+  const auto& dev = runtime.device().info();
+  uint64_t weight_bytes = 0;
+  for (const auto& t : model->source().tensors()) weight_bytes += t.nbytes;
+  if (args.json) {
+    nlohmann::json out;
+    out["model"] = args.model.path;
+    out["architecture"] = model->architecture();
+    out["model_bytes"] = weight_bytes;
+    out["device"] = dev.name;
+    out["driver"] = dev.driver;
+    out["load_seconds"] = load_s;
+    out["peak_device_bytes"] = vk::peak_device_bytes();
+    out["peak_host_bytes"] = peak_host_bytes();
+    out["kv_bytes_per_token"] = model->kv_cache().bytes_per_token();
+    for (const auto& r : results)
+      out["results"].push_back({{"test", r.test}, {"tokens", r.tokens}, {"repetitions", r.seconds.size()},
+                                {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds}});
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  std::printf("model:  %s (%s, %.1f MiB)\ndevice: %s (%s)\n", args.model.path.c_str(), model->architecture().c_str(),
+              weight_bytes / 1048576.0, dev.name.c_str(), dev.driver.c_str());
+  std::printf("load %.2f s, peak device memory %.1f MiB, peak host memory %.1f MiB\n\n", load_s,
+              vk::peak_device_bytes() / 1048576.0, peak_host_bytes() / 1048576.0);
+  std::printf("| %-8s | %14s |\n|----------|----------------|\n", "test", "tokens/s");
+  for (const auto& r : results) std::printf("| %-8s | %7.2f ± %4.2f |\n", r.test.c_str(), r.mean_tps(), r.stddev_tps());
+  if (!model->profile().empty()) print_profile(model->profile());
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, const GlobalArgs& global) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* cmd = app.add_subcommand("bench", "measure prompt processing (ppN) and generation (tgN) speed");
+  add_model_args(*cmd, args->model);
+  cmd->add_option("-p,--prompt", args->prompt_sizes, "prompt sizes to time (0 = none)")->delimiter(',');
+  cmd->add_option("-n,--gen", args->gen_sizes, "generation lengths to time (0 = none)")->delimiter(',');
+  cmd->add_option("-r,--repetitions", args->repetitions, "runs per test")->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", args->json, "print JSON instead of a table");
+  cmd->add_flag("--profile", args->model.profile, "time every kernel with GPU timestamps and print the split");
+  cmd->callback([&global, args] { bench(global, *args); });
+}
+
+}  // namespace rbee::host
