@@ -9,6 +9,7 @@ namespace rbee::host {
 void add_run_command(CLI::App& app, const GlobalArgs& global);
 void add_logits_command(CLI::App& app, const GlobalArgs& global);
 void add_inspect_command(CLI::App& app, const GlobalArgs& global);
+void add_synth_command(CLI::App& app, const GlobalArgs& global);
 void add_plugins_command(CLI::App& app, const GlobalArgs& global);
 void add_devices_command(CLI::App& app, const GlobalArgs& global);
 void add_bench_command(CLI::App& app, const GlobalArgs& global);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_run_command(app, global);
   add_logits_command(app, global);
   add_inspect_command(app, global);
+  add_synth_command(app, global);
   add_plugins_command(app, global);
   add_devices_command(app, global);
   add_bench_command(app, global);

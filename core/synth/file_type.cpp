@@ -1,0 +1,116 @@
+#include "synth/file_type.hpp"
+
+#include <cctype>
+#include <stdexcept>
+#include <string>
+
+namespace rbee::synth {
+
+namespace {
+
+constexpr FileTypeInfo kTypes[] = {
+    {FileType::F32, "f32", 0, DType::F32},
+    {FileType::F16, "f16", 1, DType::F16},
+    {FileType::BF16, "bf16", 32, DType::BF16},
+    {FileType::Q8_0, "q8_0", 7, DType::Q8_0},
+    {FileType::Q4_0, "q4_0", 2, DType::Q4_0},
+    {FileType::Q4_1, "q4_1", 3, DType::Q4_1},
+    {FileType::Q5_0, "q5_0", 8, DType::Q5_0},
+    {FileType::Q5_1, "q5_1", 9, DType::Q5_1},
+    {FileType::Q2_K, "q2_k", 10, DType::Q2_K},
+    {FileType::Q3_K_M, "q3_k_m", 12, DType::Q3_K},
+    {FileType::Q4_K_M, "q4_k_m", 15, DType::Q4_K},
+    {FileType::Q5_K_M, "q5_k_m", 17, DType::Q5_K},
+    {FileType::Q6_K, "q6_k", 18, DType::Q6_K},
+    {FileType::IQ4_NL, "iq4_nl", 25, DType::IQ4_NL},
+    {FileType::MXFP4, "mxfp4", 38, DType::MXFP4},  // LLAMA_FTYPE_MOSTLY_MXFP4_MOE
+};
+
+bool quantized(DType t) { return t != DType::F32 && t != DType::F16 && t != DType::BF16; }
+
+uint32_t block(DType t) { return dtype_traits(static_cast<uint32_t>(t))->block_elems; }
+
+// llama.cpp's use_more_bits: the first and last eighth of the layers and every third between.
+bool use_more_bits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
+
+// llama.cpp's tensor_type_fallback for rows that are not a multiple of the type's block.
+DType fallback(DType t, uint64_t ncols) {
+  if (ncols % block(t) == 0) return t;
+  DType r;
+  switch (t) {
+    case DType::Q2_K: case DType::Q3_K: r = DType::Q4_0; break;
+    case DType::Q4_K: r = DType::Q5_0; break;
+    case DType::Q5_K: r = DType::Q5_1; break;
+    case DType::Q6_K: r = DType::Q8_0; break;
+    default: r = DType::F16; break;
+  }
+  return ncols % block(r) == 0 ? r : DType::F16;
+}
+
+DType mix(FileType ft, DType t, TensorRole role, int layer, uint64_t nx, const MixContext& c) {
+  const int n = static_cast<int>(c.n_layer);
+  if (role == TensorRole::Output || (c.tied_embeddings && role == TensorRole::TokenEmbd)) {
+    if (ft == FileType::MXFP4 || nx % block(t) != 0) return DType::Q8_0;
+    return t != DType::Q8_0 ? DType::Q6_K : t;
+  }
+  if (ft == FileType::MXFP4) return DType::Q8_0;  // experts (3-D) would get MXFP4
+  switch (role) {
+    case TensorRole::AttnV:
+      if (ft == FileType::Q2_K) t = c.n_gqa >= 4 ? DType::Q4_K : DType::Q3_K;
+      else if (ft == FileType::Q3_K_M) t = layer < 2 ? DType::Q5_K : DType::Q4_K;
+      else if (ft == FileType::IQ4_NL && c.n_gqa >= 4) t = DType::Q5_K;
+      else if ((ft == FileType::Q4_K_M || ft == FileType::Q5_K_M) && use_more_bits(layer, n)) t = DType::Q6_K;
+      if (c.n_expert == 8) t = DType::Q8_0;
+      return t;
+    case TensorRole::AttnK:
+      return c.n_expert == 8 ? DType::Q8_0 : t;
+    case TensorRole::FfnDown:
+      if (ft == FileType::Q2_K) return DType::Q3_K;
+      if (ft == FileType::Q3_K_M) return layer < n / 16 ? DType::Q5_K : DType::Q4_K;  // arch != falcon
+      if (ft == FileType::Q4_K_M) return use_more_bits(layer, n) ? DType::Q6_K : t;
+      if (ft == FileType::IQ4_NL && layer < n / 8) return DType::Q5_K;  // without an imatrix
+      if (ft == FileType::Q5_K_M && use_more_bits(layer, n)) return DType::Q6_K;
+      return t;
+    case TensorRole::AttnOutput:
+      if (c.n_expert == 8) {
+        if (ft == FileType::Q2_K || ft == FileType::Q3_K_M || ft == FileType::IQ4_NL || ft == FileType::Q4_K_M)
+          return DType::Q5_K;
+        return t;
+      }
+      if (ft == FileType::Q2_K) return DType::Q3_K;
+      if (ft == FileType::Q3_K_M) return DType::Q4_K;
+      return t;
+    default:
+      return t;
+  }
+}
+
+}  // namespace
+
+std::span<const FileTypeInfo> file_types() { return kTypes; }
+
+const FileTypeInfo& info(FileType type) {
+  for (const auto& t : kTypes)
+    if (t.type == type) return t;
+  throw std::invalid_argument("unknown file type");
+}
+
+std::optional<FileType> parse_file_type(std::string_view name) {
+  std::string lower(name);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const auto& t : kTypes)
+    if (t.name == lower) return t.type;
+  return std::nullopt;
+}
+
+DType tensor_type(FileType type, TensorRole role, int layer, std::span<const uint64_t> ne, const MixContext& ctx) {
+  // llama-quantize leaves 1-D tensors and norms as they are: F32 in converted files.
+  if (ne.size() < 2 || role == TensorRole::AttnNorm || role == TensorRole::FfnNorm ||
+      role == TensorRole::OutputNorm || role == TensorRole::RopeFreqs)
+    return DType::F32;
+  const DType def = info(type).default_type;
+  if (!quantized(def)) return def;
+  return fallback(mix(type, def, role, layer, ne[0], ctx), ne[0]);
+}
+
+}  // namespace rbee::synth

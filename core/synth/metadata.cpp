@@ -1,0 +1,56 @@
+// GGUF metadata of a synthetic model: general.*, the architecture's hyperparameters and the
+// tokenizer, with the key names and value types llama.cpp's loader expects.
+#include <string>
+
+#include "synth/gguf_writer.hpp"
+#include "synth/model_plan.hpp"
+#include "synth/vocab.hpp"
+
+namespace rbee::synth {
+
+namespace {
+
+void add_llama_hparams(GgufWriter& w, const Preset& p) {
+  const std::string a = std::string(p.architecture) + ".";
+  w.add_u32(a + "vocab_size", p.n_vocab);
+  w.add_u32(a + "context_length", p.context);
+  w.add_u32(a + "embedding_length", p.n_embd);
+  w.add_u32(a + "block_count", p.n_layer);
+  w.add_u32(a + "feed_forward_length", p.n_ff);
+  w.add_u32(a + "attention.head_count", p.n_head);
+  w.add_u32(a + "attention.head_count_kv", p.n_head_kv);
+  w.add_u32(a + "attention.key_length", p.head_size());
+  w.add_u32(a + "attention.value_length", p.head_size());
+  w.add_f32(a + "attention.layer_norm_rms_epsilon", p.norm_eps);
+  w.add_f32(a + "rope.freq_base", p.rope_theta);
+  w.add_u32(a + "rope.dimension_count", p.head_size());
+}
+
+void add_spm_tokenizer(GgufWriter& w, uint32_t n_vocab) {
+  const SpmVocab v = make_spm_vocab(n_vocab);
+  w.add_string("tokenizer.ggml.model", "llama");
+  w.add_string("tokenizer.ggml.pre", "default");
+  w.add_array("tokenizer.ggml.tokens", std::span<const std::string>(v.tokens));
+  w.add_array("tokenizer.ggml.scores", std::span<const float>(v.scores));
+  w.add_array("tokenizer.ggml.token_type", std::span<const int32_t>(v.types));
+  w.add_u32("tokenizer.ggml.bos_token_id", 1);
+  w.add_u32("tokenizer.ggml.eos_token_id", 2);
+  w.add_u32("tokenizer.ggml.unknown_token_id", 0);
+  w.add_bool("tokenizer.ggml.add_bos_token", true);
+  w.add_bool("tokenizer.ggml.add_eos_token", false);
+}
+
+}  // namespace
+
+void add_metadata(GgufWriter& w, const ModelPlan& plan) {
+  const Preset& p = plan.preset;
+  w.add_string("general.architecture", p.architecture);
+  w.add_string("general.type", "model");
+  w.add_string("general.name", p.display_name);
+  w.add_u32("general.file_type", info(plan.file_type).llama_ftype);
+  w.add_u32("general.quantization_version", 2);
+  add_llama_hparams(w, p);
+  add_spm_tokenizer(w, p.n_vocab);
+}
+
+}  // namespace rbee::synth

@@ -1,0 +1,87 @@
+#include "synth/model_plan.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+namespace rbee::synth {
+
+namespace {
+
+void add(ModelPlan& plan, std::string name, std::vector<uint64_t> ne, TensorRole role, int layer = -1) {
+  TensorPlan t{.name = std::move(name), .ne = std::move(ne), .role = role, .layer = layer};
+  const bool norm = role == TensorRole::AttnNorm || role == TensorRole::FfnNorm || role == TensorRole::OutputNorm;
+  t.init = norm ? Init::Ones : Init::Random;
+  plan.tensors.push_back(std::move(t));
+}
+
+void plan_llama(ModelPlan& plan) {
+  const Preset& p = plan.preset;
+  const uint64_t e = p.n_embd, hd = p.head_size(), q = uint64_t(p.n_head) * hd, kv = uint64_t(p.n_head_kv) * hd;
+  if (p.llama3_rope.factor > 0) {
+    TensorPlan t{.name = "rope_freqs.weight", .ne = {hd / 2}, .role = TensorRole::RopeFreqs, .init = Init::Values};
+    t.values = llama3_rope_factors(static_cast<uint32_t>(hd), p.rope_theta, p.llama3_rope);
+    plan.tensors.push_back(std::move(t));
+  }
+  add(plan, "token_embd.weight", {e, p.n_vocab}, TensorRole::TokenEmbd);
+  for (uint32_t i = 0; i < p.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    const int l = static_cast<int>(i);
+    add(plan, b + "attn_norm.weight", {e}, TensorRole::AttnNorm, l);
+    add(plan, b + "attn_q.weight", {e, q}, TensorRole::AttnQ, l);
+    add(plan, b + "attn_k.weight", {e, kv}, TensorRole::AttnK, l);
+    add(plan, b + "attn_v.weight", {e, kv}, TensorRole::AttnV, l);
+    add(plan, b + "attn_output.weight", {q, e}, TensorRole::AttnOutput, l);
+    add(plan, b + "ffn_norm.weight", {e}, TensorRole::FfnNorm, l);
+    add(plan, b + "ffn_gate.weight", {e, p.n_ff}, TensorRole::FfnGate, l);
+    add(plan, b + "ffn_up.weight", {e, p.n_ff}, TensorRole::FfnUp, l);
+    add(plan, b + "ffn_down.weight", {p.n_ff, e}, TensorRole::FfnDown, l);
+  }
+  add(plan, "output_norm.weight", {e}, TensorRole::OutputNorm);
+  if (!p.tied_embeddings) add(plan, "output.weight", {e, p.n_vocab}, TensorRole::Output);
+}
+
+}  // namespace
+
+std::vector<float> llama3_rope_factors(uint32_t head_dim, float theta, const Llama3Rope& r) {
+  // As convert_hf_to_gguf.py computes them, in float32.
+  const float low_wavelen = r.original_context / r.low_freq_factor;
+  const float high_wavelen = r.original_context / r.high_freq_factor;
+  std::vector<float> out;
+  for (uint32_t i = 0; i < head_dim; i += 2) {
+    const float freq = 1.0f / std::pow(theta, static_cast<float>(i) / static_cast<float>(head_dim));
+    const float wavelen = 2.0f * std::numbers::pi_v<float> / freq;
+    if (wavelen < high_wavelen) {
+      out.push_back(1.0f);
+    } else if (wavelen > low_wavelen) {
+      out.push_back(r.factor);
+    } else {
+      const float smooth = (r.original_context / wavelen - r.low_freq_factor) / (r.high_freq_factor - r.low_freq_factor);
+      out.push_back(1.0f / ((1.0f - smooth) / r.factor + smooth));
+    }
+  }
+  return out;
+}
+
+ModelPlan plan_model(const Preset& preset, FileType type, const PlanOptions& options) {
+  ModelPlan plan{.preset = preset, .file_type = type};
+  Preset& p = plan.preset;
+  if (options.layers) {
+    if (*options.layers == 0) throw std::invalid_argument("--layers must be at least 1");
+    p.n_layer = *options.layers;
+  }
+  if (options.vocab) p.n_vocab = *options.vocab;
+  if (p.architecture == "llama") {
+    plan_llama(plan);
+  } else {
+    throw std::invalid_argument("synth does not know architecture '" + std::string(p.architecture) + "' yet");
+  }
+  const MixContext ctx{.n_layer = p.n_layer,
+                       .n_gqa = p.n_head / p.n_head_kv,
+                       .n_expert = p.n_expert,
+                       .tied_embeddings = p.tied_embeddings};
+  for (auto& t : plan.tensors) t.type = tensor_type(type, t.role, t.layer, t.ne, ctx);
+  return plan;
+}
+
+}  // namespace rbee::synth

@@ -1,0 +1,63 @@
+#include "synth/presets.hpp"
+
+namespace rbee::synth {
+
+namespace {
+
+// Values from each model's config.json. Later presets (qwen3-30b-a3b: qwen3moe,
+// deepseek-v2-lite: deepseek2) go here once model_plan.cpp knows their architectures.
+constexpr Preset kPresets[] = {
+    {.name = "smollm2-135m",
+     .architecture = "llama",
+     .display_name = "SmolLM2 135M (synthetic)",
+     .n_embd = 576,
+     .n_layer = 30,
+     .n_head = 9,
+     .n_head_kv = 3,
+     .n_ff = 1536,
+     .n_vocab = 49152,
+     .tied_embeddings = true,
+     .rope_theta = 100000,
+     .context = 8192,
+     .norm_eps = 1e-5f},
+    {.name = "llama-3.2-1b",
+     .architecture = "llama",
+     .display_name = "Llama 3.2 1B (synthetic)",
+     .n_embd = 2048,
+     .n_layer = 16,
+     .n_head = 32,
+     .n_head_kv = 8,
+     .n_ff = 8192,
+     .n_vocab = 128256,
+     .tied_embeddings = true,
+     .rope_theta = 500000,
+     .context = 131072,
+     .norm_eps = 1e-5f,
+     .llama3_rope = {.factor = 32, .low_freq_factor = 1, .high_freq_factor = 4, .original_context = 8192}},
+    {.name = "llama-3.1-8b",
+     .architecture = "llama",
+     .display_name = "Llama 3.1 8B (synthetic)",
+     .n_embd = 4096,
+     .n_layer = 32,
+     .n_head = 32,
+     .n_head_kv = 8,
+     .n_ff = 14336,
+     .n_vocab = 128256,
+     .tied_embeddings = false,
+     .rope_theta = 500000,
+     .context = 131072,
+     .norm_eps = 1e-5f,
+     .llama3_rope = {.factor = 8, .low_freq_factor = 1, .high_freq_factor = 4, .original_context = 8192}},
+};
+
+}  // namespace
+
+std::span<const Preset> presets() { return kPresets; }
+
+const Preset* find_preset(std::string_view name) {
+  for (const auto& p : kPresets)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace rbee::synth

@@ -1,0 +1,203 @@
+// Whole files: a 2-layer smollm2-135m-shaped model (real hidden size and vocabulary) in q8_0,
+// q4_k_m and f16, read back with rbee's ModelSource and run through rbee's engine.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+
+#include "engine/model.hpp"
+#include "engine/runtime.hpp"
+#include "formats/model_source.hpp"
+#include "gguf_kv_types.hpp"
+#include "synth/synth.hpp"
+#include "synth/vocab.hpp"
+#include "temp_dir.hpp"
+
+namespace rbee::synth {
+namespace {
+
+constexpr uint32_t kU32 = 4, kI32 = 5, kF32 = 6, kBool = 7, kString = 8, kArray = 9;
+
+// One folder for the suite: each file is written once.
+class SynthFiles : public testing::Test {
+ protected:
+  static void SetUpTestSuite() { dir_ = new test::SynthTempDir; }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::filesystem::path file(const std::string& type) {
+    const auto path = dir_->path() / ("smollm2-2l-" + type + ".gguf");
+    if (!std::filesystem::exists(path)) {
+      SynthOptions o;
+      o.preset = "smollm2-135m";
+      o.type = *parse_file_type(type);
+      o.output = path;
+      o.plan.layers = 2;
+      write_model(o);
+    }
+    return path;
+  }
+  static Runtime& runtime() {
+    static Runtime rt([] {
+      RuntimeOptions o;
+      o.plugin_dirs = {std::filesystem::path(RBEE_BINARY_DIR) / "plugins"};
+      return o;
+    }());
+    return rt;
+  }
+  static inline test::SynthTempDir* dir_ = nullptr;
+};
+
+TEST_F(SynthFiles, EveryKeyLlamaCppRequiresHasItsType) {
+  const auto path = file("q8_0");
+  const auto kv = test::gguf_kv_types(path);
+  const std::map<std::string, uint32_t> want = {
+      {"general.architecture", kString}, {"general.name", kString},
+      {"general.file_type", kU32}, {"general.quantization_version", kU32},
+      {"llama.context_length", kU32}, {"llama.embedding_length", kU32},
+      {"llama.block_count", kU32}, {"llama.feed_forward_length", kU32},
+      {"llama.attention.head_count", kU32}, {"llama.attention.head_count_kv", kU32},
+      {"llama.attention.key_length", kU32}, {"llama.attention.value_length", kU32},
+      {"llama.rope.freq_base", kF32}, {"llama.attention.layer_norm_rms_epsilon", kF32},
+      {"llama.rope.dimension_count", kU32}, {"llama.vocab_size", kU32},
+      {"tokenizer.ggml.model", kString}, {"tokenizer.ggml.tokens", kArray},
+      {"tokenizer.ggml.scores", kArray}, {"tokenizer.ggml.token_type", kArray},
+      {"tokenizer.ggml.bos_token_id", kU32}, {"tokenizer.ggml.eos_token_id", kU32},
+      {"tokenizer.ggml.unknown_token_id", kU32}, {"tokenizer.ggml.add_bos_token", kBool},
+  };
+  for (const auto& [key, type] : want) {
+    ASSERT_TRUE(kv.count(key)) << key;
+    EXPECT_EQ(kv.at(key).type, type) << key;
+  }
+  EXPECT_EQ(kv.at("tokenizer.ggml.tokens").elem, kString);
+  EXPECT_EQ(kv.at("tokenizer.ggml.scores").elem, kF32);
+  EXPECT_EQ(kv.at("tokenizer.ggml.token_type").elem, kI32);
+
+  auto src = ModelSource::open(path);
+  EXPECT_EQ(*src->meta("general.architecture"), "llama");
+  EXPECT_EQ(*src->meta("general.file_type"), 7);
+  EXPECT_EQ(*src->meta("general.quantization_version"), 2);
+  EXPECT_EQ(*src->meta("llama.block_count"), 2);
+  EXPECT_EQ(*src->meta("llama.embedding_length"), 576);
+  EXPECT_EQ(*src->meta("llama.feed_forward_length"), 1536);
+  EXPECT_EQ(*src->meta("llama.attention.head_count"), 9);
+  EXPECT_EQ(*src->meta("llama.attention.head_count_kv"), 3);
+  EXPECT_EQ(*src->meta("llama.rope.dimension_count"), 64);
+  EXPECT_EQ(*src->meta("llama.context_length"), 8192);
+  EXPECT_EQ(*src->meta("llama.vocab_size"), 49152);
+  EXPECT_EQ(src->meta("llama.rope.freq_base")->get<float>(), 100000.0f);
+  EXPECT_EQ(*src->meta("tokenizer.ggml.model"), "llama");
+  EXPECT_EQ(*src->meta("tokenizer.ggml.add_bos_token"), true);
+}
+
+TEST_F(SynthFiles, VocabularyIsSentencePieceStyle) {
+  auto src = ModelSource::open(file("q8_0"));
+  const auto tokens = src->meta("tokenizer.ggml.tokens")->get<std::vector<std::string>>();
+  const auto types = src->meta("tokenizer.ggml.token_type")->get<std::vector<int32_t>>();
+  const auto scores = src->meta("tokenizer.ggml.scores")->get<std::vector<float>>();
+  ASSERT_EQ(tokens.size(), 49152u);
+  ASSERT_EQ(types.size(), tokens.size());
+  ASSERT_EQ(scores.size(), tokens.size());
+  EXPECT_EQ(tokens[0], "<unk>");
+  EXPECT_EQ(types[0], kTokenUnknown);
+  EXPECT_EQ(tokens[1], "<s>");
+  EXPECT_EQ(types[1], kTokenControl);
+  EXPECT_EQ(tokens[2], "</s>");
+  EXPECT_EQ(types[2], kTokenControl);
+  EXPECT_EQ(tokens[3], "<0x00>");
+  EXPECT_EQ(tokens[3 + 0x0A], "<0x0A>");
+  EXPECT_EQ(tokens[258], "<0xFF>");
+  for (int i = 3; i < 259; ++i) EXPECT_EQ(types[i], kTokenByte);
+  EXPECT_EQ(tokens[259], "\xE2\x96\x81");
+  EXPECT_EQ(tokens[260], "\xE2\x96\x81" "a");
+  EXPECT_EQ(tokens[261], "a");
+  std::set<std::string> distinct(tokens.begin(), tokens.end());
+  EXPECT_EQ(distinct.size(), tokens.size());
+  for (size_t i = 260; i < scores.size(); ++i) ASSERT_LT(scores[i], scores[i - 1]) << i;
+}
+
+TEST_F(SynthFiles, TensorNamesShapesAndTypeMix) {
+  auto q4 = ModelSource::open(file("q4_k_m"));
+  EXPECT_EQ(*q4->meta("general.file_type"), 15);
+  const std::map<std::string, std::pair<std::vector<uint64_t>, DType>> want = {
+      {"token_embd.weight", {{49152, 576}, DType::Q8_0}},  // tied: output's Q6_K, 576 falls back
+      {"output_norm.weight", {{576}, DType::F32}},
+      {"blk.0.attn_norm.weight", {{576}, DType::F32}},
+      {"blk.0.attn_q.weight", {{576, 576}, DType::Q5_0}},  // Q4_K, 576 falls back
+      {"blk.0.attn_k.weight", {{192, 576}, DType::Q5_0}},
+      {"blk.0.attn_v.weight", {{192, 576}, DType::Q5_0}},  // layer 0 of 2: no extra bits
+      {"blk.1.attn_v.weight", {{192, 576}, DType::Q8_0}},  // last eighth: Q6_K, falls back
+      {"blk.0.attn_output.weight", {{576, 576}, DType::Q5_0}},
+      {"blk.0.ffn_norm.weight", {{576}, DType::F32}},
+      {"blk.0.ffn_gate.weight", {{1536, 576}, DType::Q5_0}},
+      {"blk.0.ffn_up.weight", {{1536, 576}, DType::Q5_0}},
+      {"blk.0.ffn_down.weight", {{576, 1536}, DType::Q4_K}},
+      {"blk.1.ffn_down.weight", {{576, 1536}, DType::Q6_K}},
+  };
+  EXPECT_EQ(q4->tensors().size(), 1 + 2 * 9 + 1u);
+  EXPECT_FALSE(q4->tensor("output.weight"));
+  for (const auto& [name, w] : want) {
+    const TensorView* t = q4->tensor(name);
+    ASSERT_TRUE(t) << name;
+    EXPECT_EQ(t->shape, w.first) << name;
+    EXPECT_EQ(t->dtype, w.second) << name << " is " << dtype_name(t->dtype);
+  }
+
+  auto q8 = ModelSource::open(file("q8_0"));
+  for (const auto& t : q8->tensors()) EXPECT_EQ(t.dtype, t.shape.size() == 1 ? DType::F32 : DType::Q8_0) << t.name;
+  auto f16 = ModelSource::open(file("f16"));
+  EXPECT_EQ(*f16->meta("general.file_type"), 1);
+  for (const auto& t : f16->tensors()) EXPECT_EQ(t.dtype, t.shape.size() == 1 ? DType::F32 : DType::F16) << t.name;
+}
+
+TEST_F(SynthFiles, SameSeedSameBytes) {
+  const auto a = dir_->path() / "a.gguf", b = dir_->path() / "b.gguf", c = dir_->path() / "c.gguf";
+  SynthOptions o;
+  o.preset = "llama-3.2-1b";
+  o.type = FileType::Q4_0;
+  o.plan = {.layers = 1, .vocab = 512};
+  o.output = a;
+  o.threads = 1;
+  write_model(o);
+  o.output = b;
+  o.threads = 3;
+  write_model(o);
+  o.output = c;
+  o.seed = 2;
+  write_model(o);
+  auto bytes = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(bytes(a), bytes(b));
+  EXPECT_NE(bytes(a), bytes(c));
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "a.gguf.tmp"));
+  auto src = ModelSource::open(a);
+  const TensorView* freqs = src->tensor("rope_freqs.weight");
+  ASSERT_TRUE(freqs);
+  EXPECT_EQ(freqs->shape, (std::vector<uint64_t>{32}));
+  EXPECT_EQ(reinterpret_cast<const float*>(freqs->data)[31], 32.0f);
+}
+
+TEST_F(SynthFiles, F16RunsWithFiniteLogits) {
+  Model model(runtime(), file("f16"), {});
+  EXPECT_EQ(model.n_vocab(), 49152u);
+  EXPECT_EQ(model.architecture(), "llama");
+  const std::vector<int32_t> ids = model.tokenizer().encode("hello world", true, false);
+  ASSERT_FALSE(ids.empty());
+  const std::vector<float> logits = model.eval(ids, true);
+  ASSERT_EQ(logits.size(), ids.size() * 49152u);
+  float spread = 0;
+  for (float v : logits) {
+    ASSERT_TRUE(std::isfinite(v));
+    spread = std::max(spread, std::abs(v - logits[0]));
+  }
+  EXPECT_GT(spread, 0.0f);
+}
+
+}  // namespace
+}  // namespace rbee::synth
