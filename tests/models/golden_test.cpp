@@ -11,6 +11,7 @@
 #include "engine/model.hpp"
 #include "engine/runtime.hpp"
 #include "fixtures_path.hpp"
+#include "models/model_test_util.hpp"
 
 namespace rbee {
 namespace {
@@ -28,23 +29,6 @@ std::string name_of(const testing::TestParamInfo<Case>& info) {
   return n;
 }
 
-Runtime& runtime() {
-  static Runtime rt([] {
-    RuntimeOptions o;
-    o.plugin_dirs = {std::filesystem::path(RBEE_BINARY_DIR) / "plugins"};
-    return o;
-  }());
-  return rt;
-}
-
-std::vector<float> read_f32(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<float> v(bytes.size() / 4);
-  std::memcpy(v.data(), bytes.data(), v.size() * 4);
-  return v;
-}
-
 class LlamaFamilyGolden : public testing::TestWithParam<Case> {
  protected:
   std::filesystem::path dir() const { return test::fixtures() / "tiny" / GetParam().family; }
@@ -52,7 +36,7 @@ class LlamaFamilyGolden : public testing::TestWithParam<Case> {
   std::unique_ptr<Model> load() const {
     ModelOptions o;
     o.kv_type = GetParam().kv;
-    return std::make_unique<Model>(runtime(), GetParam().file.empty() ? dir() : dir() / GetParam().file, o);
+    return std::make_unique<Model>(test::runtime(), GetParam().file.empty() ? dir() : dir() / GetParam().file, o);
   }
 };
 
@@ -61,7 +45,7 @@ TEST_P(LlamaFamilyGolden, LogitsMatchTransformersAtEveryPosition) {
   auto model = load();
   std::vector<int32_t> ids = g["input_ids"].get<std::vector<int32_t>>();
   std::vector<float> got = model->eval(ids, true);
-  std::vector<float> want = read_f32(dir() / "logits.f32");
+  std::vector<float> want = test::read_f32(dir() / "logits.f32");
   ASSERT_EQ(got.size(), want.size());
   float worst = 0;
   for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
