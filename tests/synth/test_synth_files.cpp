@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -197,6 +198,31 @@ TEST_F(SynthFiles, F16RunsWithFiniteLogits) {
     spread = std::max(spread, std::abs(v - logits[0]));
   }
   EXPECT_GT(spread, 0.0f);
+}
+
+// The quantized mixes run through the engine's quantized kernels and stay near the f16 file
+// (the same seed gives the same weights before encoding).
+TEST_F(SynthFiles, QuantizedMixesRunNearF16) {
+  const std::vector<int32_t> ids = {1, 300, 301, 5000, 49151};
+  auto run = [&](const std::string& type) {
+    Model model(runtime(), file(type), {});
+    return model.eval(ids, true);
+  };
+  const std::vector<float> ref = run("f16");
+  double ref_sq = 0;
+  for (float v : ref) ref_sq += double(v) * v;
+  for (const auto& [type, bound] : {std::pair{"q8_0", 0.05}, std::pair{"q4_k_m", 0.3}}) {
+    const std::vector<float> got = run(type);
+    ASSERT_EQ(got.size(), ref.size());
+    double err_sq = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_TRUE(std::isfinite(got[i])) << type;
+      err_sq += (double(got[i]) - ref[i]) * (double(got[i]) - ref[i]);
+    }
+    const double rel = std::sqrt(err_sq / ref_sq);
+    EXPECT_LT(rel, bound) << type << ": relative RMS difference from f16";
+    std::printf("%s: relative RMS difference from f16 %.4f\n", type, rel);
+  }
 }
 
 }  // namespace
