@@ -1,12 +1,14 @@
 #pragma once
 // A ModelSource held in memory, for op tests: named F32/F16/BF16 tensors built from floats,
-// no metadata. add() returns the values as the device will read them (rounded to the type).
+// no metadata. add() returns the values as the device will read them (rounded to the type);
+// add_quantized() and add_bytes() hold quantized or other raw tensors.
 #include <cstring>
 #include <deque>
 #include <string>
 #include <vector>
 
 #include "formats/model_source.hpp"
+#include "quant/quant.hpp"
 #include "util/half.hpp"
 
 namespace rbee::test {
@@ -57,6 +59,31 @@ class MemorySource : public ModelSource {
     tensors_.push_back(std::move(t));
     index_tensors();
     return values;
+  }
+
+  // Adds a tensor quantized on the CPU (quant::quantize, rows of shape.back() elements, a
+  // multiple of the type's block); returns its values as stored (the CPU dequantization).
+  std::vector<float> add_quantized(const std::string& name, DType dtype, std::vector<uint64_t> shape,
+                                   const std::vector<float>& values) {
+    std::vector<uint8_t> bytes(quant::bytes_for(dtype, values.size()));
+    quant::quantize(dtype, values, bytes);
+    std::vector<float> stored(values.size());
+    quant::dequantize(dtype, bytes, stored);
+    add_bytes(name, dtype, std::move(shape), std::move(bytes));
+    return stored;
+  }
+
+  // Adds a tensor stored as the given bytes (any type, quantized blocks included), unchecked.
+  void add_bytes(const std::string& name, DType dtype, std::vector<uint64_t> shape, std::vector<uint8_t> bytes) {
+    const std::vector<uint8_t>& stored = data_.emplace_back(std::move(bytes));
+    TensorView t;
+    t.name = name;
+    t.dtype = dtype;
+    t.shape = std::move(shape);
+    t.data = stored.data();
+    t.nbytes = stored.size();
+    tensors_.push_back(std::move(t));
+    index_tensors();
   }
 
  private:

@@ -70,14 +70,16 @@ class OpHarness {
     return api().embed(g, api().weight(g, name), api().input_tokens(g));
   }
 
-  // Builds a graph of n_tokens rows, sets build's result as output and compiles it.
-  std::unique_ptr<CompiledGraph> compile(uint32_t n_tokens, const BuildFn& build, bool all_logits = true) {
+  // Builds a graph of n_tokens rows, sets build's result as output and compiles it (profile:
+  // CompiledGraph::last_profile() names every dispatch of a run).
+  std::unique_ptr<CompiledGraph> compile(uint32_t n_tokens, const BuildFn& build, bool all_logits = true,
+                                         bool profile = false) {
     Graph graph(source_, n_tokens, all_logits);
     auto* g = reinterpret_cast<rbee_graph*>(&graph);
     rbee_tensor out = build(api(), g);
     if (out != RBEE_TENSOR_NONE) api().set_output(g, out);
     if (!graph.error().empty()) throw std::runtime_error("graph: " + graph.error());
-    return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph);
+    return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph, profile);
   }
 
   static std::vector<float> run(CompiledGraph& cg, const std::vector<int32_t>& ids, uint32_t n_past = 0) {
