@@ -14,6 +14,7 @@ namespace {
 
 constexpr uint32_t kMaxGroups = 65535;
 constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/matmul.comp
+constexpr uint32_t kSubgroupTokens = 8;        // TOKENS of the matmul_subgroup_* variants
 
 uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
@@ -27,7 +28,7 @@ std::string weight_suffix(DType t) {
 
 struct NormPush { uint32_t cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
-struct MatvecPush { uint32_t k, n, has_bias, groups_x; };
+struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x; };
 struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; };
 struct KvStorePush { uint32_t k_dim, v_dim; };
@@ -40,19 +41,20 @@ struct StepValues { uint32_t n_past, n_tokens; };
 KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
   // A CPU implementation runs a workgroup as one thread looping over its lanes: small groups
   // spread work over cores; GPUs want wide groups to hide latency.
-  uint32_t matvec_wg = info.subgroup_arithmetic ? std::clamp<uint32_t>(info.subgroup_size, 4, 128) : 0;
-  if (info.type == "cpu") return {64, 32, 64, matvec_wg, 4};
-  return {256, 128, 256, matvec_wg, 2};
+  // One subgroup per matmul workgroup: the reduction needs no barrier.
+  uint32_t subgroup_wg = info.subgroup_arithmetic ? std::clamp<uint32_t>(info.subgroup_size, 4, 128) : 0;
+  if (info.type == "cpu") return {64, 32, 64, subgroup_wg, 4};
+  return {256, 128, 256, subgroup_wg, 2};
 }
 
 CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights,
-                             KvCache& cache, const Graph& graph, bool profile)
+                             KvCache& cache, const Graph& graph, bool profile, const KernelConfig* kernels)
     : device_(device),
       pipelines_(pipelines),
       weights_(weights),
       cache_(cache),
       graph_(&graph),
-      config_(KernelConfig::for_device(device.info())),
+      config_(kernels ? *kernels : KernelConfig::for_device(device.info())),
       n_tokens_(graph.n_tokens()),
       profile_(profile) {
   if (graph.output() == RBEE_TENSOR_NONE) throw std::runtime_error("the graph has no output (set_output was not called)");
@@ -173,12 +175,15 @@ void CompiledGraph::record(const Graph& graph) {
       case OpKind::Linear: {
         const Node& w = graph.node(in[1]);
         std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(self, false)};
-        if (n.rows == 1 && config_.matvec_wg) {
-          uint32_t groups = div_up(n.cols, config_.matvec_rows);
+        if (config_.subgroup_wg) {
+          // One token: the mat-vec variant; batches: 8 tokens per workgroup.
+          bool vec = n.rows == 1;
+          uint32_t groups = div_up(n.cols, config_.subgroup_rows);
           uint32_t gx = std::min(groups, kMaxGroups);
-          MatvecPush pc{w.cols, n.cols, in[2] != RBEE_TENSOR_NONE, gx};
-          dispatch("matvec_" + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc,
-                   {config_.matvec_wg, config_.matvec_rows}, gx, div_up(groups, gx), 1);
+          SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
+          dispatch((vec ? "matvec_" : "matmul_subgroup_") + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc,
+                   {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx),
+                   vec ? 1 : div_up(n.rows, kSubgroupTokens));
           break;
         }
         uint32_t gx = std::min(n.cols, kMaxGroups);

@@ -18,8 +18,10 @@ struct KernelConfig {
   uint32_t reduce_wg;     // norm and matmul rows (power of two, <= 256)
   uint32_t attention_wg;  // power of two, 32..256
   uint32_t elementwise_wg;
-  uint32_t matvec_wg;    // 0: no subgroup arithmetic, decode uses the matmul kernel
-  uint32_t matvec_rows;  // outputs per matvec workgroup (<= 8)
+  // matvec/matmul_subgroup: lanes (0 without subgroup arithmetic: the portable matmul runs
+  // instead) and output features per workgroup (<= 8).
+  uint32_t subgroup_wg;
+  uint32_t subgroup_rows;
   static KernelConfig for_device(const vk::DeviceInfo& info);
 };
 
@@ -28,8 +30,9 @@ struct KernelConfig {
 class CompiledGraph {
  public:
   // profile: a timestamp after every dispatch, so last_profile() splits the device time by kernel.
+  // kernels: workgroup choices other than KernelConfig::for_device (tests of fallback paths).
   CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights, KvCache& cache,
-                const Graph& graph, bool profile = false);
+                const Graph& graph, bool profile = false, const KernelConfig* kernels = nullptr);
   ~CompiledGraph();
   CompiledGraph(const CompiledGraph&) = delete;
   CompiledGraph& operator=(const CompiledGraph&) = delete;

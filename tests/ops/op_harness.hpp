@@ -1,6 +1,7 @@
 #pragma once
 // Runs small graphs through the real path: rbee_graph_api -> Graph -> CompiledGraph on the
 // Vulkan device (lavapipe here), and gives CPU references something to compare with.
+#include <optional>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -79,8 +80,12 @@ class OpHarness {
     rbee_tensor out = build(api(), g);
     if (out != RBEE_TENSOR_NONE) api().set_output(g, out);
     if (!graph.error().empty()) throw std::runtime_error("graph: " + graph.error());
-    return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph, profile);
+    return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph, profile,
+                                           kernels_ ? &*kernels_ : nullptr);
   }
+
+  // Compiles with these kernel choices instead of the device's (e.g. the portable fallbacks).
+  void use_kernels(const KernelConfig& kernels) { kernels_ = kernels; }
 
   static std::vector<float> run(CompiledGraph& cg, const std::vector<int32_t>& ids, uint32_t n_past = 0) {
     std::vector<float> out(size_t(cg.output_rows()) * cg.output_cols());
@@ -98,6 +103,7 @@ class OpHarness {
   MemorySource source_;
   DeviceWeights weights_;
   KvCache cache_;
+  std::optional<KernelConfig> kernels_;
 };
 
 // Element-by-element comparison: |got - want| <= abs_tol + rel_tol * scale[i] (scale defaults

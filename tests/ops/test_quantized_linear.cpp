@@ -1,7 +1,8 @@
 // linear with quantized weights: W [out, in] quantized on the CPU (quant::quantize), reference
-// = CPU-dequantized W times x in double. One token runs matvec_<type> (where the device has
-// subgroup arithmetic), more run matmul_<type>. Out features are not multiples of the matvec
-// rows per workgroup (4) or of anything else; in features are 1, 2 and 3 blocks of the type.
+// = CPU-dequantized W times x in double. Where the device has subgroup arithmetic one token
+// runs matvec_<type> and more run matmul_subgroup_<type>; the portable matmul_<type> runs
+// elsewhere, and here in the Portable cases. Out features are not multiples of the rows per
+// workgroup (4) or of anything else; in features are 1, 2 and 3 blocks of the type.
 #include <cctype>
 
 #include <gmock/gmock.h>
@@ -29,6 +30,7 @@ struct QLinearCase {
   DType dtype;
   uint32_t out, in, tokens;
   bool bias;
+  bool portable = false;  // force the matmul kernel that needs no subgroup operations
 };
 
 class QuantizedLinearTest : public ::testing::TestWithParam<QLinearCase> {};
@@ -36,6 +38,11 @@ class QuantizedLinearTest : public ::testing::TestWithParam<QLinearCase> {};
 TEST_P(QuantizedLinearTest, MatchesDequantizedReference) {
   const QLinearCase c = GetParam();
   OpHarness h({}, std::max(256u, c.tokens));  // a batch may not exceed the (unused) KV cache
+  if (c.portable) {
+    KernelConfig portable = KernelConfig::for_device(gpu().device->info());
+    portable.subgroup_wg = 0;
+    h.use_kernels(portable);
+  }
   std::vector<float> x = h.source().add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1 + c.in));
   std::vector<float> w = h.source().add_quantized("w", c.dtype, {c.out, c.in}, varied_values(size_t(c.out) * c.in, 2 + c.out));
   std::vector<float> b;
@@ -62,7 +69,7 @@ TEST_P(QuantizedLinearTest, MatchesDequantizedReference) {
 std::string name(const ::testing::TestParamInfo<QLinearCase>& i) {
   const QLinearCase& c = i.param;
   return std::string(dtype_name(c.dtype)) + "_out" + std::to_string(c.out) + "_in" + std::to_string(c.in) + "_tokens" +
-         std::to_string(c.tokens) + (c.bias ? "_bias" : "");
+         std::to_string(c.tokens) + (c.bias ? "_bias" : "") + (c.portable ? "_portable" : "");
 }
 
 // Every type x out {1, 7, 64, 65, 300} x in {1, 2, 3 blocks} x tokens {1, 2, 7, 64}, each with
@@ -78,6 +85,17 @@ std::vector<QLinearCase> shapes() {
 }
 INSTANTIATE_TEST_SUITE_P(Shapes, QuantizedLinearTest, ::testing::ValuesIn(shapes()), name);
 
+// The portable kernel on a smaller grid: every type, odd out features, 1 and 3 blocks, 1/2/9 tokens.
+std::vector<QLinearCase> portable_shapes() {
+  std::vector<QLinearCase> out;
+  for (DType t : kQuantTypes)
+    for (uint32_t o : {7u, 65u})
+      for (uint32_t blocks : {1u, 3u})
+        for (uint32_t tokens : {1u, 2u, 9u}) out.push_back({t, o, blocks * block_elems(t), tokens, tokens == 2, true});
+  return out;
+}
+INSTANTIATE_TEST_SUITE_P(Portable, QuantizedLinearTest, ::testing::ValuesIn(portable_shapes()), name);
+
 // A prompt-sized batch (64 matmul token groups), two shapes per type.
 std::vector<QLinearCase> long_batch() {
   std::vector<QLinearCase> out;
@@ -89,8 +107,9 @@ std::vector<QLinearCase> long_batch() {
 }
 INSTANTIATE_TEST_SUITE_P(LongBatch, QuantizedLinearTest, ::testing::ValuesIn(long_batch()), name);
 
-// The kernels the cases above meant to cover: matvec_<type> for one token (where the device
-// has subgroup arithmetic; else matmul_<type>, said as a skip), matmul_<type> for more.
+// The kernels the cases above meant to cover: where the device has subgroup arithmetic,
+// matvec_<type> for one token and matmul_subgroup_<type> for more; else matmul_<type> (said
+// as a skip).
 TEST(QuantizedWeights, BatchPicksKernel) {
   const bool matvec = gpu().device->info().subgroup_arithmetic;
   for (DType t : kQuantTypes) {
@@ -107,11 +126,11 @@ TEST(QuantizedWeights, BatchPicksKernel) {
       if (cg->last_profile().empty()) GTEST_SKIP() << "no timestamps: dispatches cannot be named";
       std::vector<std::string> kernels;
       for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
-      const std::string want = (tokens == 1 && matvec ? "matvec_" : "matmul_") + suffix;
+      const std::string want = (!matvec ? "matmul_" : tokens == 1 ? "matvec_" : "matmul_subgroup_") + suffix;
       EXPECT_THAT(kernels, ::testing::Contains(want)) << tokens << " token(s)";
     }
   }
-  if (!matvec) GTEST_SKIP() << "no subgroup arithmetic: one-token linear cases ran matmul_<type>, not matvec";
+  if (!matvec) GTEST_SKIP() << "no subgroup arithmetic: every linear case ran the portable matmul_<type>";
 }
 
 // A 2-D weight of a type no kernel runs is refused when the graph is built, naming the tensor

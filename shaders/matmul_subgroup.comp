@@ -1,0 +1,93 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+// out[t][o] = sum_k x[t][k] * W[o][k] (+ bias[o]) on devices with subgroup arithmetic, fused
+// with dequantization. A workgroup computes ROWS outputs for up to TOKENS tokens (a compile-time
+// variant: 1 for the decode mat-vec, 8 for batches): its lanes stride
+// over 16-element chunks of the rows, decode each chunk once (one read of the block's scales)
+// and use it for every token, then reduce with subgroup adds (plus shared memory when the
+// workgroup holds several subgroups; no barrier when it is one subgroup). Decode (TOKENS 1)
+// makes one pass over the weights. Workgroups: x,y = row group, z = token group.
+#include "common.glsl"
+#define WEIGHT_BINDING 1
+#include "weights.glsl"
+#include "wload16.glsl"
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 2) readonly buffer Bs { float bias[]; };
+layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
+layout(push_constant) uniform Push {
+  uint k;
+  uint n;
+  uint tokens;
+  uint has_bias;
+  uint groups_x;
+} pc;
+layout(constant_id = 1) const uint ROWS = 4;
+#ifndef TOKENS
+#define TOKENS 1u
+#endif
+
+#define MAX_ROWS 8
+#define MAX_TOKENS TOKENS
+#define MAX_SUBGROUPS 32
+shared float partial[MAX_SUBGROUPS][MAX_ROWS * MAX_TOKENS];
+
+void main() {
+  uint first = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * ROWS;
+  uint t0 = gl_WorkGroupID.z * TOKENS;
+  if (first >= pc.n) return;  // uniform per workgroup
+  uint rows = min(ROWS, pc.n - first);
+  uint toks = min(TOKENS, pc.tokens - t0);
+  uint lane = gl_LocalInvocationID.x;
+  uint width = gl_WorkGroupSize.x;
+
+  float acc[MAX_ROWS * MAX_TOKENS];
+  [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i) acc[i] = 0.0;
+
+  uint chunks = pc.k / 16u;
+  for (uint c = lane; c < chunks; c += width) {
+    // Decode the chunk of every row once, then read each token's 16 inputs once.
+    float w[MAX_ROWS][16];
+    [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
+      if (r < ROWS && r < rows) wload16((first + r) * pc.k + c * 16u, w[r]);
+    [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
+      if (t >= toks) break;
+      float xv[16];
+      [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = x[(t0 + t) * pc.k + c * 16u + j];
+      [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r) {
+        if (r >= ROWS) break;
+        float s = 0.0;
+        [[unroll]] for (uint j = 0; j < 16u; ++j) s += w[r][j] * xv[j];
+        acc[r * MAX_TOKENS + t] += s;
+      }
+    }
+  }
+  // Columns past the last whole chunk (only float types have rows that are not multiples of 16).
+  for (uint i = chunks * 16u + lane; i < pc.k; i += width)
+    [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
+      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t)
+        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((first + r) * pc.k + i) * x[(t0 + t) * pc.k + i];
+
+  [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i)
+    if (i / MAX_TOKENS < ROWS && i % MAX_TOKENS < TOKENS) acc[i] = subgroupAdd(acc[i]);
+  if (gl_NumSubgroups > 1u) {
+    if (subgroupElect())
+      [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i) partial[gl_SubgroupID][i] = acc[i];
+    barrier();
+    [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i) {
+      acc[i] = 0.0;
+      for (uint s = 0; s < gl_NumSubgroups; ++s) acc[i] += partial[s][i];
+    }
+  }
+  // Lane i writes result i (row i / TOKENS, token i % TOKENS), looping when there are more
+  // results than lanes.
+  for (uint i = lane; i < ROWS * TOKENS; i += width) {
+    uint r = i / TOKENS, t = i % TOKENS;
+    if (r >= rows || t >= toks) continue;
+    float v = 0.0;
+    [[unroll]] for (uint j = 0; j < MAX_ROWS * MAX_TOKENS; ++j)
+      if (j == r * MAX_TOKENS + t) v = acc[j];
+    if (pc.has_bias != 0u) v += bias[first + r];
+    outp[(t0 + t) * pc.n + first + r] = v;
+  }
+}
