@@ -43,7 +43,7 @@ KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
   // spread work over cores; GPUs want wide groups to hide latency.
   // One subgroup per matmul workgroup: the reduction needs no barrier.
   uint32_t subgroup_wg = info.subgroup_arithmetic ? std::clamp<uint32_t>(info.subgroup_size, 4, 128) : 0;
-  if (info.type == "cpu") return {64, 32, 64, subgroup_wg, 4};
+  if (info.type == "cpu") return {64, 32, 64, subgroup_wg, 8};
   return {256, 128, 256, subgroup_wg, 2};
 }
 
