@@ -71,16 +71,17 @@ Result bench_prompt(Model& model, int n, int reps, std::mt19937& rng) {
   return r;
 }
 
-// Generation: n single-token steps from an empty context.
+// Generation: n single-token steps from an empty context, each returning the greedy token id
+// from the device (as `rbee run --temp 0` does).
 Result bench_generation(Model& model, int n, int reps, std::mt19937& rng) {
   Result r{"tg" + std::to_string(n), n, {}};
   auto ids = random_tokens(n, model.n_vocab(), rng);
   model.reset();
-  model.eval(std::span<const int32_t>(ids.data(), 1), false);  // warm-up
+  model.eval_top(std::span<const int32_t>(ids.data(), 1), 1);  // warm-up
   for (int i = 0; i < reps; ++i) {
     model.reset();
     double t = now();
-    for (int k = 0; k < n; ++k) model.eval(std::span<const int32_t>(&ids[k], 1), false);
+    for (int k = 0; k < n; ++k) model.eval_top(std::span<const int32_t>(&ids[k], 1), 1);
     r.seconds.push_back(now() - t);
   }
   return r;

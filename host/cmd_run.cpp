@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
-#include "sampling/sampler.hpp"
+#include "engine/next_token.hpp"
 #include "tokenizer/streaming_detokenizer.hpp"
 
 namespace rbee::host {
@@ -39,22 +39,24 @@ void run(const GlobalArgs& global, const RunArgs& args) {
   StreamingDetokenizer detok(tok);
   if (!args.print_ids && !args.ids_given) std::cout << args.prompt << std::flush;
 
-  auto t0 = std::chrono::steady_clock::now();
-  std::vector<float> logits = model->eval(prompt, false);  // checks the ids against the vocabulary
-  double prompt_s = seconds_since(t0);
+  model->check_ids(prompt);
   Sampler sampler(args.sampling, model->n_vocab());
   for (int32_t id : prompt) sampler.accept(id);
+
+  // The prompt's step yields the first token; each generated token's step yields the next.
+  auto t0 = std::chrono::steady_clock::now();
+  int32_t id = next_token(*model, sampler, prompt);
+  double prompt_s = seconds_since(t0);
 
   std::vector<int32_t> generated;
   auto t1 = std::chrono::steady_clock::now();
   for (int i = 0; i < args.n_predict; ++i) {
-    int32_t id = sampler.sample(logits);
     if (!args.ignore_eos && tok.is_end_of_generation(id)) break;
     sampler.accept(id);
     generated.push_back(id);
     if (!args.print_ids) std::cout << detok.push(id) << std::flush;
     if (i + 1 == args.n_predict || model->n_past() >= model->context()) break;
-    logits = model->eval(std::span<const int32_t>(&id, 1), false);
+    id = next_token(*model, sampler, std::span<const int32_t>(&id, 1));
   }
   double gen_s = seconds_since(t1);
 

@@ -86,11 +86,11 @@ std::vector<std::pair<std::string, std::string>> Model::hyperparameters() const 
   return out;
 }
 
-CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits) {
-  auto key = std::make_pair(n_tokens, all_logits);
+CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k) {
+  auto key = std::make_tuple(n_tokens, all_logits, top_k);
   if (auto it = graphs_.find(key); it != graphs_.end()) return *it->second;
-  // Keep the decode graph and a few prompt shapes.
-  if (graphs_.size() >= 4) std::erase_if(graphs_, [](const auto& kv) { return kv.first != std::make_pair(1u, false); });
+  // Keep the decode graphs (one token) and a few prompt shapes.
+  if (graphs_.size() >= 6) std::erase_if(graphs_, [](const auto& kv) { return std::get<0>(kv.first) != 1; });
 
   Graph graph(*source_, n_tokens, all_logits);
   rbee_error err{sizeof(rbee_error), {}};
@@ -102,12 +102,17 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits) {
   if (out.cols != info_.n_vocab)
     throw ModelError(source_->path().string() + ": the graph's logits have " + std::to_string(out.cols) +
                      " columns, the model's vocabulary " + std::to_string(info_.n_vocab));
-  auto compiled =
-      std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph, profiling_);
+  CompileOptions options{.top_k = top_k, .profile = profiling_};
+  auto compiled = std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph, options);
   return *graphs_.emplace(key, std::move(compiled)).first->second;
 }
 
-std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
+void Model::account(const CompiledGraph& g) {
+  device_seconds_ += g.last_device_seconds();
+  for (const auto& [kernel, seconds] : g.last_profile()) profile_[kernel] += seconds;
+}
+
+void Model::check_ids(std::span<const int32_t> ids) const {
   if (ids.empty()) throw std::invalid_argument("eval: no tokens");
   for (int32_t id : ids)
     if (id < 0 || static_cast<uint32_t>(id) >= info_.n_vocab)
@@ -116,6 +121,24 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
   if (uint64_t(n_past_) + ids.size() > cache_->capacity())
     throw std::runtime_error("context full: " + std::to_string(n_past_) + " + " + std::to_string(ids.size()) +
                              " tokens exceed the context of " + std::to_string(cache_->capacity()) + " (--ctx)");
+}
+
+std::vector<TopLogit> Model::eval_top(std::span<const int32_t> ids, uint32_t k) {
+  check_ids(ids);
+  if (k == 0 || k > CompiledGraph::kMaxTopK)
+    throw std::invalid_argument("eval_top: k must be 1.." + std::to_string(CompiledGraph::kMaxTopK));
+  // Everything before the last batch only fills the KV cache.
+  size_t head = ids.size() > max_batch_ ? (ids.size() - 1) / max_batch_ * max_batch_ : 0;
+  if (head) eval(ids.first(head), false);
+  CompiledGraph& g = compiled(static_cast<uint32_t>(ids.size() - head), false, k);
+  std::vector<TopLogit> top = g.run_top(ids.subspan(head), n_past_);
+  n_past_ += static_cast<uint32_t>(ids.size() - head);
+  account(g);
+  return top;
+}
+
+std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
+  check_ids(ids);
   std::vector<float> logits;
   std::vector<float> chunk_logits;
   for (size_t done = 0; done < ids.size();) {
@@ -123,8 +146,7 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
     CompiledGraph& g = compiled(n, all_logits);
     chunk_logits.resize(uint64_t(g.output_rows()) * g.output_cols());
     g.run(ids.subspan(done, n), n_past_, chunk_logits);
-    device_seconds_ += g.last_device_seconds();
-    for (const auto& [kernel, seconds] : g.last_profile()) profile_[kernel] += seconds;
+    account(g);
     n_past_ += n;
     done += n;
     if (all_logits) logits.insert(logits.end(), chunk_logits.begin(), chunk_logits.end());

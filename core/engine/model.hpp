@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,11 @@ class Model {
   // Runs ids after the current context and appends them to it. Returns the logits of every
   // new position ([ids.size()][n_vocab]) when all_logits, else of the last one only.
   std::vector<float> eval(std::span<const int32_t> ids, bool all_logits);
+  // Throws unless ids are vocabulary ids that fit in the context after n_past().
+  void check_ids(std::span<const int32_t> ids) const;
+  // Like eval(), but the last position's k best logits are selected on the device and only
+  // they come back (best first; k <= CompiledGraph::kMaxTopK): the decode path of sampling.
+  std::vector<TopLogit> eval_top(std::span<const int32_t> ids, uint32_t k);
   // Forgets the context.
   void reset() { n_past_ = 0; }
   // Device time spent in eval() so far (from GPU timestamps; 0 where the device has none).
@@ -65,7 +71,9 @@ class Model {
   const std::map<std::string, double>& profile() const { return profile_; }
 
  private:
-  CompiledGraph& compiled(uint32_t n_tokens, bool all_logits);
+  CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k = 0);
+  // Adds a run's device time (and kernel split) to the totals.
+  void account(const CompiledGraph& g);
 
   Runtime& runtime_;
   std::string architecture_;
@@ -79,7 +87,8 @@ class Model {
   std::unique_ptr<vk::Uploader> uploader_;
   std::unique_ptr<DeviceWeights> weights_;
   std::unique_ptr<KvCache> cache_;
-  std::map<std::pair<uint32_t, bool>, std::unique_ptr<CompiledGraph>> graphs_;
+  // By (tokens, all logits, device top-k).
+  std::map<std::tuple<uint32_t, bool, uint32_t>, std::unique_ptr<CompiledGraph>> graphs_;
   uint32_t n_past_ = 0;
   double device_seconds_ = 0;
   std::map<std::string, double> profile_;

@@ -48,21 +48,24 @@ KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
 }
 
 CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights,
-                             KvCache& cache, const Graph& graph, bool profile, const KernelConfig* kernels)
+                             KvCache& cache, const Graph& graph, const CompileOptions& options)
     : device_(device),
       pipelines_(pipelines),
       weights_(weights),
       cache_(cache),
       graph_(&graph),
-      config_(kernels ? *kernels : KernelConfig::for_device(device.info())),
+      config_(options.kernels ? *options.kernels : KernelConfig::for_device(device.info())),
       n_tokens_(graph.n_tokens()),
-      profile_(profile) {
+      profile_(options.profile),
+      top_k_(options.top_k) {
   if (graph.output() == RBEE_TENSOR_NONE) throw std::runtime_error("the graph has no output (set_output was not called)");
   if (n_tokens_ == 0 || n_tokens_ > kMaxGroups)
     throw std::runtime_error("a batch must have 1.." + std::to_string(kMaxGroups) + " tokens");
   const Node& out = graph.node(graph.output());
   out_rows_ = out.rows;
   out_cols_ = out.cols;
+  if (top_k_ > kMaxTopK || (top_k_ && out_rows_ != 1))
+    throw std::runtime_error("device top-k needs one output row and k <= " + std::to_string(kMaxTopK));
 
   uint64_t align = std::max<uint64_t>(device.limits().minStorageBufferOffsetAlignment, 16);
   ArenaPlan plan = plan_arena(graph, align);
@@ -70,7 +73,8 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   arena_ = std::make_unique<vk::Buffer>(device, plan.size, vk::MemoryKind::Device, "activations");
   ids_ = std::make_unique<vk::Buffer>(device, n_tokens_ * 4, vk::MemoryKind::Upload, "token ids");
   step_ = std::make_unique<vk::Buffer>(device, sizeof(StepValues), vk::MemoryKind::Upload, "step values");
-  readback_ = std::make_unique<vk::Buffer>(device, uint64_t(out_rows_) * out_cols_ * 4, vk::MemoryKind::Readback, "logits");
+  uint64_t readback_bytes = top_k_ ? uint64_t(top_k_) * 8 : uint64_t(out_rows_) * out_cols_ * 4;
+  readback_ = std::make_unique<vk::Buffer>(device, readback_bytes, vk::MemoryKind::Readback, "logits");
   dummy_ = std::make_unique<vk::Buffer>(device, 16, vk::MemoryKind::Device, "unused binding");
 
   uint32_t max_sets = static_cast<uint32_t>(graph.nodes().size()) * 2 + 4;
@@ -244,9 +248,13 @@ void CompiledGraph::record(const Graph& graph) {
       }
     }
   }
-  Binding out = bind(graph.output(), false);
-  cmd_->copy(out.buffer, out.offset, readback_->handle(), 0, uint64_t(out_rows_) * out_cols_ * 4);
-  cmd_->barrier();
+  if (top_k_) {
+    record_top_k(graph);
+  } else {
+    Binding out = bind(graph.output(), false);
+    cmd_->copy(out.buffer, out.offset, readback_->handle(), 0, uint64_t(out_rows_) * out_cols_ * 4);
+    cmd_->barrier();
+  }
   if (timestamps_) {
     if (profile_) labels_.push_back("readback");
     timestamps_->write(cmd_->handle(), static_cast<uint32_t>(profile_ ? labels_.size() : 1));
@@ -254,12 +262,50 @@ void CompiledGraph::record(const Graph& graph) {
   cmd_->end();
 }
 
+// Two passes: every workgroup keeps the k best of its slice of the row, then one workgroup
+// keeps the k best of those; only k (logit, id) pairs travel back.
+void CompiledGraph::record_top_k(const Graph& graph) {
+  constexpr uint32_t kSlice = 1024;  // MAX_SLICE in shaders/topk.comp
+  uint32_t slices = div_up(out_cols_, kSlice);
+  candidates_ = std::make_unique<vk::Buffer>(device_, uint64_t(slices) * top_k_ * 8, vk::MemoryKind::Device, "top-k candidates");
+  best_ = std::make_unique<vk::Buffer>(device_, uint64_t(top_k_) * 8, vk::MemoryKind::Device, "top-k");
+  Binding cand{candidates_->handle(), 0, VK_WHOLE_SIZE}, best{best_->handle(), 0, VK_WHOLE_SIZE};
+  uint32_t wg = config_.reduce_wg;
+  struct TopKPush { uint32_t n, k, slice; };
+  TopKPush slice_pc{out_cols_, top_k_, kSlice};
+  dispatch("topk_slices", {bind(graph.output(), false), cand}, &slice_pc, sizeof slice_pc, {wg}, slices, 1, 1);
+  TopKPush merge_pc{slices * top_k_, top_k_, 0};
+  dispatch("topk_merge", {cand, best}, &merge_pc, sizeof merge_pc, {wg}, 1, 1, 1);
+  cmd_->copy(best_->handle(), 0, readback_->handle(), 0, uint64_t(top_k_) * 8);
+  cmd_->barrier();
+}
+
 void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits) {
+  if (top_k_) throw std::logic_error("run: this graph returns its top-k (run_top)");
+  if (logits.size() < uint64_t(out_rows_) * out_cols_) throw std::invalid_argument("run: logits buffer too small");
+  submit(ids, n_past);
+  std::memcpy(logits.data(), readback_->mapped(), uint64_t(out_rows_) * out_cols_ * 4);
+}
+
+std::vector<TopLogit> CompiledGraph::run_top(std::span<const int32_t> ids, uint32_t n_past) {
+  if (!top_k_) throw std::logic_error("run_top: this graph was compiled without top_k");
+  submit(ids, n_past);
+  std::vector<TopLogit> out;
+  const auto* pairs = static_cast<const float*>(readback_->mapped());
+  for (uint32_t i = 0; i < top_k_; ++i) {
+    uint32_t id;
+    std::memcpy(&id, &pairs[2 * i + 1], 4);
+    if (id == UINT32_MAX) break;  // the row had fewer than k entries
+    out.push_back({static_cast<int32_t>(id), pairs[2 * i]});
+  }
+  return out;
+}
+
+void CompiledGraph::submit(std::span<const int32_t> ids, uint32_t n_past) {
   if (ids.size() != n_tokens_) throw std::invalid_argument("run: expected " + std::to_string(n_tokens_) + " token ids");
   if (uint64_t(n_past) + n_tokens_ > cache_.capacity())
     throw std::runtime_error("context full: " + std::to_string(n_past) + " + " + std::to_string(n_tokens_) +
                              " tokens exceed the KV cache of " + std::to_string(cache_.capacity()));
-  if (logits.size() < uint64_t(out_rows_) * out_cols_) throw std::invalid_argument("run: logits buffer too small");
   std::memcpy(ids_->mapped(), ids.data(), ids.size_bytes());
   StepValues sv{n_past, n_tokens_};
   std::memcpy(step_->mapped(), &sv, sizeof sv);
@@ -273,7 +319,6 @@ void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span
       if (profile_) last_profile_.emplace_back(labels_[i], ns[i] * 1e-9);
     }
   }
-  std::memcpy(logits.data(), readback_->mapped(), uint64_t(out_rows_) * out_cols_ * 4);
 }
 
 }  // namespace rbee

@@ -27,12 +27,28 @@ struct KernelConfig {
 
 // A graph compiled for one batch shape: buffers planned, descriptor sets written and the whole
 // pass recorded in one command buffer, replayed by run() with new token ids and positions.
+struct CompileOptions {
+  // > 0: the pass ends by selecting the top_k best logits of its single output row on the
+  // device, and run_top() returns only those (at most kMaxTopK).
+  uint32_t top_k = 0;
+  // A timestamp after every dispatch, so last_profile() splits the device time by kernel.
+  bool profile = false;
+  // Workgroup choices other than KernelConfig::for_device (tests of fallback paths).
+  const KernelConfig* kernels = nullptr;
+};
+
+// One entry of a device top-k: best first, equal logits lower id first.
+struct TopLogit {
+  int32_t id;
+  float logit;
+};
+
 class CompiledGraph {
  public:
-  // profile: a timestamp after every dispatch, so last_profile() splits the device time by kernel.
-  // kernels: workgroup choices other than KernelConfig::for_device (tests of fallback paths).
+  static constexpr uint32_t kMaxTopK = 64;
+
   CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights, KvCache& cache,
-                const Graph& graph, bool profile = false, const KernelConfig* kernels = nullptr);
+                const Graph& graph, const CompileOptions& options = {});
   ~CompiledGraph();
   CompiledGraph(const CompiledGraph&) = delete;
   CompiledGraph& operator=(const CompiledGraph&) = delete;
@@ -44,6 +60,9 @@ class CompiledGraph {
   // One submission: ids.size() == n_tokens(), appended after n_past cached positions.
   // Writes output_rows() x output_cols() floats into logits.
   void run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits);
+  // Same for a graph compiled with top_k: the top_k best logits of the output row (fewer when
+  // the vocabulary is smaller).
+  std::vector<TopLogit> run_top(std::span<const int32_t> ids, uint32_t n_past);
   // Device time of the last run() from timestamps, or 0 where the queue has none.
   double last_device_seconds() const { return last_device_seconds_; }
   // With profiling: (kernel name, seconds) of every dispatch of the last run().
@@ -60,6 +79,8 @@ class CompiledGraph {
   void dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
                 std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz);
   void record(const Graph& graph);
+  void record_top_k(const Graph& graph);
+  void submit(std::span<const int32_t> ids, uint32_t n_past);
 
   const vk::Device& device_;
   vk::PipelineSet& pipelines_;
@@ -76,6 +97,8 @@ class CompiledGraph {
   std::unique_ptr<vk::CommandBuffer> cmd_;
   std::unique_ptr<vk::Timestamps> timestamps_;
   bool profile_;
+  uint32_t top_k_;
+  std::unique_ptr<vk::Buffer> candidates_, best_;  // device top-k stages
   std::vector<std::string> labels_;  // per timestamp after the first, when profiling
   double last_device_seconds_ = 0;
   std::vector<std::pair<std::string, double>> last_profile_;

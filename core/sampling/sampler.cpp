@@ -1,5 +1,6 @@
 #include "sampling/sampler.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -57,6 +58,28 @@ int32_t Sampler::sample(std::span<const float> logits) {
     return best->id;
   }
 
+  top_k(candidates_, params_.top_k);
+  top_p(candidates_, params_.top_p);
+  min_p(candidates_, params_.min_p);
+  softmax(candidates_, params_.temperature);
+  return draw();
+}
+
+uint32_t Sampler::candidates_needed(uint32_t max_k) const {
+  const bool penalties = params_.penalty_last_n != 0 &&
+                         ((params_.repeat_penalty > 0.0f && params_.repeat_penalty != 1.0f) ||
+                          params_.presence_penalty != 0.0f || params_.frequency_penalty != 0.0f);
+  if (penalties) return 0;
+  if (!(params_.temperature > 0.0f)) return 1;
+  if (params_.top_k <= 0 || static_cast<uint32_t>(params_.top_k) > max_k) return 0;
+  return static_cast<uint32_t>(std::min<size_t>(params_.top_k, n_vocab_));
+}
+
+int32_t Sampler::sample_top(std::span<const Candidate> best) {
+  if (best.empty()) throw std::invalid_argument("sampler: no candidates");
+  if (!(params_.temperature > 0.0f)) return best.front().id;
+  // top_k() keeps these (they already are the k best, in its order); the rest is as sample().
+  candidates_.assign(best.begin(), best.end());
   top_k(candidates_, params_.top_k);
   top_p(candidates_, params_.top_p);
   min_p(candidates_, params_.min_p);

@@ -32,6 +32,13 @@ class Sampler {
 
   // Throws std::invalid_argument when logits.size() != n_vocab.
   int32_t sample(std::span<const float> logits);
+  // How many of the best logits sample_top() needs to give exactly what sample() would: 1 when
+  // greedy, top_k when it is active, 0 (the whole row is needed) when penalties apply, top_k
+  // is off, or it exceeds max_k.
+  uint32_t candidates_needed(uint32_t max_k) const;
+  // sample() from only the best candidates_needed() logits, best first with equal logits in id
+  // order (as a device top-k delivers them).
+  int32_t sample_top(std::span<const Candidate> best);
   // Records a token the sequence now contains (sampled or from the prompt) for the penalties.
   // Throws std::out_of_range when id is not a vocabulary id.
   void accept(int32_t id);

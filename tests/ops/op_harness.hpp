@@ -72,16 +72,16 @@ class OpHarness {
   }
 
   // Builds a graph of n_tokens rows, sets build's result as output and compiles it (profile:
-  // CompiledGraph::last_profile() names every dispatch of a run).
+  // CompiledGraph::last_profile() names every dispatch of a run; top_k: see CompileOptions).
   std::unique_ptr<CompiledGraph> compile(uint32_t n_tokens, const BuildFn& build, bool all_logits = true,
-                                         bool profile = false) {
+                                         bool profile = false, uint32_t top_k = 0) {
     Graph graph(source_, n_tokens, all_logits);
     auto* g = reinterpret_cast<rbee_graph*>(&graph);
     rbee_tensor out = build(api(), g);
     if (out != RBEE_TENSOR_NONE) api().set_output(g, out);
     if (!graph.error().empty()) throw std::runtime_error("graph: " + graph.error());
-    return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph, profile,
-                                           kernels_ ? &*kernels_ : nullptr);
+    CompileOptions options{.top_k = top_k, .profile = profile, .kernels = kernels_ ? &*kernels_ : nullptr};
+    return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph, options);
   }
 
   // Compiles with these kernel choices instead of the device's (e.g. the portable fallbacks).
