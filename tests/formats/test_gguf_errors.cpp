@@ -8,7 +8,7 @@
 #include "fixtures_path.hpp"
 #include "formats/gguf.hpp"
 #include "formats/gguf_writer.hpp"
-#include "formats/temp_dir.hpp"
+#include "temp_dir.hpp"
 #include "formats/test_util.hpp"
 
 namespace rbee {

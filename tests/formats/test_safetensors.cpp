@@ -4,7 +4,7 @@
 
 #include "fixtures_path.hpp"
 #include "formats/safetensors.hpp"
-#include "formats/temp_dir.hpp"
+#include "temp_dir.hpp"
 #include "formats/test_util.hpp"
 
 namespace rbee {

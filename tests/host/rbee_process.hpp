@@ -24,6 +24,8 @@
 
 extern char** environ;
 
+#include "temp_dir.hpp"
+
 namespace rbee::test {
 
 inline std::filesystem::path rbee_binary() { return std::filesystem::path(RBEE_BINARY_DIR) / "host" / "rbee"; }
@@ -45,28 +47,6 @@ inline void write_bytes(const std::filesystem::path& p, const void* data, size_t
 inline void write_bytes(const std::filesystem::path& p, const std::vector<uint8_t>& b) { write_bytes(p, b.data(), b.size()); }
 inline void write_text(const std::filesystem::path& p, const std::string& s) { write_bytes(p, s.data(), s.size()); }
 
-// A fresh folder under the system temp directory, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("rbee-host-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 struct RunResult {
   bool exited = false;  // false: killed by a signal (crash) or timed out

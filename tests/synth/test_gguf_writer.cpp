@@ -14,7 +14,7 @@ namespace rbee::synth {
 namespace {
 
 TEST(GgufWriter, EveryMetadataTypeReadsBack) {
-  test::SynthTempDir dir;
+  test::TempDir dir;
   const auto path = dir.path() / "meta.gguf";
   GgufWriter w;
   w.add_u8("u8", 200);
@@ -79,7 +79,7 @@ TEST(GgufWriter, EveryMetadataTypeReadsBack) {
 }
 
 TEST(GgufWriter, TensorsStreamInPiecesAlignedTo32) {
-  test::SynthTempDir dir;
+  test::TempDir dir;
   const auto path = dir.path() / "t.gguf";
   GgufWriter w;
   w.add_string("general.architecture", "x");
@@ -119,7 +119,7 @@ TEST(GgufWriter, TensorsStreamInPiecesAlignedTo32) {
 }
 
 TEST(GgufWriter, UnfinishedFileLeavesNothingBehind) {
-  test::SynthTempDir dir;
+  test::TempDir dir;
   {
     GgufWriter w;
     w.add_tensor("a", {4}, DType::F32);

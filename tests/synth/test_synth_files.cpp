@@ -25,7 +25,7 @@ constexpr uint32_t kU32 = 4, kI32 = 5, kF32 = 6, kBool = 7, kString = 8, kArray 
 // One folder for the suite: each file is written once.
 class SynthFiles : public testing::Test {
  protected:
-  static void SetUpTestSuite() { dir_ = new test::SynthTempDir; }
+  static void SetUpTestSuite() { dir_ = new test::TempDir; }
   static void TearDownTestSuite() {
     delete dir_;
     dir_ = nullptr;
@@ -50,7 +50,7 @@ class SynthFiles : public testing::Test {
     }());
     return rt;
   }
-  static inline test::SynthTempDir* dir_ = nullptr;
+  static inline test::TempDir* dir_ = nullptr;
 };
 
 TEST_F(SynthFiles, EveryKeyLlamaCppRequiresHasItsType) {
