@@ -98,7 +98,6 @@ Buffer::~Buffer() {
   vkFreeMemory(device_.handle(), memory_, nullptr);
 }
 
-uint64_t heap_bytes_in_use(uint32_t heap) { return heap < kMaxHeaps ? g_heap_used[heap].load() : 0; }
 uint64_t peak_device_bytes() { return g_peak.load(); }
 
 }  // namespace rbee::vk

@@ -36,9 +36,7 @@ class Buffer {
   void* mapped_ = nullptr;
 };
 
-// Bytes rbee has allocated in a memory heap (all Devices together); for error messages and
-// `rbee bench`'s peak device memory.
-uint64_t heap_bytes_in_use(uint32_t heap);
+// The most bytes of Vulkan memory rbee held at once (all heaps and devices): `rbee bench`.
 uint64_t peak_device_bytes();
 
 }  // namespace rbee::vk
