@@ -21,7 +21,18 @@ layout(push_constant) uniform Push {
   uint tokens;
   uint has_bias;
   uint groups_x;
+  uint act;  // GATED_INPUT: the activation code of the unit
 } pc;
+
+// Input element i. With GATED_INPUT the input is a gated unit computed on the fly,
+// act(gate) * up, with gate in x and up in binding 4 (the unit's own dispatch is skipped).
+#if defined(GATED_INPUT)
+#include "activation.glsl"
+layout(std430, binding = 4) readonly buffer Up { float up[]; };
+float xin(uint i) { return activate(pc.act, x[i]) * up[i]; }
+#else
+float xin(uint i) { return x[i]; }
+#endif
 layout(constant_id = 1) const uint ROWS = 4;
 #ifndef TOKENS
 #define TOKENS 1u
@@ -53,7 +64,7 @@ void main() {
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
       if (t >= toks) break;
       float xv[16];
-      [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = x[(t0 + t) * pc.k + c * 16u + j];
+      [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = xin((t0 + t) * pc.k + c * 16u + j);
       [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r) {
         if (r >= ROWS) break;
         float s = 0.0;
@@ -66,7 +77,7 @@ void main() {
   for (uint i = chunks * 16u + lane; i < pc.k; i += width)
     [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
       [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t)
-        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((first + r) * pc.k + i) * x[(t0 + t) * pc.k + i];
+        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((first + r) * pc.k + i) * xin((t0 + t) * pc.k + i);
 
   [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i)
     if (i / MAX_TOKENS < ROWS && i % MAX_TOKENS < TOKENS) acc[i] = subgroupAdd(acc[i]);

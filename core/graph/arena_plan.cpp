@@ -56,11 +56,11 @@ bool in_arena(const Node& n) { return n.kind != OpKind::Weight && n.kind != OpKi
 
 }  // namespace
 
-ArenaPlan plan_arena(const Graph& graph, uint64_t alignment) {
+ArenaPlan plan_arena(const Graph& graph, const Fusions& fusions, uint64_t alignment) {
   const auto& nodes = graph.nodes();
   std::vector<size_t> last_use(nodes.size(), 0);
   for (size_t i = 0; i < nodes.size(); ++i)
-    for (rbee_tensor in : nodes[i].inputs)
+    for (rbee_tensor in : fusions.reads[i])
       if (in != RBEE_TENSOR_NONE) last_use[in - 1] = std::max(last_use[in - 1], i);
   if (graph.output() != RBEE_TENSOR_NONE) last_use[graph.output() - 1] = nodes.size();
 
@@ -69,9 +69,9 @@ ArenaPlan plan_arena(const Graph& graph, uint64_t alignment) {
   plan.offset.assign(nodes.size(), 0);
   FreeList arena;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (!in_arena(nodes[i])) continue;
+    if (!in_arena(nodes[i]) || fusions.folded[i]) continue;
     plan.offset[i] = arena.allocate(bytes(nodes[i]));
-    for (rbee_tensor in : nodes[i].inputs) {
+    for (rbee_tensor in : fusions.reads[i]) {
       if (in == RBEE_TENSOR_NONE || !in_arena(nodes[in - 1]) || last_use[in - 1] != i) continue;
       last_use[in - 1] = SIZE_MAX;  // released once even when an op reads it twice
       arena.release(plan.offset[in - 1], bytes(nodes[in - 1]));

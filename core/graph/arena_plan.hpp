@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "graph/fusion.hpp"
 #include "graph/graph.hpp"
 
 namespace rbee {
@@ -13,6 +14,7 @@ struct ArenaPlan {
   uint64_t size = 0;
 };
 
-ArenaPlan plan_arena(const Graph& graph, uint64_t alignment);
+// Folded nodes (see Fusions) get no bytes; liveness follows what each dispatch reads.
+ArenaPlan plan_arena(const Graph& graph, const Fusions& fusions, uint64_t alignment);
 
 }  // namespace rbee

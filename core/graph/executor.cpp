@@ -28,7 +28,7 @@ std::string weight_suffix(DType t) {
 
 struct NormPush { uint32_t cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
-struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x; };
+struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act; };
 struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; };
 struct KvStorePush { uint32_t k_dim, v_dim; };
@@ -68,7 +68,8 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
     throw std::runtime_error("device top-k needs one output row and k <= " + std::to_string(kMaxTopK));
 
   uint64_t align = std::max<uint64_t>(device.limits().minStorageBufferOffsetAlignment, 16);
-  ArenaPlan plan = plan_arena(graph, align);
+  fusions_ = find_fusions(graph, config_.subgroup_wg != 0);
+  ArenaPlan plan = plan_arena(graph, fusions_, align);
   offsets_ = std::move(plan.offset);
   arena_ = std::make_unique<vk::Buffer>(device, plan.size, vk::MemoryKind::Device, "activations");
   ids_ = std::make_unique<vk::Buffer>(device, n_tokens_ * 4, vk::MemoryKind::Upload, "token ids");
@@ -158,6 +159,7 @@ void CompiledGraph::record(const Graph& graph) {
     const Node& n = nodes[i];
     const rbee_tensor self = static_cast<rbee_tensor>(i + 1);
     const auto& in = n.inputs;
+    if (fusions_.folded[i]) continue;  // computed by its consumer
     switch (n.kind) {
       case OpKind::Tokens:
       case OpKind::Weight: break;
@@ -180,12 +182,22 @@ void CompiledGraph::record(const Graph& graph) {
         const Node& w = graph.node(in[1]);
         std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(self, false)};
         if (config_.subgroup_wg) {
-          // One token: the mat-vec variant; batches: 8 tokens per workgroup.
+          // One token: the mat-vec variant; batches: 8 tokens per workgroup. A folded gated
+          // unit as input: its gate in binding 0, its up in binding 4.
           bool vec = n.rows == 1;
+          bool gated = fusions_.folded[in[0] - 1];
+          uint32_t act = 0;
+          if (gated) {
+            const Node& unit = graph.node(in[0]);
+            bindings[0] = bind(unit.inputs[0], false);
+            bindings.push_back(bind(unit.inputs[1], false));
+            act = unit.elementwise - kGated + kSilu;
+          }
           uint32_t groups = div_up(n.cols, config_.subgroup_rows);
           uint32_t gx = std::min(groups, kMaxGroups);
-          SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
-          dispatch((vec ? "matvec_" : "matmul_subgroup_") + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc,
+          SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx, act};
+          std::string kernel = std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "");
+          dispatch(kernel + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc,
                    {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx),
                    vec ? 1 : div_up(n.rows, kSubgroupTokens));
           break;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "graph/device_weights.hpp"
+#include "graph/fusion.hpp"
 #include "graph/graph.hpp"
 #include "graph/kv_cache.hpp"
 #include "vulkan/buffer.hpp"
@@ -90,6 +91,7 @@ class CompiledGraph {
   KernelConfig config_;
   uint32_t n_tokens_;
   uint32_t out_rows_ = 0, out_cols_ = 0;
+  Fusions fusions_;
   std::vector<uint64_t> offsets_;
   std::unique_ptr<vk::Buffer> arena_, ids_, step_, readback_, dummy_;
   std::vector<std::unique_ptr<vk::Buffer>> constants_;  // rope tables

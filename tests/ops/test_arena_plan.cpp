@@ -66,32 +66,37 @@ TEST(ArenaPlan, LiveActivationsNeverOverlapInALlamaGraph) {
   add_llama_weights(source);
   for (uint32_t tokens : {1u, 7u, 64u})
     for (bool all_logits : {false, true})
-      for (uint64_t alignment : {16u, 256u}) {
+      for (uint64_t alignment : {16u, 256u})
+        for (bool fused : {false, true}) {
         Graph graph(source, tokens, all_logits);
         auto* g = reinterpret_cast<rbee_graph*>(&graph);
         ASSERT_EQ(graph_api()->set_output(g, build_llama(*graph_api(), g)), RBEE_OK) << graph.error();
         const auto& nodes = graph.nodes();
-        ArenaPlan plan = plan_arena(graph, alignment);
+        Fusions fusions = find_fusions(graph, fused);
+        if (fused) {  // the llama graph's gated units all fold into their down projections
+          ASSERT_EQ(std::count(fusions.folded.begin(), fusions.folded.end(), true), 2);
+        }
+        ArenaPlan plan = plan_arena(graph, fusions, alignment);
         ASSERT_EQ(plan.offset.size(), nodes.size());
 
         // Lifetime [i, last reader] of each activation; the output lives past the last op.
         std::vector<size_t> last(nodes.size());
         for (size_t i = 0; i < nodes.size(); ++i) {
           last[i] = i;
-          for (rbee_tensor in : nodes[i].inputs)
+          for (rbee_tensor in : fusions.reads[i])
             if (in != RBEE_TENSOR_NONE) last[in - 1] = std::max(last[in - 1], i);
         }
         last[graph.output() - 1] = nodes.size();
 
         const std::string where = std::to_string(tokens) + " tokens, all_logits " + std::to_string(all_logits) +
-                                  ", alignment " + std::to_string(alignment);
+                                  ", alignment " + std::to_string(alignment) + ", fused " + std::to_string(fused);
         for (size_t i = 0; i < nodes.size(); ++i) {
-          if (!in_arena(nodes[i])) continue;
+          if (!in_arena(nodes[i]) || fusions.folded[i]) continue;
           uint64_t bi = uint64_t(nodes[i].rows) * nodes[i].cols * 4;
           EXPECT_EQ(plan.offset[i] % alignment, 0u) << "node " << i + 1 << ", " << where;
           EXPECT_LE(plan.offset[i] + bi, plan.size) << "node " << i + 1 << ", " << where;
           for (size_t j = i + 1; j < nodes.size(); ++j) {
-            if (!in_arena(nodes[j]) || last[i] < j) continue;  // i is dead when j is written
+            if (!in_arena(nodes[j]) || fusions.folded[j] || last[i] < j) continue;  // i is dead when j is written
             uint64_t bj = uint64_t(nodes[j].rows) * nodes[j].cols * 4;
             bool disjoint = plan.offset[i] + bi <= plan.offset[j] || plan.offset[j] + bj <= plan.offset[i];
             EXPECT_TRUE(disjoint) << "node " << j + 1 << " (written at op " << j << ") overlaps node " << i + 1
