@@ -84,9 +84,8 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
   return scale;
 }
 
-// Symmetric levels L in [0, 2*nmax) (offset nmax) and the scale, fitted with weights x^2
-// over 19 trial scales. ggml's make_qx_quants with rmse_type 1 and no quant weights.
-float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
+// The element of largest magnitude, with its sign (the first one on ties).
+float largest_magnitude(int n, const float* x) {
   float max = 0, amax = 0;
   for (int i = 0; i < n; ++i) {
     const float ax = std::fabs(x[i]);
@@ -95,7 +94,14 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
       max = x[i];
     }
   }
-  if (amax < kGroupMaxEps) {
+  return max;
+}
+
+// Symmetric levels L in [0, 2*nmax) (offset nmax) and the scale, fitted with weights x^2
+// over 19 trial scales. ggml's make_qx_quants with rmse_type 1 and no quant weights.
+float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
+  const float max = largest_magnitude(n, x);
+  if (std::fabs(max) < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.f;
   }
@@ -133,15 +139,8 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
 // Levels L in [0, 2*nmax) for Q3_K: start from the nearest levels of scale max/-nmax, then
 // move single levels while the x^2-weighted fit improves (up to 5 sweeps). make_q3_quants.
 float make_q3_quants(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
-  if (amax < kGroupMaxEps) {
+  const float max = largest_magnitude(n, x);
+  if (std::fabs(max) < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.f;
   }
