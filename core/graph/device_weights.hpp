@@ -15,12 +15,12 @@ namespace rbee {
 // reads it as a vector (norm weights, biases).
 class DeviceWeights {
  public:
-  // progress(bytes_done) is called after each uploaded tensor.
   DeviceWeights(const vk::Device& device, vk::Uploader& uploader);
 
   const vk::Buffer& stored(const TensorView& t);
   const vk::Buffer& as_f32(const TensorView& t);
   uint64_t bytes_uploaded() const { return bytes_; }
+  // progress(bytes uploaded so far) is called after each uploaded tensor.
   void on_upload(std::function<void(uint64_t)> progress) { progress_ = std::move(progress); }
 
  private:

@@ -106,6 +106,28 @@ class OpHarness {
   std::optional<KernelConfig> kernels_;
 };
 
+// x [tokens, in] times w [out, in] transposed (+ b [out], empty for none) in double, and per
+// output the sum of |x*w| (+ |b|) that scales the tolerance of a float32 kernel.
+struct LinearReference {
+  std::vector<double> want, scale;
+};
+inline LinearReference linear_reference(const std::vector<float>& x, const std::vector<float>& w,
+                                        const std::vector<float>& b, uint32_t tokens, uint32_t in, uint32_t out) {
+  LinearReference r;
+  for (uint32_t t = 0; t < tokens; ++t)
+    for (uint32_t o = 0; o < out; ++o) {
+      double s = b.empty() ? 0.0 : b[o], abs_sum = b.empty() ? 0.0 : std::abs(b[o]);
+      for (uint32_t i = 0; i < in; ++i) {
+        double p = double(x[size_t(t) * in + i]) * w[size_t(o) * in + i];
+        s += p;
+        abs_sum += std::abs(p);
+      }
+      r.want.push_back(s);
+      r.scale.push_back(abs_sum);
+    }
+  return r;
+}
+
 // Element-by-element comparison: |got - want| <= abs_tol + rel_tol * scale[i] (scale defaults
 // to |want|). Reports the first few mismatches with their index.
 inline ::testing::AssertionResult all_near(const std::vector<float>& got, const std::vector<double>& want,

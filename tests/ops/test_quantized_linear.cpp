@@ -51,19 +51,8 @@ TEST_P(QuantizedLinearTest, MatchesDequantizedReference) {
     return api.linear(g, h.input(g, "x"), api.weight(g, "w"), c.bias ? api.weight(g, "b") : RBEE_TENSOR_NONE);
   });
 
-  std::vector<double> want, scale;
-  for (uint32_t t = 0; t < c.tokens; ++t)
-    for (uint32_t o = 0; o < c.out; ++o) {
-      double s = c.bias ? b[o] : 0.0, abs_sum = c.bias ? std::abs(b[o]) : 0.0;
-      for (uint32_t i = 0; i < c.in; ++i) {
-        double p = double(x[size_t(t) * c.in + i]) * w[size_t(o) * c.in + i];
-        s += p;
-        abs_sum += std::abs(p);
-      }
-      want.push_back(s);
-      scale.push_back(abs_sum);
-    }
-  EXPECT_TRUE(all_near(got, want, 1e-6, 1e-5, &scale));
+  LinearReference ref = linear_reference(x, w, b, c.tokens, c.in, c.out);
+  EXPECT_TRUE(all_near(got, ref.want, 1e-6, 1e-5, &ref.scale));
 }
 
 std::string name(const ::testing::TestParamInfo<QLinearCase>& i) {
