@@ -128,7 +128,7 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
     out["load_seconds"] = load_s;
     out["peak_device_bytes"] = vk::peak_device_bytes();
     out["peak_host_bytes"] = peak_host_bytes();
-    out["kv_bytes_per_token"] = model->kv_cache().bytes_per_token();
+    out["kv_cache_bytes"] = model->kv_cache().bytes();
     for (const auto& r : results)
       out["results"].push_back({{"test", r.test}, {"tokens", r.tokens}, {"repetitions", r.seconds.size()},
                                 {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds}});

@@ -34,8 +34,7 @@ void inspect(const GlobalArgs& global, const ModelArgs& args) {
   std::printf("vocabulary:    %zu tokens (%s), bos %d, eos %d, add_bos %s\n", tok.vocab_size(),
               tok.vocab().model == VocabModel::SentencePiece ? "SentencePiece" : "byte-level BPE", tok.bos(), tok.eos(),
               tok.add_bos() ? "yes" : "no");
-  std::printf("context:       %u tokens, KV cache %llu bytes per token\n", model->context(),
-              static_cast<unsigned long long>(model->kv_cache().bytes_per_token()));
+  std::printf("context:       %u tokens, KV cache %.1f MiB\n", model->context(), model->kv_cache().bytes() / 1048576.0);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Activation functions of the elementwise ops, also applied by kernels that fuse them.
 // Op codes shared with core/graph/graph.hpp (ElementwiseOp).
-const uint OP_ADD = 0u, OP_MUL = 1u, OP_SCALE = 2u;
+const uint OP_ADD = 0u, OP_MUL = 1u, OP_SCALE = 2u, OP_SOFTCAP = 3u;
 const uint OP_SILU = 10u, OP_GELU = 11u, OP_GELU_TANH = 12u, OP_RELU = 13u;
 const uint OP_GATED = 20u;  // OP_GATED + (activation - OP_SILU): act(a) * b
 

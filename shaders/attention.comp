@@ -1,6 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Causal attention of this step's queries over the KV cache, flash style: keys are taken a
+// Causal attention of this step's queries over the KV cache (the last `window` positions of
+// it on sliding-window layers, whose cache is a ring of `rows`), flash style: keys are taken a
 // workgroup-width chunk at a time with a running max and sum, so no score array of the whole
 // context is kept. One workgroup per (head, token); thread j of a chunk scores key j, and
 // each thread owns output dims tid, tid + WG, ... of the value accumulator.
@@ -18,6 +19,9 @@ layout(push_constant) uniform Push {
   uint dk;
   uint dv;
   float scale;
+  float softcap;  // > 0: score = softcap * tanh(score / softcap)
+  uint window;    // > 0: positions older than the last `window` are not seen
+  uint rows;      // cache rows: position p is row p % rows
 } pc;
 
 #define MAX_HEAD_DIM 256
@@ -47,7 +51,8 @@ void main() {
   uint tid = gl_LocalInvocationID.x;
   uint wg = gl_WorkGroupSize.x;
   uint kvh = h / (pc.n_heads / pc.n_kv_heads);
-  uint kv_len = step.n_past + t + 1u;
+  uint kv_end = step.n_past + t + 1u;  // positions [kv_begin, kv_end) are seen
+  uint kv_begin = pc.window != 0u && kv_end > pc.window ? kv_end - pc.window : 0u;
   uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.n_kv_heads * pc.dv;
 
   for (uint d = tid; d < pc.dk; d += wg) q_sh[d] = q[(t * pc.n_heads + h) * pc.dk + d] * pc.scale;
@@ -58,25 +63,26 @@ void main() {
   float acc[ACC_PER_THREAD];
   [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) acc[i] = 0.0;
 
-  for (uint base = 0; base < kv_len; base += wg) {
+  for (uint base = kv_begin; base < kv_end; base += wg) {
     uint j = base + tid;
     float s = -1.0 / 0.0;
-    if (j < kv_len) {
-      uint kb = j * k_stride + kvh * pc.dk;
+    if (j < kv_end) {
+      uint kb = (j % pc.rows) * k_stride + kvh * pc.dk;
       s = 0.0;
       for (uint d = 0; d < pc.dk; ++d) s += q_sh[d] * KV_ELEM(kcache, kb + d);
+      if (pc.softcap > 0.0) s = pc.softcap * tanh(s / pc.softcap);
     }
     float m_new = max(m, reduce(s, true));
-    float p = j < kv_len ? exp(s - m_new) : 0.0;
+    float p = j < kv_end ? exp(s - m_new) : 0.0;
     p_sh[tid] = p;
     float alpha = exp(m - m_new);
     l = l * alpha + reduce(p, false);  // reduce's barriers also publish p_sh
-    uint n_chunk = min(wg, kv_len - base);
+    uint n_chunk = min(wg, kv_end - base);
     [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) {
       uint d = tid + i * wg;
       if (d < pc.dv) {
         float a = acc[i] * alpha;
-        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * KV_ELEM(vcache, (base + jj) * v_stride + kvh * pc.dv + d);
+        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * KV_ELEM(vcache, ((base + jj) % pc.rows) * v_stride + kvh * pc.dv + d);
         acc[i] = a;
       }
     }

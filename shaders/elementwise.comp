@@ -1,6 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Elementwise ops over n floats: unary activations, add/mul with row broadcast, scale, and
+// Elementwise ops over n floats: unary activations, add/mul with row broadcast, scale, softcap and
 // gated units act(a) * b.
 #include "common.glsl"
 layout(std430, binding = 0) readonly buffer A { float a[]; };
@@ -22,6 +22,7 @@ void main() {
     if (pc.op == OP_ADD) r = va + b[i % pc.b_len];
     else if (pc.op == OP_MUL) r = va * b[i % pc.b_len];
     else if (pc.op == OP_SCALE) r = va * pc.factor;
+    else if (pc.op == OP_SOFTCAP) r = pc.factor * tanh(va / pc.factor);
     else if (pc.op >= OP_GATED) r = activate(pc.op - OP_GATED + OP_SILU, va) * b[i];
     else r = activate(pc.op, va);
     outp[i] = r;

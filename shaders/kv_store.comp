@@ -1,6 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Appends this step's keys and values at cache rows n_past + t.
+// Appends this step's keys and values at cache rows (n_past + t) % rows: a sliding-window
+// layer's cache is a ring.
 #include "common.glsl"
 #include "kv_cache.glsl"
 #define STEP_BINDING 4
@@ -9,11 +10,11 @@ layout(std430, binding = 0) readonly buffer K { float k[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
 layout(std430, binding = 2) writeonly buffer KC { KV_WORD kcache[]; };
 layout(std430, binding = 3) writeonly buffer VC { KV_WORD vcache[]; };
-layout(push_constant) uniform Push { uint k_dim; uint v_dim; } pc;  // both even
+layout(push_constant) uniform Push { uint k_dim; uint v_dim; uint rows; } pc;  // dims even
 
 void store(uint dim, uint t, uint pair, bool is_k) {
   uint src = t * dim + 2u * pair;
-  uint row = step.n_past + t;
+  uint row = (step.n_past + t) % pc.rows;
   float a = is_k ? k[src] : v[src];
   float b = is_k ? k[src + 1u] : v[src + 1u];
 #if defined(KV_F16)

@@ -1,13 +1,15 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Per-row RMS norm or layer norm, one workgroup per row.
+// RMS norm or layer norm of every run of `cols` floats (a row, or one head of a row), one
+// workgroup per run.
 #include "common.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Wt { float weight[]; };
 layout(std430, binding = 2) readonly buffer Bs { float bias[]; };
 layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
 layout(push_constant) uniform Push {
-  uint cols;
+  uint n_runs;
+  uint cols;  // per run; weight and bias have this many
   float eps;
   float weight_offset;
   uint layer_norm;  // 0: RMS, 1: layer norm
@@ -30,7 +32,9 @@ float workgroup_sum(float v) {
 }
 
 void main() {
-  uint base = gl_WorkGroupID.x * pc.cols;
+  uint run = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+  if (run >= pc.n_runs) return;  // whole workgroup: no barrier is left waiting
+  uint base = run * pc.cols;
   uint tid = gl_LocalInvocationID.x;
   float mean = 0.0;
   if (pc.layer_norm != 0u) {

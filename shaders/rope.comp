@@ -15,6 +15,7 @@ layout(push_constant) uniform Push {
   uint n_rot;  // rotated dims at the start of each head
   uint neox;   // 0: pairs (2j, 2j+1); 1: pairs (j, j + n_rot/2)
   uint has_factors;  // divide freq[j] by factors[j]
+  float attn_factor; // multiplies cos and sin
 } pc;
 
 void main() {
@@ -36,7 +37,7 @@ void main() {
     uint b = pc.neox != 0u ? j + half_rot : 2u * j + 1u;
     float f = pc.has_factors != 0u ? freq[j] / factors[j] : freq[j];
     float theta = float(step.n_past + t) * f;
-    float c = cos(theta), s = sin(theta);
+    float c = cos(theta) * pc.attn_factor, s = sin(theta) * pc.attn_factor;
     float x0 = x[base + a], x1 = x[base + b];
     outp[base + a] = x0 * c - x1 * s;
     outp[base + b] = x0 * s + x1 * c;

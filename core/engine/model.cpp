@@ -62,10 +62,10 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
     for (const auto& t : source_->tensors()) total += t.nbytes;
     weights_->on_upload([total, progress = options.progress](uint64_t done) { progress(std::min(done, total), total); });
   }
-  cache_ = std::make_unique<KvCache>(device, layers, ctx, options.kv_type);
+  cache_ = std::make_unique<KvCache>(device, layers, ctx, options.kv_type, max_batch_);
   compiled(1, false);  // uploads every weight the pass uses
-  spdlog::debug("{}: {} MiB of weights on the device, KV cache {} tokens x {} bytes", path.string(),
-                weights_->bytes_uploaded() >> 20, ctx, cache_->bytes_per_token());
+  spdlog::debug("{}: {} MiB of weights on the device, KV cache of {} tokens in {} MiB", path.string(),
+                weights_->bytes_uploaded() >> 20, ctx, cache_->bytes() >> 20);
 }
 
 Model::~Model() {
@@ -92,7 +92,7 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_
   // Keep the decode graphs (one token) and a few prompt shapes.
   if (graphs_.size() >= 6) std::erase_if(graphs_, [](const auto& kv) { return std::get<0>(kv.first) != 1; });
 
-  Graph graph(*source_, n_tokens, all_logits);
+  Graph graph(*source_, n_tokens, all_logits, cache_->capacity());
   rbee_error err{sizeof(rbee_error), {}};
   rbee_status s = plugin_->descriptor().build_graph(model_, reinterpret_cast<rbee_graph*>(&graph), &err);
   if (s != RBEE_OK || !graph.error().empty())

@@ -26,14 +26,15 @@ std::string weight_suffix(DType t) {
   return name;
 }
 
-struct NormPush { uint32_t cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
+struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
 struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act; };
 struct EmbedPush { uint32_t dim, n_rows; };
-struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; };
-struct KvStorePush { uint32_t k_dim, v_dim; };
-struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale; };
+struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
+struct KvStorePush { uint32_t k_dim, v_dim, rows; };
+struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows; };
 struct ElementwisePush { uint32_t n, op, b_len; float factor; };
+struct SlicePush { uint32_t rows, in_cols, begin, count; };
 struct StepValues { uint32_t n_past, n_tokens; };
 
 }  // namespace
@@ -172,10 +173,13 @@ void CompiledGraph::record(const Graph& graph) {
         break;
       }
       case OpKind::Norm: {
-        NormPush pc{n.cols, n.norm.eps, n.norm.weight_offset, n.norm.kind == RBEE_NORM_LAYER,
+        // Runs of group_size columns: whole rows, or heads for per-head norms.
+        uint32_t runs = n.rows * (n.cols / n.norm.group_size);
+        NormPush pc{runs, n.norm.group_size, n.norm.eps, n.norm.weight_offset, n.norm.kind == RBEE_NORM_LAYER,
                     in[1] != RBEE_TENSOR_NONE, in[2] != RBEE_TENSOR_NONE};
+        uint32_t gx = std::min(runs, kMaxGroups);
         dispatch("norm", {bind(in[0], false), bind(in[1], true), bind(in[2], true), bind(self, false)}, &pc, sizeof pc,
-                 {config_.reduce_wg}, n.rows, 1, 1);
+                 {config_.reduce_wg}, gx, div_up(runs, gx), 1);
         break;
       }
       case OpKind::Linear: {
@@ -209,12 +213,13 @@ void CompiledGraph::record(const Graph& graph) {
       }
       case OpKind::Rope: {
         std::vector<float> freq = rope_frequencies(n.rope);
+        for (size_t j = 0; j < n.rope_factors.size(); ++j) freq[j] /= n.rope_factors[j];
         auto table = std::make_unique<vk::Buffer>(device_, freq.size() * 4, vk::MemoryKind::Upload, "rope table");
         std::memcpy(table->mapped(), freq.data(), freq.size() * 4);
         Binding tb{table->handle(), 0, VK_WHOLE_SIZE};
         constants_.push_back(std::move(table));
         RopePush pc{n.rope.n_heads, n.rope.head_dim, n.rope.n_rot, n.rope.mode == RBEE_ROPE_NEOX,
-                    in[1] != RBEE_TENSOR_NONE};
+                    in[1] != RBEE_TENSOR_NONE, n.rope.attn_factor};
         uint32_t wg = config_.elementwise_wg;
         dispatch("rope", {bind(in[0], false), tb, {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false), bind(in[1], true)}, &pc,
                  sizeof pc, {wg}, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups), n.rows, 1);
@@ -226,17 +231,22 @@ void CompiledGraph::record(const Graph& graph) {
           throw std::runtime_error("attention uses KV cache " + std::to_string(a.layer) + " but the model declares " +
                                    std::to_string(cache_.n_layers()));
         const rbee_kv_layout& kv = cache_.layout(a.layer);
-        if (kv.n_kv_heads != a.n_kv_heads || kv.head_dim_k != a.head_dim_k || kv.head_dim_v != a.head_dim_v)
+        if (kv.n_kv_heads != a.n_kv_heads || kv.head_dim_k != a.head_dim_k || kv.head_dim_v != a.head_dim_v ||
+            kv.sliding_window != a.window)
           throw std::runtime_error("attention of layer " + std::to_string(a.layer) + " does not match its KV layout");
+        uint32_t rows = cache_.rows(a.layer);
+        if (a.window && n.rows > cache_.max_batch())
+          throw std::runtime_error("a batch of " + std::to_string(n.rows) + " tokens exceeds the " +
+                                   std::to_string(cache_.max_batch()) + " the sliding-window KV cache was sized for");
         std::string kv_suffix = cache_.type() == KvType::F16 ? "f16" : "f32";
         Binding kc{cache_.keys(a.layer).handle(), 0, VK_WHOLE_SIZE};
         Binding vc{cache_.values(a.layer).handle(), 0, VK_WHOLE_SIZE};
         Binding step{step_->handle(), 0, VK_WHOLE_SIZE};
-        KvStorePush sp{a.n_kv_heads * a.head_dim_k, a.n_kv_heads * a.head_dim_v};
+        KvStorePush sp{a.n_kv_heads * a.head_dim_k, a.n_kv_heads * a.head_dim_v, rows};
         uint32_t wg = config_.elementwise_wg;
         dispatch("kv_store_" + kv_suffix, {bind(in[1], false), bind(in[2], false), kc, vc, step}, &sp, sizeof sp, {wg},
                  std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
-        AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale};
+        AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, rows};
         dispatch("attention_" + kv_suffix, {bind(in[0], false), kc, vc, step, bind(self, false)}, &ap, sizeof ap,
                  {config_.attention_wg}, a.n_heads, n.rows, 1);
         break;
@@ -249,6 +259,14 @@ void CompiledGraph::record(const Graph& graph) {
         uint32_t wg = config_.elementwise_wg;
         dispatch("elementwise", {bind(in[0], false), bind(in[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
                  std::min(div_up(count, wg), kMaxGroups), 1, 1);
+        break;
+      }
+      case OpKind::Slice: {
+        const Node& x = graph.node(in[0]);
+        SlicePush pc{n.rows, x.cols, n.slice_begin, n.cols};
+        uint32_t wg = config_.elementwise_wg;
+        dispatch("slice", {bind(in[0], false), bind(self, false)}, &pc, sizeof pc, {wg},
+                 std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
         break;
       }
       case OpKind::OutputRows: {

@@ -8,13 +8,14 @@
 
 namespace rbee {
 
-enum class OpKind { Tokens, Weight, Embed, Norm, Linear, Rope, Attention, Elementwise, OutputRows };
+enum class OpKind { Tokens, Weight, Embed, Norm, Linear, Rope, Attention, Elementwise, OutputRows, Slice };
 
 // Codes shared with shaders/elementwise.comp.
 enum ElementwiseOp : uint32_t {
   kAdd = 0,
   kMul = 1,
   kScale = 2,
+  kSoftcap = 3,  // factor * tanh(a / factor)
   kSilu = 10,
   kGelu = 11,
   kGeluTanh = 12,
@@ -31,22 +32,25 @@ struct Node {
   uint32_t cols = 0;
   const TensorView* weight = nullptr;  // OpKind::Weight
   rbee_norm_params norm{};
-  rbee_rope_params rope{};
+  rbee_rope_params rope{};        // factors moved into rope_factors
+  std::vector<float> rope_factors;  // per-pair divisors given by value, or empty
   rbee_attention_params attention{};
   uint32_t elementwise = 0;
   float factor = 1.0f;
+  uint32_t slice_begin = 0;  // OpKind::Slice: first column taken
 };
 
 // A forward pass for one batch shape, as built by a plugin through rbee_graph_api.
 // Handles are 1-based indices into nodes().
 class Graph {
  public:
-  Graph(const ModelSource& source, uint32_t n_tokens, bool all_logits)
-      : source_(source), n_tokens_(n_tokens), all_logits_(all_logits) {}
+  Graph(const ModelSource& source, uint32_t n_tokens, bool all_logits, uint32_t n_ctx)
+      : source_(source), n_tokens_(n_tokens), all_logits_(all_logits), n_ctx_(n_ctx) {}
 
   const ModelSource& source() const { return source_; }
   uint32_t n_tokens() const { return n_tokens_; }
   bool all_logits() const { return all_logits_; }
+  uint32_t n_ctx() const { return n_ctx_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(rbee_tensor t) const { return nodes_.at(static_cast<size_t>(t - 1)); }
   rbee_tensor output() const { return output_; }
@@ -63,6 +67,7 @@ class Graph {
   const ModelSource& source_;
   uint32_t n_tokens_;
   bool all_logits_;
+  uint32_t n_ctx_;
   std::vector<Node> nodes_;
   rbee_tensor output_ = RBEE_TENSOR_NONE;
   std::string error_;

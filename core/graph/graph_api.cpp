@@ -1,5 +1,8 @@
 // rbee_graph_api: validates each op's inputs and appends it to the Graph. Every function is
 // noexcept at the boundary: failures are recorded on the graph, never thrown to the plugin.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -57,7 +60,20 @@ bool vector_weight(Graph& g, rbee_tensor t, uint32_t cols, const char* op, const
   return true;
 }
 
+// A plugin's params struct as this host knows it: fields past the plugin's struct_size (it was
+// built against an older minor) stay zero. False when it lacks even the ABI 1.0 fields.
+template <typename T>
+bool read_params(const T* p, size_t v1_0_size, T& out) {
+  if (p == nullptr || p->struct_size < v1_0_size) return false;
+  out = T{};
+  std::memcpy(&out, p, std::min<size_t>(p->struct_size, sizeof(T)));
+  out.struct_size = sizeof(T);
+  return true;
+}
+
 uint32_t api_n_tokens(const rbee_graph* g) { return G(g).n_tokens(); }
+
+uint32_t api_n_ctx(const rbee_graph* g) { return G(g).n_ctx(); }
 
 rbee_tensor api_input_tokens(rbee_graph* g) {
   return guarded(g, "input_tokens", [](Graph& gr) {
@@ -101,13 +117,17 @@ rbee_tensor api_norm(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_tens
                      const rbee_norm_params* params) {
   return guarded(g, "norm", [=](Graph& gr) {
     if (!activation(gr, x, "norm", "x")) return RBEE_TENSOR_NONE;
-    if (params == nullptr || params->struct_size < sizeof(rbee_norm_params)) return gr.fail("norm: bad params");
-    if (params->kind > RBEE_NORM_LAYER) return gr.fail("norm: unknown kind " + std::to_string(params->kind));
-    uint32_t cols = gr.node(x).cols;
-    if (!vector_weight(gr, weight, cols, "norm", "weight") || !vector_weight(gr, bias, cols, "norm", "bias"))
+    rbee_norm_params p;
+    if (!read_params(params, offsetof(rbee_norm_params, group_size), p)) return gr.fail("norm: bad params");
+    if (p.kind > RBEE_NORM_LAYER) return gr.fail("norm: unknown kind " + std::to_string(p.kind));
+    const Node& in = gr.node(x);
+    if (p.group_size == 0) p.group_size = in.cols;
+    if (in.cols % p.group_size != 0)
+      return gr.fail("norm: groups of " + std::to_string(p.group_size) + " columns do not divide input " + shape(in));
+    if (!vector_weight(gr, weight, p.group_size, "norm", "weight") ||
+        !vector_weight(gr, bias, p.group_size, "norm", "bias"))
       return RBEE_TENSOR_NONE;
-    return gr.add(Node{.kind = OpKind::Norm, .inputs = {x, weight, bias}, .rows = gr.node(x).rows, .cols = cols,
-                       .norm = *params});
+    return gr.add(Node{.kind = OpKind::Norm, .inputs = {x, weight, bias}, .rows = in.rows, .cols = in.cols, .norm = p});
   });
 }
 
@@ -126,10 +146,12 @@ rbee_tensor api_linear(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_te
   });
 }
 
-rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, const rbee_rope_params* p) {
+rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, const rbee_rope_params* params) {
   return guarded(g, "rope", [=](Graph& gr) {
     if (!activation(gr, x, "rope", "x")) return RBEE_TENSOR_NONE;
-    if (p == nullptr || p->struct_size < sizeof(rbee_rope_params)) return gr.fail("rope: bad params");
+    rbee_rope_params rp;
+    if (!read_params(params, offsetof(rbee_rope_params, attn_factor), rp)) return gr.fail("rope: bad params");
+    const rbee_rope_params* p = &rp;
     const Node& in = gr.node(x);
     if (p->head_dim == 0 || p->head_dim % 2 || p->n_rot % 2 || p->n_rot > p->head_dim || p->n_rot == 0 ||
         uint64_t(p->n_heads) * p->head_dim != in.cols)
@@ -138,17 +160,32 @@ rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, con
     if (p->mode > RBEE_ROPE_NEOX || p->scaling > RBEE_ROPE_SCALING_LLAMA3 || !(p->theta > 0))
       return gr.fail("rope: unknown mode or scaling, or theta <= 0");
     if (!vector_weight(gr, freq_factors, p->n_rot / 2, "rope", "freq_factors")) return RBEE_TENSOR_NONE;
-    return gr.add(Node{.kind = OpKind::Rope, .inputs = {x, freq_factors}, .rows = in.rows, .cols = in.cols, .rope = *p});
+    if (!std::isfinite(rp.attn_factor) || rp.attn_factor < 0) return gr.fail("rope: attn_factor must be >= 0");
+    if (rp.attn_factor == 0) rp.attn_factor = 1.0f;
+    std::vector<float> factors;
+    if (rp.n_factors != 0) {
+      if (rp.factors == nullptr || rp.n_factors != p->n_rot / 2)
+        return gr.fail("rope: " + std::to_string(rp.n_factors) + " factors given, expected " + std::to_string(p->n_rot / 2));
+      factors.assign(rp.factors, rp.factors + rp.n_factors);
+      if (std::any_of(factors.begin(), factors.end(), [](float f) { return !(f > 0) || !std::isfinite(f); }))
+        return gr.fail("rope: factors must be finite and > 0");
+    }
+    rp.factors = nullptr;  // the plugin's memory: only the copy is kept
+    return gr.add(Node{.kind = OpKind::Rope, .inputs = {x, freq_factors}, .rows = in.rows, .cols = in.cols, .rope = rp,
+                       .rope_factors = std::move(factors)});
   });
 }
 
 rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tensor v,
-                          const rbee_attention_params* p) {
+                          const rbee_attention_params* params) {
   return guarded(g, "attention", [=](Graph& gr) {
     if (!activation(gr, q, "attention", "q") || !activation(gr, k, "attention", "k") ||
         !activation(gr, v, "attention", "v"))
       return RBEE_TENSOR_NONE;
-    if (p == nullptr || p->struct_size < sizeof(rbee_attention_params)) return gr.fail("attention: bad params");
+    rbee_attention_params ap;
+    if (!read_params(params, offsetof(rbee_attention_params, softcap), ap)) return gr.fail("attention: bad params");
+    const rbee_attention_params* p = &ap;
+    if (!std::isfinite(ap.softcap) || ap.softcap < 0) return gr.fail("attention: softcap must be >= 0");
     if (p->n_kv_heads == 0 || p->n_heads % p->n_kv_heads != 0)
       return gr.fail("attention: n_heads " + std::to_string(p->n_heads) + " is not a multiple of n_kv_heads " +
                      std::to_string(p->n_kv_heads));
@@ -161,7 +198,7 @@ rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tens
       return gr.fail("attention: q " + shape(nq) + ", k " + shape(nk) + ", v " + shape(nv) +
                      " do not match the head counts and sizes");
     return gr.add(Node{.kind = OpKind::Attention, .inputs = {q, k, v}, .rows = nq.rows,
-                       .cols = p->n_heads * p->head_dim_v, .attention = *p});
+                       .cols = p->n_heads * p->head_dim_v, .attention = ap});
   });
 }
 
@@ -208,6 +245,22 @@ rbee_tensor api_scale(rbee_graph* g, rbee_tensor x, float factor) {
   return elementwise(g, "scale", x, RBEE_TENSOR_NONE, kScale, factor);
 }
 
+rbee_tensor api_softcap(rbee_graph* g, rbee_tensor x, float cap) {
+  if (!(cap > 0) || !std::isfinite(cap)) return G(g).fail("softcap: cap must be > 0");
+  return elementwise(g, "softcap", x, RBEE_TENSOR_NONE, kSoftcap, cap);
+}
+
+rbee_tensor api_slice(rbee_graph* g, rbee_tensor x, uint32_t begin, uint32_t count) {
+  return guarded(g, "slice", [=](Graph& gr) {
+    if (!activation(gr, x, "slice", "x")) return RBEE_TENSOR_NONE;
+    const Node& in = gr.node(x);
+    if (count == 0 || uint64_t(begin) + count > in.cols)
+      return gr.fail("slice: columns [" + std::to_string(begin) + ", " + std::to_string(uint64_t(begin) + count) +
+                     ") do not fit input " + shape(in));
+    return gr.add(Node{.kind = OpKind::Slice, .inputs = {x}, .rows = in.rows, .cols = count, .slice_begin = begin});
+  });
+}
+
 rbee_tensor api_output_rows(rbee_graph* g, rbee_tensor x) {
   return guarded(g, "output_rows", [=](Graph& gr) {
     if (!activation(gr, x, "output_rows", "x")) return RBEE_TENSOR_NONE;
@@ -246,6 +299,9 @@ const rbee_graph_api k_api = {
     .output_rows = api_output_rows,
     .set_output = api_set_output,
     .graph_error = api_graph_error,
+    .softcap = api_softcap,
+    .slice = api_slice,
+    .n_ctx = api_n_ctx,
 };
 
 }  // namespace

@@ -1,23 +1,32 @@
 #include "graph/kv_cache.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace rbee {
 
-KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& layers, uint32_t capacity, KvType type)
-    : layers_(layers), capacity_(capacity), type_(type) {
-  uint64_t elem = type == KvType::F16 ? 2 : 4;
+namespace {
+uint64_t elem_bytes(KvType t) { return t == KvType::F16 ? 2 : 4; }
+}  // namespace
+
+KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& layers, uint32_t capacity, KvType type,
+                 uint32_t max_batch)
+    : layers_(layers), capacity_(capacity), max_batch_(max_batch), type_(type) {
   for (size_t l = 0; l < layers.size(); ++l) {
-    uint64_t kb = uint64_t(capacity) * layers[l].n_kv_heads * layers[l].head_dim_k * elem;
-    uint64_t vb = uint64_t(capacity) * layers[l].n_kv_heads * layers[l].head_dim_v * elem;
+    uint64_t window = layers[l].sliding_window;
+    uint32_t rows = window ? static_cast<uint32_t>(std::min<uint64_t>(capacity, window + max_batch - 1)) : capacity;
+    rows_.push_back(rows);
+    uint64_t kb = uint64_t(rows) * layers[l].n_kv_heads * layers[l].head_dim_k * elem_bytes(type);
+    uint64_t vb = uint64_t(rows) * layers[l].n_kv_heads * layers[l].head_dim_v * elem_bytes(type);
     k_.push_back(std::make_unique<vk::Buffer>(device, kb, vk::MemoryKind::Device, "KV cache keys of layer " + std::to_string(l)));
     v_.push_back(std::make_unique<vk::Buffer>(device, vb, vk::MemoryKind::Device, "KV cache values of layer " + std::to_string(l)));
   }
 }
 
-uint64_t KvCache::bytes_per_token() const {
-  uint64_t elem = type_ == KvType::F16 ? 2 : 4, total = 0;
-  for (const auto& l : layers_) total += uint64_t(l.n_kv_heads) * (l.head_dim_k + l.head_dim_v) * elem;
+uint64_t KvCache::bytes() const {
+  uint64_t total = 0;
+  for (size_t l = 0; l < layers_.size(); ++l)
+    total += uint64_t(rows_[l]) * layers_[l].n_kv_heads * (layers_[l].head_dim_k + layers_[l].head_dim_v) * elem_bytes(type_);
   return total;
 }
 

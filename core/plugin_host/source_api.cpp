@@ -92,6 +92,16 @@ rbee_status get_array_float(const rbee_source* src, const char* key, uint64_t in
   });
 }
 
+rbee_status get_array_string(const rbee_source* src, const char* key, uint64_t index, const char** out) {
+  return with_value(src, key, out, [&](const json& v) {
+    if (!v.is_array()) return RBEE_ERROR_TYPE_MISMATCH;
+    if (index >= v.size()) return RBEE_ERROR_INVALID_ARGUMENT;
+    if (!v[index].is_string()) return RBEE_ERROR_TYPE_MISMATCH;
+    *out = v[index].get_ref<const std::string&>().c_str();
+    return RBEE_OK;
+  });
+}
+
 // Writes only the part of *out that the caller's struct_size covers.
 rbee_status tensor_info(const rbee_source* src, const char* name, rbee_tensor_info* out) noexcept {
   if (src == nullptr || name == nullptr || out == nullptr || out->struct_size < sizeof(uint32_t))
@@ -113,8 +123,8 @@ rbee_status tensor_info(const rbee_source* src, const char* name, rbee_tensor_in
 }
 
 const rbee_source_api kSourceApi = {
-    sizeof(rbee_source_api), format,        get_int,         get_float,  get_bool,
-    get_string,              get_array_len, get_array_float, tensor_info,
+    sizeof(rbee_source_api), format,        get_int,         get_float,   get_bool,
+    get_string,              get_array_len, get_array_float, tensor_info, get_array_string,
 };
 
 }  // namespace

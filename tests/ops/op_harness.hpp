@@ -60,7 +60,7 @@ class OpHarness {
  public:
   explicit OpHarness(std::vector<rbee_kv_layout> kv_layers = {}, uint32_t kv_capacity = 256, KvType kv_type = KvType::F32)
       : weights_(*gpu().device, *gpu().uploader),
-        cache_(*gpu().device, kv_layers, kv_capacity, kv_type) {}
+        cache_(*gpu().device, kv_layers, kv_capacity, kv_type, 512) {}
 
   MemorySource& source() { return source_; }
   const rbee_graph_api& api() const { return *graph_api(); }
@@ -75,7 +75,7 @@ class OpHarness {
   // CompiledGraph::last_profile() names every dispatch of a run; top_k: see CompileOptions).
   std::unique_ptr<CompiledGraph> compile(uint32_t n_tokens, const BuildFn& build, bool all_logits = true,
                                          bool profile = false, uint32_t top_k = 0) {
-    Graph graph(source_, n_tokens, all_logits);
+    Graph graph(source_, n_tokens, all_logits, cache_.capacity());
     auto* g = reinterpret_cast<rbee_graph*>(&graph);
     rbee_tensor out = build(api(), g);
     if (out != RBEE_TENSOR_NONE) api().set_output(g, out);

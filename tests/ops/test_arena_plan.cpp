@@ -68,7 +68,7 @@ TEST(ArenaPlan, LiveActivationsNeverOverlapInALlamaGraph) {
     for (bool all_logits : {false, true})
       for (uint64_t alignment : {16u, 256u})
         for (bool fused : {false, true}) {
-        Graph graph(source, tokens, all_logits);
+        Graph graph(source, tokens, all_logits, 256);
         auto* g = reinterpret_cast<rbee_graph*>(&graph);
         ASSERT_EQ(graph_api()->set_output(g, build_llama(*graph_api(), g)), RBEE_OK) << graph.error();
         const auto& nodes = graph.nodes();

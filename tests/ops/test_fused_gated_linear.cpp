@@ -55,7 +55,7 @@ TEST(FusedGatedLinearRules, OnlyASoleLinearReaderFolds) {
   MemorySource source;
   source.add("a", DType::F32, {1, 64}, random_values(64, 1));
   source.add("w", DType::F32, {8, 64}, random_values(512, 2));
-  Graph graph(source, 1, true);
+  Graph graph(source, 1, true, 256);
   auto* g = reinterpret_cast<rbee_graph*>(&graph);
   const rbee_graph_api& api = *graph_api();
   rbee_tensor x = api.embed(g, api.weight(g, "a"), api.input_tokens(g));

@@ -79,7 +79,8 @@ TEST_F(PluginRegistryTest, SkipsBadFilesWithOneWarningEach) {
   warning_for("libfoo.so", "not a loadable shared library");
   warning_for("libtest_plugin_no_entry.so", "does not export rbee_plugin_entry");
   warning_for("libtest_plugin_returns_null.so", "rbee_plugin_entry returned NULL");
-  warning_for("libtest_plugin_wrong_abi.so", "built for rbee ABI 2.0, this host speaks 1.0");
+  const std::string minor = std::to_string(RBEE_ABI_MINOR);
+  warning_for("libtest_plugin_wrong_abi.so", "built for rbee ABI 2." + minor + ", this host speaks 1." + minor);
   warning_for("libtest_plugin_init_fails.so",
               "init failed (unsupported): needs hardware this test does not have");
 }

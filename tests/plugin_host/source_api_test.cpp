@@ -111,6 +111,16 @@ TEST_F(SourceApiTest, Arrays) {
   EXPECT_EQ(api_.get_array_float(src_, "absent", 0, &v), RBEE_ERROR_NOT_FOUND);
 }
 
+TEST_F(SourceApiTest, ArraysOfStrings) {
+  const char* s = nullptr;
+  EXPECT_EQ(api_.get_array_string(src_, "mixed", 1, &s), RBEE_OK);
+  EXPECT_STREQ(s, "two");
+  EXPECT_EQ(api_.get_array_string(src_, "mixed", 0, &s), RBEE_ERROR_TYPE_MISMATCH);
+  EXPECT_EQ(api_.get_array_string(src_, "mixed", 2, &s), RBEE_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(api_.get_array_string(src_, "name", 0, &s), RBEE_ERROR_TYPE_MISMATCH);
+  EXPECT_EQ(api_.get_array_string(src_, "absent", 0, &s), RBEE_ERROR_NOT_FOUND);
+}
+
 TEST_F(SourceApiTest, TensorInfo) {
   rbee_tensor_info info{};
   info.struct_size = sizeof info;

@@ -37,6 +37,9 @@ typedef struct rbee_norm_params {
   uint32_t kind; /* rbee_norm_kind */
   float eps;
   float weight_offset; /* 1.0 for Gemma's (1 + weight), else 0 */
+  /* ABI 1.1 */
+  uint32_t group_size; /* 0: normalize whole rows; else each run of group_size columns on its own
+                        * (per-head Q/K norms), with weight and bias of group_size elements */
 } rbee_norm_params;
 
 typedef enum rbee_rope_mode {
@@ -62,6 +65,12 @@ typedef struct rbee_rope_params {
   float low_freq_factor;
   float high_freq_factor;
   uint32_t original_max_positions;
+  /* ABI 1.1 */
+  float attn_factor; /* multiplies cos and sin (LongRoPE's attention factor); 0 means 1 */
+  /* Per-pair frequency divisors given by value (LongRoPE's short or long factors from
+   * config.json): n_rot / 2 of them, or NULL. Copied during the call. */
+  const float* factors;
+  uint32_t n_factors;
 } rbee_rope_params;
 
 typedef struct rbee_attention_params {
@@ -72,6 +81,10 @@ typedef struct rbee_attention_params {
   uint32_t head_dim_k;
   uint32_t head_dim_v;
   float scale; /* applied to q.k; usually 1/sqrt(head_dim_k) */
+  /* ABI 1.1 */
+  float softcap;   /* > 0: scores become softcap * tanh(score / softcap) after scale (Gemma 2) */
+  uint32_t window; /* > 0: a query sees only the last `window` positions up to its own; equals
+                    * the layer's rbee_kv_layout.sliding_window */
 } rbee_attention_params;
 
 typedef enum rbee_unary_op { RBEE_UNARY_SILU = 0, RBEE_UNARY_GELU = 1, RBEE_UNARY_GELU_TANH = 2, RBEE_UNARY_RELU = 3 } rbee_unary_op;
@@ -117,6 +130,14 @@ typedef struct rbee_graph_api {
   rbee_status (*set_output)(rbee_graph* g, rbee_tensor logits);
   /* The first error recorded on this graph, or NULL. Owned by the graph. */
   const char* (*graph_error)(const rbee_graph* g);
+
+  /* ABI 1.1 */
+  /* cap * tanh(x / cap), elementwise (Gemma 2's final logit soft-capping); cap > 0. */
+  rbee_tensor (*softcap)(rbee_graph* g, rbee_tensor x, float cap);
+  /* Columns [begin, begin + count) of x -> [n, count]: splits fused projections (qkv, gate_up). */
+  rbee_tensor (*slice)(rbee_graph* g, rbee_tensor x, uint32_t begin, uint32_t count);
+  /* Positions the KV cache holds: the context length of this run (LongRoPE picks its factors by it). */
+  uint32_t (*n_ctx)(const rbee_graph* g);
 } rbee_graph_api;
 
 #ifdef __cplusplus

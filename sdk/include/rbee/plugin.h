@@ -7,7 +7,8 @@
  *
  * Compatibility: every struct starts with struct_size and only grows at its end; tables of
  * functions are append-only. Each side reads a field only when the other side's struct_size
- * covers it. Optional capabilities are asked for by versioned string id ("rbee.moe/1").
+ * covers it (a plugin filling a host struct, such as rbee_kv_layout, writes only the fields
+ * the host's struct_size covers). Optional capabilities are asked for by versioned string id ("rbee.moe/1").
  *
  * Threads: entry, init and shutdown are called once, from the host's main thread. A model's
  * functions may be called from any one thread at a time per model. */
@@ -60,6 +61,9 @@ typedef struct rbee_kv_layout {
   uint32_t n_kv_heads;
   uint32_t head_dim_k;
   uint32_t head_dim_v;
+  /* ABI 1.1 */
+  uint32_t sliding_window; /* > 0: the layer attends to that many latest positions only, and its
+                            * cache keeps only those */
 } rbee_kv_layout;
 
 /* Receives one hyperparameter for display ("n_heads", "32"). Strings are copied by the host. */

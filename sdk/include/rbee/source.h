@@ -68,6 +68,10 @@ typedef struct rbee_source_api {
 
   /* Tensors by their name in the file. NOT_FOUND when absent. */
   rbee_status (*tensor_info)(const rbee_source* src, const char* name, rbee_tensor_info* out);
+
+  /* ABI 1.1 */
+  /* An element of an array of strings (config.json's layer_types); *out is owned by the source. */
+  rbee_status (*get_array_string)(const rbee_source* src, const char* key, uint64_t index, const char** out);
 } rbee_source_api;
 
 #ifdef __cplusplus

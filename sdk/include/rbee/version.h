@@ -8,6 +8,6 @@
 #define RBEE_VERSION_H
 
 #define RBEE_ABI_MAJOR 1
-#define RBEE_ABI_MINOR 0
+#define RBEE_ABI_MINOR 1
 
 #endif

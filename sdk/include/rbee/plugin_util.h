@@ -1,0 +1,201 @@
+/* Helpers for plugin authors: reading hyperparameters from either format and naming per-layer
+ * tensors. Header-only and compiled into the plugin, so they are not part of the ABI. */
+#ifndef RBEE_PLUGIN_UTIL_H
+#define RBEE_PLUGIN_UTIL_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rbee/plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RBEE_TRY(expr)                \
+  do {                                \
+    rbee_status rbee_try_ = (expr);   \
+    if (rbee_try_ != RBEE_OK) return rbee_try_; \
+  } while (0)
+
+/* Hyperparameter reader: GGUF keys are read as "<general.architecture>.<name>", config.json keys
+ * as "<name>" (nested objects joined by '.'). Errors name the full key. */
+typedef struct rbee_hparams {
+  const rbee_source_api* api;
+  const rbee_source* src;
+  rbee_format format;
+  char prefix[64];
+  rbee_error* err;
+} rbee_hparams;
+
+static inline rbee_status rbee_hparams_open(rbee_hparams* r, const rbee_source_api* api, const rbee_source* src,
+                                            rbee_error* err) {
+  memset(r, 0, sizeof *r);
+  r->api = api;
+  r->src = src;
+  r->err = err;
+  r->format = api->format(src);
+  if (r->format == RBEE_FORMAT_GGUF) {
+    const char* arch = NULL;
+    if (api->get_string(src, "general.architecture", &arch) != RBEE_OK)
+      return rbee_fail(err, RBEE_ERROR_BAD_MODEL, "general.architecture: missing");
+    if (strlen(arch) + 2 > sizeof r->prefix)
+      return rbee_fail(err, RBEE_ERROR_BAD_MODEL, "general.architecture: \"%s\" is too long", arch);
+    snprintf(r->prefix, sizeof r->prefix, "%s.", arch);
+  }
+  return RBEE_OK;
+}
+
+static inline const char* rbee_hparams_key(const rbee_hparams* r, const char* name, char* buf, size_t cap) {
+  snprintf(buf, cap, "%s%s", r->prefix, name);
+  return buf;
+}
+
+/* 1 when the key is present (and not null). Any getter tells absence from another type; the
+ * array one is used since no scalar is an array. */
+static inline int rbee_hparams_has(const rbee_hparams* r, const char* name) {
+  char k[160];
+  uint64_t n;
+  return r->api->get_array_len(r->src, rbee_hparams_key(r, name, k, sizeof k), &n) != RBEE_ERROR_NOT_FOUND;
+}
+
+/* A positive integer. When absent: keeps *out if it is non-zero (a default), else fails. */
+static inline rbee_status rbee_hparams_u32(const rbee_hparams* r, const char* name, uint32_t* out) {
+  char k[160];
+  int64_t v = 0;
+  rbee_status s = r->api->get_int(r->src, rbee_hparams_key(r, name, k, sizeof k), &v);
+  if (s == RBEE_ERROR_NOT_FOUND && *out != 0) return RBEE_OK;
+  if (s != RBEE_OK)
+    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: %s", k,
+                     s == RBEE_ERROR_NOT_FOUND ? "missing (required)" : "expected an integer");
+  if (v <= 0 || v > 0x7fffffff) return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: %lld is out of range", k, (long long)v);
+  *out = (uint32_t)v;
+  return RBEE_OK;
+}
+
+/* A finite number; keeps *out when absent. */
+static inline rbee_status rbee_hparams_float(const rbee_hparams* r, const char* name, float* out) {
+  char k[160];
+  double v = 0;
+  rbee_status s = r->api->get_float(r->src, rbee_hparams_key(r, name, k, sizeof k), &v);
+  if (s == RBEE_ERROR_NOT_FOUND) return RBEE_OK;
+  if (s != RBEE_OK || !isfinite(v)) return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: expected a number", k);
+  *out = (float)v;
+  return RBEE_OK;
+}
+
+/* A boolean; keeps *out when absent. */
+static inline rbee_status rbee_hparams_bool(const rbee_hparams* r, const char* name, int* out) {
+  char k[160];
+  rbee_status s = r->api->get_bool(r->src, rbee_hparams_key(r, name, k, sizeof k), out);
+  if (s == RBEE_ERROR_NOT_FOUND) return RBEE_OK;
+  return s == RBEE_OK ? RBEE_OK : rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: expected true or false", k);
+}
+
+/* A string; keeps *out when absent. */
+static inline rbee_status rbee_hparams_string(const rbee_hparams* r, const char* name, const char** out) {
+  char k[160];
+  rbee_status s = r->api->get_string(r->src, rbee_hparams_key(r, name, k, sizeof k), out);
+  if (s == RBEE_ERROR_NOT_FOUND) return RBEE_OK;
+  return s == RBEE_OK ? RBEE_OK : rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: expected a string", k);
+}
+
+/* An array of exactly n numbers into out; RBEE_ERROR_NOT_FOUND (no message) when absent. */
+static inline rbee_status rbee_hparams_floats(const rbee_hparams* r, const char* name, float* out, uint32_t n) {
+  char k[160];
+  uint64_t len = 0;
+  rbee_status s = r->api->get_array_len(r->src, rbee_hparams_key(r, name, k, sizeof k), &len);
+  if (s == RBEE_ERROR_NOT_FOUND) return s;
+  if (s != RBEE_OK) return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: expected an array", k);
+  if (len != n) return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: %llu values, expected %u", k, (unsigned long long)len, n);
+  for (uint32_t i = 0; i < n; ++i) {
+    double v = 0;
+    if (r->api->get_array_float(r->src, k, i, &v) != RBEE_OK || !isfinite(v))
+      return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s[%u]: expected a number", k, i);
+    out[i] = (float)v;
+  }
+  return RBEE_OK;
+}
+
+/* Element i of an array of strings; RBEE_ERROR_NOT_FOUND (no message) when the array is absent. */
+static inline rbee_status rbee_hparams_string_at(const rbee_hparams* r, const char* name, uint32_t i, const char** out) {
+  char k[160];
+  uint64_t len = 0;
+  rbee_status s = r->api->get_array_len(r->src, rbee_hparams_key(r, name, k, sizeof k), &len);
+  if (s == RBEE_ERROR_NOT_FOUND) return s;
+  if (s != RBEE_OK || i >= len || r->api->get_array_string(r->src, k, i, out) != RBEE_OK)
+    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s[%u]: expected a string", k, i);
+  return RBEE_OK;
+}
+
+/* RoPE scaling of config.json ("rope_scaling": linear or llama3; absent or "default": none) or
+ * GGUF ("<arch>.rope.scaling.type": linear or none). Other types are refused naming the key;
+ * a family with its own (LongRoPE, YaRN) handles it before calling this. */
+static inline rbee_status rbee_hparams_rope_scaling(const rbee_hparams* r, rbee_rope_params* rope) {
+  const char* type = NULL;
+  if (r->format == RBEE_FORMAT_GGUF) {
+    RBEE_TRY(rbee_hparams_string(r, "rope.scaling.type", &type));
+    if (type == NULL || !strcmp(type, "none")) return RBEE_OK;
+    if (!strcmp(type, "linear")) {
+      rope->scaling = RBEE_ROPE_SCALING_LINEAR;
+      rope->factor = 1.0f;
+      return rbee_hparams_float(r, "rope.scaling.factor", &rope->factor);
+    }
+    return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED, "%srope.scaling.type: \"%s\" is not supported", r->prefix, type);
+  }
+  RBEE_TRY(rbee_hparams_string(r, "rope_scaling.rope_type", &type));
+  if (type == NULL) RBEE_TRY(rbee_hparams_string(r, "rope_scaling.type", &type));
+  if (type == NULL || !strcmp(type, "default")) return RBEE_OK;
+  rope->factor = 1.0f;
+  RBEE_TRY(rbee_hparams_float(r, "rope_scaling.factor", &rope->factor));
+  if (!(rope->factor > 0)) return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "rope_scaling.factor: must be > 0");
+  if (!strcmp(type, "linear")) {
+    rope->scaling = RBEE_ROPE_SCALING_LINEAR;
+    return RBEE_OK;
+  }
+  if (!strcmp(type, "llama3")) {
+    rope->scaling = RBEE_ROPE_SCALING_LLAMA3;
+    rope->low_freq_factor = 1.0f;
+    rope->high_freq_factor = 4.0f;
+    RBEE_TRY(rbee_hparams_float(r, "rope_scaling.low_freq_factor", &rope->low_freq_factor));
+    RBEE_TRY(rbee_hparams_float(r, "rope_scaling.high_freq_factor", &rope->high_freq_factor));
+    RBEE_TRY(rbee_hparams_u32(r, "rope_scaling.original_max_position_embeddings", &rope->original_max_positions));
+    if (!(rope->high_freq_factor > rope->low_freq_factor))
+      return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "rope_scaling: high_freq_factor must exceed low_freq_factor");
+    return RBEE_OK;
+  }
+  return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED, "rope_scaling.rope_type: \"%s\" is not supported", type);
+}
+
+/* Building graphs: per-layer tensors named by a printf pattern with one %u (the layer). */
+#define RBEE_NAME_MAX 160
+
+static inline rbee_tensor rbee_layer_weight(const rbee_graph_api* api, rbee_graph* g, const char* pattern, uint32_t layer) {
+  char name[RBEE_NAME_MAX];
+  snprintf(name, sizeof name, pattern, layer);
+  return api->weight(g, name);
+}
+
+/* RBEE_TENSOR_NONE when the pattern is NULL or the file has no such tensor (optional biases). */
+static inline rbee_tensor rbee_layer_weight_optional(const rbee_graph_api* api, rbee_graph* g, const char* pattern,
+                                                     uint32_t layer) {
+  char name[RBEE_NAME_MAX];
+  if (pattern == NULL) return RBEE_TENSOR_NONE;
+  snprintf(name, sizeof name, pattern, layer);
+  return api->has_weight(g, name) ? api->weight(g, name) : RBEE_TENSOR_NONE;
+}
+
+/* The init check every plugin needs: the host's tables cover what this plugin was built with. */
+static inline rbee_status rbee_check_host(const rbee_host_api* host, rbee_error* err) {
+  if (host->struct_size < sizeof(rbee_host_api) || host->source == NULL || host->graph == NULL ||
+      host->source->struct_size < sizeof(rbee_source_api) || host->graph->struct_size < sizeof(rbee_graph_api))
+    return rbee_fail(err, RBEE_ERROR_ABI, "the host's tables are older than this plugin needs (ABI %d.%d)",
+                     RBEE_ABI_MAJOR, RBEE_ABI_MINOR);
+  return RBEE_OK;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif
