@@ -1,6 +1,6 @@
-/* The llama forward pass: pre-norm attention with RoPE and GQA, then a SwiGLU MLP. */
+/* The llama forward pass: pre-norm attention with RoPE (skipped in SmolLM3's no-RoPE layers)
+ * and GQA, then a SwiGLU MLP. */
 #include <math.h>
-#include <stdio.h>
 
 #include "llama.h"
 
@@ -10,16 +10,12 @@ typedef struct builder {
 } builder;
 
 static rbee_tensor weight(const builder* b, const char* pattern, uint32_t layer) {
-  char name[LLAMA_NAME_MAX];
-  snprintf(name, sizeof name, pattern, layer);
-  return b->api->weight(b->g, name);
+  return rbee_layer_weight(b->api, b->g, pattern, layer);
 }
 
 /* An optional tensor (biases): RBEE_TENSOR_NONE when the file has none. */
 static rbee_tensor optional(const builder* b, const char* pattern, uint32_t layer) {
-  char name[LLAMA_NAME_MAX];
-  snprintf(name, sizeof name, pattern, layer);
-  return b->api->has_weight(b->g, name) ? b->api->weight(b->g, name) : RBEE_TENSOR_NONE;
+  return rbee_layer_weight_optional(b->api, b->g, pattern, layer);
 }
 
 static rbee_tensor rms_norm(const builder* b, const llama_model* m, rbee_tensor x, rbee_tensor w) {
@@ -34,8 +30,10 @@ static rbee_tensor attention(const builder* b, const llama_model* m, rbee_tensor
   rbee_tensor v = b->api->linear(b->g, x, weight(b, n->attn_v, l), optional(b, n->attn_v_bias, l));
   rbee_rope_params rope_k = m->rope;
   rope_k.n_heads = m->n_head_kv;
-  q = b->api->rope(b->g, q, freqs, &m->rope);
-  k = b->api->rope(b->g, k, freqs, &rope_k);
+  if (m->use_rope == NULL || m->use_rope[l]) {
+    q = b->api->rope(b->g, q, freqs, &m->rope);
+    k = b->api->rope(b->g, k, freqs, &rope_k);
+  }
   rbee_attention_params p = {
       .struct_size = sizeof p,
       .layer = l,
@@ -62,7 +60,7 @@ rbee_status llama_build_graph(const llama_model* m, rbee_graph* g, rbee_error* e
   const llama_names* n = m->names;
   rbee_tensor embd = b.api->weight(g, n->token_embd);
   rbee_tensor x = b.api->embed(g, embd, b.api->input_tokens(g));
-  rbee_tensor freqs = n->rope_freqs ? optional(&b, n->rope_freqs, 0) : RBEE_TENSOR_NONE;
+  rbee_tensor freqs = optional(&b, n->rope_freqs, 0);
 
   for (uint32_t l = 0; l < m->n_layer; ++l) {
     rbee_tensor h = rms_norm(&b, m, x, weight(&b, n->attn_norm, l));

@@ -1,10 +1,9 @@
-/* The llama family plugin: Llama 1/2/3.x and Mistral, from GGUF and Hugging Face folders. */
+/* The llama family plugin: Llama 1/2/3.x, Mistral and SmolLM3, from GGUF and Hugging Face folders. */
 #ifndef RBEE_PLUGIN_LLAMA_H
 #define RBEE_PLUGIN_LLAMA_H
 
+#include <rbee/plugin_util.h>
 #include <rbee/rbee.h>
-
-#define LLAMA_NAME_MAX 128
 
 /* Tensor names of one file format; %u is the layer. */
 typedef struct llama_names {
@@ -41,6 +40,7 @@ typedef struct rbee_model {
   uint32_t n_ctx_train;
   float norm_eps;
   rbee_rope_params rope;
+  uint8_t* use_rope; /* per layer, or NULL when every layer rotates (SmolLM3 skips some) */
 } llama_model;
 
 /* Host tables, set by init. */

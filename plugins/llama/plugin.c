@@ -7,9 +7,7 @@
 const rbee_host_api* llama_host = NULL;
 
 static rbee_status init(const rbee_host_api* host, rbee_error* err) {
-  if (host->struct_size < sizeof(rbee_host_api) || host->source == NULL || host->graph == NULL ||
-      host->graph->struct_size < sizeof(rbee_graph_api))
-    return rbee_fail(err, RBEE_ERROR_ABI, "the host's tables are older than this plugin needs");
+  RBEE_TRY(rbee_check_host(host, err));
   llama_host = host;
   return RBEE_OK;
 }
@@ -21,6 +19,7 @@ static rbee_status create_model(const rbee_source* src, rbee_model** out, rbee_e
   if (m == NULL) return rbee_fail(err, RBEE_ERROR_OUT_OF_MEMORY, "out of memory");
   rbee_status s = llama_read_hparams(src, m, err);
   if (s != RBEE_OK) {
+    free(m->use_rope);
     free(m);
     return s;
   }
@@ -28,7 +27,10 @@ static rbee_status create_model(const rbee_source* src, rbee_model** out, rbee_e
   return RBEE_OK;
 }
 
-static void destroy_model(rbee_model* m) { free(m); }
+static void destroy_model(rbee_model* m) {
+  free(m->use_rope);
+  free(m);
+}
 
 static rbee_status model_info(const rbee_model* m, rbee_model_info* out) {
   out->n_vocab = m->n_vocab;
@@ -52,7 +54,7 @@ static const void* get_extension(const char* id) {
   return NULL;
 }
 
-static const char* const k_architectures[] = {"llama", "mistral", NULL};
+static const char* const k_architectures[] = {"llama", "mistral", "smollm3", NULL};
 
 static const rbee_plugin k_plugin = {
     .struct_size = sizeof(rbee_plugin),
@@ -60,7 +62,7 @@ static const rbee_plugin k_plugin = {
     .abi_minor = RBEE_ABI_MINOR,
     .name = "llama",
     .version = "0.1.0",
-    .description = "Llama 1/2/3.x and Mistral (GGUF and Hugging Face safetensors)",
+    .description = "Llama 1/2/3.x, Mistral and SmolLM3 (GGUF and Hugging Face safetensors)",
     .priority = 0,
     .architectures = k_architectures,
     .init = init,
