@@ -58,9 +58,13 @@ using BuildFn = std::function<rbee_tensor(const rbee_graph_api& api, rbee_graph*
 // A model in memory, its device weights and (optionally) a KV cache.
 class OpHarness {
  public:
-  explicit OpHarness(std::vector<rbee_kv_layout> kv_layers = {}, uint32_t kv_capacity = 256, KvType kv_type = KvType::F32)
+  // max_batch: the largest batch a sliding-window layer's cache ring is sized for.
+  explicit OpHarness(std::vector<rbee_kv_layout> kv_layers = {}, uint32_t kv_capacity = 256, KvType kv_type = KvType::F32,
+                     uint32_t max_batch = 512)
       : weights_(*gpu().device, *gpu().uploader),
-        cache_(*gpu().device, kv_layers, kv_capacity, kv_type, 512) {}
+        cache_(*gpu().device, kv_layers, kv_capacity, kv_type, max_batch) {}
+
+  const KvCache& cache() const { return cache_; }
 
   MemorySource& source() { return source_; }
   const rbee_graph_api& api() const { return *graph_api(); }

@@ -2,7 +2,8 @@
 // GQA head groupings, head sizes below / at / above the workgroup, dv != dk, F16 and F32
 // caches, replays of one compiled graph at n_past > 0, and contexts longer than the attention
 // workgroup (32 on a CPU device, 128 on a GPU) so that the chunked softmax runs over several
-// chunks.
+// chunks. Sliding windows (the cache a ring that wraps several times, batches up to the size it
+// was made for) and score soft-capping.
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -14,6 +15,9 @@ struct AttentionCase {
   KvType kv;
   // Steps run in order: {tokens of the compiled graph, how many times to run it}.
   std::vector<std::pair<uint32_t, uint32_t>> steps;
+  uint32_t window = 0;    // > 0: sliding window
+  float softcap = 0;      // > 0: soft-capped scores
+  uint32_t max_batch = 512;
 };
 
 // Reference over the host copies of q, k, v (k and v rounded as the cache stores them).
@@ -32,18 +36,20 @@ class Reference {
     for (uint32_t t = 0; t < tokens; ++t)
       for (uint32_t h = 0; h < c_.n_heads; ++h) {
         const uint32_t kvh = h / (c_.n_heads / c_.n_kv_heads), len = n_past + t + 1;
+        const uint32_t first = c_.window && len > c_.window ? len - c_.window : 0;  // oldest position seen
         const float* qh = q + (size_t(t) * c_.n_heads + h) * c_.dk;
-        std::vector<double> s(len);
+        std::vector<double> s(len, 0.0);
         double m = -INFINITY, sum = 0;
-        for (uint32_t j = 0; j < len; ++j) {
+        for (uint32_t j = first; j < len; ++j) {
           double d = 0;
           for (uint32_t i = 0; i < c_.dk; ++i) d += double(qh[i]) * keys_[size_t(j) * kw + kvh * c_.dk + i];
           s[j] = d * scale;
+          if (c_.softcap > 0) s[j] = c_.softcap * std::tanh(s[j] / c_.softcap);
           m = std::max(m, s[j]);
         }
-        for (double& x : s) sum += (x = std::exp(x - m));
+        for (uint32_t j = first; j < len; ++j) sum += (s[j] = std::exp(s[j] - m));
         double* o = &out[(size_t(t) * c_.n_heads + h) * c_.dv];
-        for (uint32_t j = 0; j < len; ++j)
+        for (uint32_t j = first; j < len; ++j)
           for (uint32_t i = 0; i < c_.dv; ++i) o[i] += s[j] / sum * values_[size_t(j) * vw + kvh * c_.dv + i];
       }
     return out;
@@ -62,7 +68,11 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
   uint32_t total = 0;
   for (auto [tokens, times] : c.steps) total += tokens * times;
   const uint32_t qw = c.n_heads * c.dk, kw = c.n_kv_heads * c.dk, vw = c.n_kv_heads * c.dv;
-  OpHarness h({{sizeof(rbee_kv_layout), c.n_kv_heads, c.dk, c.dv}}, total + 3, c.kv);
+  OpHarness h({{sizeof(rbee_kv_layout), c.n_kv_heads, c.dk, c.dv, c.window}}, total + 3, c.kv, c.max_batch);
+  if (c.window) {  // the ring, not the whole context: the cases below wrap it
+    ASSERT_EQ(h.cache().rows(0), c.window + c.max_batch - 1);
+    ASSERT_GT(total, h.cache().rows(0) + c.max_batch);
+  }
   // One table row per position: step s reads rows n_past..n_past+tokens-1.
   std::vector<float> q = h.source().add("q", DType::F32, {total, qw}, random_values(size_t(total) * qw, 1, -2.0f, 2.0f));
   std::vector<float> k = h.source().add("k", DType::F32, {total, kw}, random_values(size_t(total) * kw, 2, -2.0f, 2.0f));
@@ -72,7 +82,8 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
   uint32_t n_past = 0;
   for (auto [tokens, times] : c.steps) {
     auto cg = h.compile(tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
-      rbee_attention_params p{sizeof p, 0, c.n_heads, c.n_kv_heads, c.dk, c.dv, 1.0f / std::sqrt(float(c.dk))};
+      rbee_attention_params p{sizeof p, 0, c.n_heads, c.n_kv_heads, c.dk, c.dv, 1.0f / std::sqrt(float(c.dk)),
+                              c.softcap, c.window};
       return api.attention(g, h.input(g, "q"), h.input(g, "k"), h.input(g, "v"), &p);
     });
     for (uint32_t r = 0; r < times; ++r) {
@@ -101,7 +112,28 @@ std::vector<AttentionCase> cases() {
       // Past both workgroup widths: 70 + 70 prefill, then 9 more and single tokens.
       {"long_context_f32", 4, 2, 64, 64, K::F32, {{70, 2}, {9, 1}, {1, 2}}},
       {"long_context_f16", 6, 1, 16, 130, K::F16, {{70, 2}, {9, 1}, {1, 2}}},
+      // Gemma 2's soft-capped scores (q scaled up so that the cap bites).
+      {"softcap_f32", 4, 2, 16, 16, K::F32, {{7, 2}, {1, 3}}, 0, 1.5f},
+      // Window 8, batches of up to 9: a ring of 16 rows, wrapped several times.
+      {"window8_f32", 4, 2, 16, 16, K::F32, {{9, 3}, {1, 12}, {4, 2}}, 8, 0, 9},
+      {"window8_softcap_f16", 4, 2, 16, 16, K::F16, {{9, 2}, {1, 20}, {9, 1}}, 8, 2.0f, 9},
+      // Window wider than the attention workgroup: chunks start inside the ring.
+      {"window40_f32", 2, 1, 64, 64, K::F32, {{33, 3}, {1, 40}, {20, 2}}, 40, 0, 33},
   };
+}
+
+// A batch larger than the sliding-window ring was made for would overwrite keys its own first
+// queries still need: refused when compiling.
+TEST(SlidingWindowAttention, RefusesBatchesBeyondTheRing) {
+  OpHarness h({{sizeof(rbee_kv_layout), 1, 16, 16, 8}}, 64, KvType::F32, 4);
+  h.source().add("x", DType::F32, {8, 16}, random_values(8 * 16, 1));
+  auto build = [&](const rbee_graph_api& api, rbee_graph* g) {
+    rbee_attention_params p{sizeof p, 0, 1, 1, 16, 16, 0.25f, 0, 8};
+    rbee_tensor x = h.input(g, "x");
+    return api.attention(g, x, x, x, &p);
+  };
+  EXPECT_NO_THROW(h.compile(4, build));
+  EXPECT_THROW(h.compile(5, build), std::runtime_error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest, ::testing::ValuesIn(cases()),

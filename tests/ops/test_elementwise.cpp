@@ -81,6 +81,18 @@ TEST(Elementwise, Scale) {
   }
 }
 
+TEST(Elementwise, Softcap) {
+  for (Shape s : kShapes) {
+    Inputs in(s, -120.0f, 120.0f);  // well past the cap and near zero
+    std::vector<float> got = in.h.eval(s.rows, [&](const rbee_graph_api& api, rbee_graph* g) {
+      return api.softcap(g, in.h.input(g, "a"), 30.0f);
+    });
+    std::vector<double> want;
+    for (float x : in.a) want.push_back(30.0 * std::tanh(x / 30.0));
+    EXPECT_TRUE(all_near(got, want, 1e-5, 1e-6)) << shape_name(s);
+  }
+}
+
 TEST(Elementwise, ScaleBeyondMaxWorkgroups) {
   // 3 x 1,400,000 = 4.2M floats > 65535 workgroups x 64 lanes (CPU device).
   Shape s{3, 1400000};

@@ -1,5 +1,6 @@
-// norm: RMS and layer norm per row, with and without weight / bias, weight_offset 1.0 (Gemma),
-// row widths around the workgroup size.
+// norm: RMS and layer norm per row or per group of columns (per-head Q/K norms), with and
+// without weight / bias, weight_offset 1.0 (Gemma), row widths around the workgroup size, and
+// more groups than one dispatch dimension holds.
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -11,38 +12,40 @@ struct NormCase {
   bool weight, bias;
   float weight_offset;
   DType weight_type;
+  uint32_t group = 0;  // 0: whole rows
+  uint32_t rows = 5;
 };
 
 class NormTest : public ::testing::TestWithParam<NormCase> {};
 
 TEST_P(NormTest, MatchesReference) {
   const NormCase c = GetParam();
-  const uint32_t rows = 5;
+  const uint32_t rows = c.rows, width = c.group ? c.group : c.cols;
   const float eps = 1e-5f;
   OpHarness h;
   // Rows with an offset so that layer norm's mean matters.
   std::vector<float> x = h.source().add("x", DType::F32, {rows, c.cols}, random_values(size_t(rows) * c.cols, c.cols, -1.0f, 3.0f));
   std::vector<float> w, b;
-  if (c.weight) w = h.source().add("w", c.weight_type, {c.cols}, random_values(c.cols, 100 + c.cols, -2.0f, 2.0f));
-  if (c.bias) b = h.source().add("b", c.weight_type, {c.cols}, random_values(c.cols, 200 + c.cols));
+  if (c.weight) w = h.source().add("w", c.weight_type, {width}, random_values(width, 100 + c.cols, -2.0f, 2.0f));
+  if (c.bias) b = h.source().add("b", c.weight_type, {width}, random_values(width, 200 + c.cols));
   std::vector<float> got = h.eval(rows, [&](const rbee_graph_api& api, rbee_graph* g) {
-    rbee_norm_params p{sizeof p, c.kind, eps, c.weight_offset};
+    rbee_norm_params p{sizeof p, c.kind, eps, c.weight_offset, c.group};
     return api.norm(g, h.input(g, "x"), c.weight ? api.weight(g, "w") : RBEE_TENSOR_NONE,
                     c.bias ? api.weight(g, "b") : RBEE_TENSOR_NONE, &p);
   });
 
   std::vector<double> want;
-  for (uint32_t r = 0; r < rows; ++r) {
-    const float* row = &x[size_t(r) * c.cols];
+  for (uint32_t r = 0; r < rows * (c.cols / width); ++r) {
+    const float* row = &x[size_t(r) * width];
     double mean = 0;
     if (c.kind == RBEE_NORM_LAYER) {
-      for (uint32_t i = 0; i < c.cols; ++i) mean += row[i];
-      mean /= c.cols;
+      for (uint32_t i = 0; i < width; ++i) mean += row[i];
+      mean /= width;
     }
     double sq = 0;
-    for (uint32_t i = 0; i < c.cols; ++i) sq += (row[i] - mean) * (row[i] - mean);
-    double inv = 1.0 / std::sqrt(sq / c.cols + eps);
-    for (uint32_t i = 0; i < c.cols; ++i) {
+    for (uint32_t i = 0; i < width; ++i) sq += (row[i] - mean) * (row[i] - mean);
+    double inv = 1.0 / std::sqrt(sq / width + eps);
+    for (uint32_t i = 0; i < width; ++i) {
       double v = (row[i] - mean) * inv;
       if (c.weight) v *= double(w[i]) + c.weight_offset;
       if (c.bias) v += b[i];
@@ -60,6 +63,7 @@ std::string name(const ::testing::TestParamInfo<NormCase>& i) {
   if (c.bias) s += "_bias";
   if (c.weight_offset != 0) s += "_offset1";
   if (c.weight || c.bias) s += c.weight_type == DType::F32 ? "_f32" : c.weight_type == DType::F16 ? "_f16" : "_bf16";
+  if (c.group) s += "_groups_of" + std::to_string(c.group) + "_rows" + std::to_string(c.rows);
   return s;
 }
 
@@ -78,6 +82,13 @@ std::vector<NormCase> cases() {
   out.push_back({RBEE_NORM_LAYER, 65, true, true, 0, DType::F16});
   out.push_back({RBEE_NORM_RMS, 63, true, false, 1.0f, DType::BF16});
   out.push_back({RBEE_NORM_LAYER, 1000, true, true, 0, DType::BF16});
+  // Per-head norms: Qwen3 (RMS), Gemma 3 (RMS, 1 + weight), odd widths, layer norm per group.
+  out.push_back({RBEE_NORM_RMS, 64, true, false, 0, DType::F32, 16});
+  out.push_back({RBEE_NORM_RMS, 260, true, false, 1.0f, DType::BF16, 130});
+  out.push_back({RBEE_NORM_LAYER, 195, true, true, 0, DType::F32, 65});
+  out.push_back({RBEE_NORM_RMS, 1000, false, false, 0, DType::F32, 1000});
+  // 200 rows x 512 groups = 102,400 runs: more workgroups than one dimension takes.
+  out.push_back({RBEE_NORM_RMS, 1024, true, false, 0, DType::F32, 2, 200});
   return out;
 }
 

@@ -1,5 +1,6 @@
 // rope: NORMAL (adjacent pairs) and NEOX (halves), full and partial rotary, no / linear /
-// llama3 scaling, an optional freq_factors tensor; each graph is run at n_past 0 and again at a
+// llama3 scaling, an optional freq_factors tensor, LongRoPE's factors given by value and its
+// attention factor; each graph is run at n_past 0 and again at a
 // later position to check that positions come from the step values, not the recording.
 #include <numbers>
 
@@ -15,6 +16,8 @@ struct RopeCase {
   uint32_t original = 64;
   bool freq_factors = false;
   uint32_t tokens = 7;
+  bool value_factors = false;  // rbee_rope_params.factors
+  float attn_factor = 0;       // 0: 1
 };
 
 // The angle per position of pair j, straight from the definitions (transformers' inv_freq
@@ -49,8 +52,10 @@ std::vector<double> reference(const RopeCase& c, const std::vector<float>& x, ui
         uint32_t a = h * c.head_dim + (c.mode == RBEE_ROPE_NEOX ? j : 2 * j);
         uint32_t b = h * c.head_dim + (c.mode == RBEE_ROPE_NEOX ? j + c.n_rot / 2 : 2 * j + 1);
         double angle = double(n_past + t) * inv_freq(c, j, factors);
-        o[a] = row[a] * std::cos(angle) - row[b] * std::sin(angle);
-        o[b] = row[a] * std::sin(angle) + row[b] * std::cos(angle);
+        double mscale = c.attn_factor == 0 ? 1.0 : c.attn_factor;
+        double cos_a = std::cos(angle) * mscale, sin_a = std::sin(angle) * mscale;
+        o[a] = row[a] * cos_a - row[b] * sin_a;
+        o[b] = row[a] * sin_a + row[b] * cos_a;
       }
   }
   return out;
@@ -64,9 +69,12 @@ TEST_P(RopeTest, MatchesReferenceAtTwoPositions) {
   OpHarness h;
   std::vector<float> x = h.source().add("x", DType::F32, {2 * c.tokens, width}, random_values(size_t(2) * c.tokens * width, width));
   std::vector<float> factors;
+  std::vector<float> by_value;
   if (c.freq_factors) factors = h.source().add("rope_freqs", DType::F32, {c.n_rot / 2}, random_values(c.n_rot / 2, 5, 1.0f, 8.0f));
+  if (c.value_factors) factors = by_value = random_values(c.n_rot / 2, 6, 1.0f, 40.0f);
   auto cg = h.compile(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
-    rbee_rope_params p{sizeof p, c.n_heads, c.head_dim, c.n_rot, c.mode, c.theta, c.scaling, c.factor, c.low, c.high, c.original};
+    rbee_rope_params p{sizeof p, c.n_heads, c.head_dim, c.n_rot, c.mode, c.theta, c.scaling, c.factor, c.low, c.high, c.original,
+                       c.attn_factor, by_value.empty() ? nullptr : by_value.data(), uint32_t(by_value.size())};
     return api.rope(g, h.input(g, "x"), c.freq_factors ? api.weight(g, "rope_freqs") : RBEE_TENSOR_NONE, &p);
   });
   // Angles reach ~50 rad: float32 position * frequency is good to ~1e-5 there.
@@ -100,8 +108,14 @@ std::vector<RopeCase> cases() {
   one_token.tokens = 1;
   RopeCase many_tokens{"neox_64_tokens", 2, 64, 64, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_NONE};
   many_tokens.tokens = 64;
+  // Phi-3's LongRoPE: per-pair divisors from config.json and an attention factor.
+  RopeCase longrope{"neox_longrope_factors_by_value", 4, 96, 96, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_NONE};
+  longrope.value_factors = true;
+  longrope.attn_factor = 1.19f;
+  RopeCase attn_factor_only{"normal_partial_attn_factor", 2, 64, 32, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_NONE};
+  attn_factor_only.attn_factor = 0.5f;
   return {normal, neox, normal_partial, neox_partial, linear, llama3, llama3_neox, factors_normal, factors_neox,
-          one_token, many_tokens};
+          one_token, many_tokens, longrope, attn_factor_only};
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, RopeTest, ::testing::ValuesIn(cases()),
