@@ -1,0 +1,94 @@
+// The qwen plugin's families: Qwen2/2.5 (Q/K/V biases, tied embeddings) and Qwen3 (per-head Q/K
+// norms, explicit head size), and how it reads config.json's attention layout.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/model.hpp"
+#include "fixtures_path.hpp"
+#include "models/golden_suite.hpp"
+#include "models/model_test_util.hpp"
+#include "temp_dir.hpp"
+
+namespace rbee::test {
+
+// model-q8_0.gguf is not here: its weights alone move the logits 0.09 from transformers (a float
+// evaluation of the dequantized file lands there too); TinyQuant covers quantized files.
+INSTANTIATE_TEST_SUITE_P(Qwen, FamilyGolden,
+                         testing::Values(GoldenCase{"qwen2", ""}, GoldenCase{"qwen2", "model-f32.gguf"},
+                                         GoldenCase{"qwen2", "model-f16.gguf"}, GoldenCase{"qwen2", "model-bf16.gguf"},
+                                         GoldenCase{"qwen2_bf16", ""}, GoldenCase{"qwen2_bf16", "model-f32.gguf"},
+                                         GoldenCase{"qwen3", ""}, GoldenCase{"qwen3", "model-f32.gguf"}),
+                         golden_case_name);
+
+INSTANTIATE_TEST_SUITE_P(Qwen, TinyQuant, testing::ValuesIn(quant_cases("qwen3")), quant_case_name);
+
+namespace {
+
+// A copy of a tiny fixture folder whose config.json `edit` changes.
+template <typename Edit>
+void copy_with_config(const std::string& family, const TempDir& dir, Edit edit) {
+  const auto from = fixtures() / "tiny" / family;
+  for (const auto& f : std::filesystem::directory_iterator(from)) std::filesystem::copy(f.path(), dir.path());
+  auto config = nlohmann::json::parse(std::ifstream(from / "config.json"));
+  edit(config);
+  std::filesystem::remove(dir / "config.json");
+  dir.write("config.json", config.dump(2));
+}
+
+std::string load_error(const std::filesystem::path& folder) {
+  try {
+    Model model(runtime(), folder, {});
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(QwenConfig, MissingRequiredKeyIsNamedWithTheFile) {
+  TempDir dir;
+  copy_with_config("qwen3", dir, [](nlohmann::json& c) { c.erase("head_dim"); });
+  const std::string message = load_error(dir.path());
+  EXPECT_NE(message.find("config.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("head_dim: missing"), std::string::npos) << message;
+}
+
+TEST(QwenConfig, UnknownLayerTypeIsRefusedByName) {
+  TempDir dir;
+  copy_with_config("qwen2", dir, [](nlohmann::json& c) { c["layer_types"][1] = "chunked_attention"; });
+  const std::string message = load_error(dir.path());
+  EXPECT_NE(message.find("layer_types[1]: \"chunked_attention\" is not supported"), std::string::npos) << message;
+}
+
+TEST(QwenConfig, SlidingLayerNeedsAWindowLength) {
+  TempDir dir;
+  copy_with_config("qwen2", dir, [](nlohmann::json& c) { c["layer_types"][0] = "sliding_attention"; });
+  const std::string message = load_error(dir.path());
+  EXPECT_NE(message.find("layer_types[0]: sliding_attention needs"), std::string::npos) << message;
+}
+
+// A window longer than the input changes nothing: the sliding layer gives transformers' logits.
+TEST(QwenConfig, SlidingLayerWiderThanTheInputMatchesFullAttention) {
+  TempDir dir;
+  copy_with_config("qwen2", dir, [](nlohmann::json& c) {
+    c["use_sliding_window"] = true;
+    c["sliding_window"] = 64;
+    c["layer_types"][1] = "sliding_attention";
+  });
+  Model model(runtime(), dir.path(), {});
+  const auto params = model.hyperparameters();
+  EXPECT_NE(std::find(params.begin(), params.end(), std::pair<std::string, std::string>{"sliding_layers", "1"}), params.end());
+  auto golden = nlohmann::json::parse(std::ifstream(dir / "golden.json"));
+  std::vector<float> got = model.eval(golden["input_ids"].get<std::vector<int32_t>>(), true);
+  std::vector<float> want = read_f32(dir / "logits.f32");
+  ASSERT_EQ(got.size(), want.size());
+  float worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
+  EXPECT_LT(worst, 1e-2f);
+}
+
+}  // namespace rbee::test
