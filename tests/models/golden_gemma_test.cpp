@@ -1,0 +1,151 @@
+// The gemma plugin's families: Gemma, Gemma 2 (soft-capping, sliding window), Gemma 3 (Q/K norms,
+// per-layer-type RoPE). The tiny fixtures use a window of 8, shorter than the golden prompts, so
+// the sliding layers' ring-buffer caches wrap.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/model.hpp"
+#include "fixtures_path.hpp"
+#include "models/golden_suite.hpp"
+#include "models/model_test_util.hpp"
+#include "temp_dir.hpp"
+
+namespace rbee::test {
+
+INSTANTIATE_TEST_SUITE_P(Gemma, FamilyGolden,
+                         testing::Values(GoldenCase{"gemma", ""}, GoldenCase{"gemma", "model-f32.gguf"},
+                                         GoldenCase{"gemma2", ""}, GoldenCase{"gemma2", "model-f32.gguf"},
+                                         GoldenCase{"gemma2", "model-f32.gguf", KvType::F32},
+                                         GoldenCase{"gemma2_bf16", ""}, GoldenCase{"gemma2_bf16", "model-f32.gguf"},
+                                         GoldenCase{"gemma3", ""}, GoldenCase{"gemma3", "model-f32.gguf"}),
+                         golden_case_name);
+
+INSTANTIATE_TEST_SUITE_P(Gemma, TinyQuant, testing::ValuesIn(quant_cases("gemma2")), quant_case_name);
+
+namespace {
+
+// A copy of a tiny fixture folder whose config.json `edit` changes.
+template <typename Edit>
+void copy_with_config(const std::string& family, const TempDir& dir, Edit edit) {
+  const auto from = fixtures() / "tiny" / family;
+  for (const auto& f : std::filesystem::directory_iterator(from)) std::filesystem::copy(f.path(), dir.path());
+  auto config = nlohmann::json::parse(std::ifstream(from / "config.json"));
+  edit(config);
+  std::filesystem::remove(dir / "config.json");
+  dir.write("config.json", config.dump(2));
+}
+
+std::string load_error(const std::filesystem::path& folder) {
+  try {
+    Model model(runtime(), folder, {});
+  } catch (const ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string hyperparameter(const Model& model, const std::string& key) {
+  for (const auto& [k, v] : model.hyperparameters())
+    if (k == key) return v;
+  return "";
+}
+
+// Max abs difference from transformers' logits of the folder's golden input.
+float worst_logit_difference(const std::filesystem::path& folder) {
+  Model model(runtime(), folder, {});
+  auto golden = nlohmann::json::parse(std::ifstream(folder / "golden.json"));
+  std::vector<float> got = model.eval(golden["input_ids"].get<std::vector<int32_t>>(), true);
+  std::vector<float> want = read_f32(folder / "logits.f32");
+  if (got.size() != want.size()) return INFINITY;
+  float worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
+  return worst;
+}
+
+// Layers 0-4 of the tiny Gemma 3 slide (window 8), layer 5 is global.
+void expect_sliding_cache_smaller(const std::filesystem::path& path, const ModelOptions& o) {
+  Model model(runtime(), path, o);
+  const KvCache& cache = model.kv_cache();
+  ASSERT_EQ(cache.n_layers(), 6u);
+  EXPECT_EQ(cache.layout(0).sliding_window, 8u);
+  EXPECT_EQ(cache.layout(5).sliding_window, 0u);
+  EXPECT_EQ(cache.rows(5), o.context);
+  EXPECT_LT(cache.rows(0), cache.rows(5)) << "a sliding layer keeps as many rows as a global one";
+}
+
+}  // namespace
+
+TEST(GemmaKvCache, SlidingLayersKeepFewerRowsThanGlobalOnes) {
+  for (const char* file : {"", "model-f32.gguf"}) {
+    SCOPED_TRACE(file);
+    ModelOptions o;
+    o.context = 256;
+    expect_sliding_cache_smaller(fixtures() / "tiny" / "gemma3" / file, o);
+  }
+}
+
+TEST(GemmaKvCache, SlidingLayersKeepTheirWindowPlusOneBatch) {
+  ModelOptions o;
+  o.context = 256;
+  o.max_batch = 16;
+  Model model(runtime(), fixtures() / "tiny" / "gemma3", o);
+  EXPECT_EQ(model.kv_cache().rows(0), 8u + 16u - 1u);
+  EXPECT_EQ(model.kv_cache().rows(5), 256u);
+}
+
+// Older Gemma 3 configs: a global rope_theta, rope_local_base_freq for the sliding layers, and the
+// layer pattern as a period instead of layer_types. Same model, same logits.
+TEST(GemmaConfig, Gemma3OlderSpellingGivesTheSameLogits) {
+  TempDir dir;
+  copy_with_config("gemma3", dir, [](nlohmann::json& c) {
+    c.erase("rope_parameters");
+    c.erase("layer_types");
+    c.erase("_sliding_window_pattern");
+    c["rope_theta"] = 1000000.0;
+    c["rope_local_base_freq"] = 10000.0;
+    c["sliding_window_pattern"] = 6;
+  });
+  EXPECT_LT(worst_logit_difference(dir.path()), 1e-2f);
+}
+
+// Without layer_types, Gemma 2's even layers slide.
+TEST(GemmaConfig, Gemma2WithoutLayerTypesAlternates) {
+  TempDir dir;
+  copy_with_config("gemma2", dir, [](nlohmann::json& c) { c.erase("layer_types"); });
+  EXPECT_LT(worst_logit_difference(dir.path()), 1e-2f);
+}
+
+// Real Gemma 3 4B+ configs scale the global layers' RoPE linearly (factor 8), not the local ones.
+TEST(GemmaConfig, LinearScalingOfTheGlobalLayersIsRead) {
+  TempDir dir;
+  copy_with_config("gemma3", dir, [](nlohmann::json& c) {
+    c["rope_parameters"]["full_attention"]["rope_type"] = "linear";
+    c["rope_parameters"]["full_attention"]["factor"] = 8.0;
+  });
+  Model model(runtime(), dir.path(), {});
+  EXPECT_EQ(hyperparameter(model, "rope_scaling"), "linear");
+  EXPECT_EQ(hyperparameter(model, "rope_factor"), "8");
+  EXPECT_EQ(hyperparameter(model, "rope_theta_local"), "10000");
+}
+
+TEST(GemmaConfig, UnknownLayerTypeIsRefusedByName) {
+  TempDir dir;
+  copy_with_config("gemma3", dir, [](nlohmann::json& c) { c["layer_types"][2] = "chunked_attention"; });
+  const std::string message = load_error(dir.path());
+  EXPECT_NE(message.find("layer_types[2]: \"chunked_attention\" is not supported"), std::string::npos) << message;
+}
+
+TEST(GemmaConfig, NestedTextConfigIsRefused) {
+  TempDir dir;
+  copy_with_config("gemma3", dir, [](nlohmann::json& c) {
+    nlohmann::json text = c;
+    c = {{"model_type", "gemma3"}, {"text_config", text}};
+  });
+  const std::string message = load_error(dir.path());
+  EXPECT_NE(message.find("text_config"), std::string::npos) << message;
+}
+
+}  // namespace rbee::test
