@@ -1,7 +1,7 @@
 // Activation functions of the elementwise ops, also applied by kernels that fuse them.
 // Op codes shared with core/graph/graph.hpp (ElementwiseOp).
 const uint OP_ADD = 0u, OP_MUL = 1u, OP_SCALE = 2u, OP_SOFTCAP = 3u;
-const uint OP_SILU = 10u, OP_GELU = 11u, OP_GELU_TANH = 12u, OP_RELU = 13u;
+const uint OP_SILU = 10u, OP_GELU = 11u, OP_GELU_TANH = 12u, OP_RELU = 13u, OP_SIGMOID = 14u;
 const uint OP_GATED = 20u;  // OP_GATED + (activation - OP_SILU): act(a) * b
 
 // erf with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26); GLSL has none.
@@ -17,6 +17,7 @@ float activate(uint act, float v) {
   if (act == OP_SILU) return v / (1.0 + exp(-v));
   if (act == OP_GELU) return 0.5 * v * (1.0 + erf_as(v * 0.70710678118654752));
   if (act == OP_GELU_TANH) return 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+  if (act == OP_SIGMOID) return 1.0 / (1.0 + exp(-v));
   return max(v, 0.0);
 }
 

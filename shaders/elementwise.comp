@@ -11,6 +11,7 @@ layout(push_constant) uniform Push {
   uint op;
   uint b_len;  // elements of b: n, or one row broadcast over a's rows
   float factor;
+  uint b_div;  // > 0: b is one column, element i / b_div (a's columns)
 } pc;
 
 #include "activation.glsl"
@@ -19,8 +20,9 @@ void main() {
   for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += gl_NumWorkGroups.x * gl_WorkGroupSize.x) {
     float va = a[i];
     float r;
-    if (pc.op == OP_ADD) r = va + b[i % pc.b_len];
-    else if (pc.op == OP_MUL) r = va * b[i % pc.b_len];
+    uint bi = pc.b_div != 0u ? i / pc.b_div : i % pc.b_len;
+    if (pc.op == OP_ADD) r = va + b[bi];
+    else if (pc.op == OP_MUL) r = va * b[bi];
     else if (pc.op == OP_SCALE) r = va * pc.factor;
     else if (pc.op == OP_SOFTCAP) r = pc.factor * tanh(va / pc.factor);
     else if (pc.op >= OP_GATED) r = activate(pc.op - OP_GATED + OP_SILU, va) * b[i];

@@ -8,6 +8,10 @@
 // and use it for every token, then reduce with subgroup adds (plus shared memory when the
 // workgroup holds several subgroups; no barrier when it is one subgroup). Decode (TOKENS 1)
 // makes one pass over the weights. Workgroups: x,y = row group, z = token group.
+// Experts (moe_linear): the weights are n_expert stacked matrices. EXPERTS: z = output row
+// (token t, chosen slot j), whose expert comes from the routing (decode). EXPERTS_BATCH: z =
+// (expert, tile of 8 of the rows listed for that expert), so each expert's weights are read once
+// per batch; tiles past an expert's count end at once.
 #include "common.glsl"
 #define WEIGHT_BINDING 1
 #include "weights.glsl"
@@ -22,7 +26,17 @@ layout(push_constant) uniform Push {
   uint has_bias;
   uint groups_x;
   uint act;  // GATED_INPUT: the activation code of the unit
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
+  uint n_used;      // experts per token
+  uint x_per_slot;  // 1: x has a row per output row, 0: per token
+  uint n_expert;
+  uint tiles;       // EXPERTS_BATCH: tiles per expert
+#endif
 } pc;
+
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
+layout(std430, binding = 5) readonly buffer Routing { uint route[]; };  // RoutingLayout
+#endif
 
 // Input element i. With GATED_INPUT the input is a gated unit computed on the fly,
 // act(gate) * up, with gate in x and up in binding 4 (the unit's own dispatch is skipped).
@@ -45,10 +59,35 @@ shared float partial[MAX_SUBGROUPS][MAX_ROWS * MAX_TOKENS];
 
 void main() {
   uint first = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * ROWS;
-  uint t0 = gl_WorkGroupID.z * TOKENS;
   if (first >= pc.n) return;  // uniform per workgroup
   uint rows = min(ROWS, pc.n - first);
-  uint toks = min(TOKENS, pc.tokens - t0);
+  // This workgroup's output rows, the input row of each, and the first weight row.
+  uint out_row[TOKENS], in_row[TOKENS];
+  uint toks, wrow = first;
+#if defined(EXPERTS_BATCH)
+  uint e = gl_WorkGroupID.z / pc.tiles, tile0 = gl_WorkGroupID.z % pc.tiles * TOKENS;
+  uint count = route[pc.tokens * 2u * pc.n_used + e];
+  if (tile0 >= count) return;
+  toks = min(TOKENS, count - tile0);
+  for (uint t = 0; t < toks; ++t) out_row[t] = route[pc.tokens * 2u * pc.n_used + pc.n_expert + e * pc.tokens + tile0 + t];
+  wrow += e * pc.n;
+#elif defined(EXPERTS)
+  uint o = gl_WorkGroupID.z;
+  toks = 1u;
+  out_row[0] = o;
+  wrow += uint(uintBitsToFloat(route[o / pc.n_used * 2u * pc.n_used + o % pc.n_used])) * pc.n;
+#else
+  uint t0 = gl_WorkGroupID.z * TOKENS;
+  toks = min(TOKENS, pc.tokens - t0);
+  for (uint t = 0; t < toks; ++t) out_row[t] = t0 + t;
+#endif
+  for (uint t = 0; t < toks; ++t) {
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
+    in_row[t] = pc.x_per_slot != 0u ? out_row[t] : out_row[t] / pc.n_used;
+#else
+    in_row[t] = out_row[t];
+#endif
+  }
   uint lane = gl_LocalInvocationID.x;
   uint width = gl_WorkGroupSize.x;
 
@@ -60,11 +99,11 @@ void main() {
     // Decode the chunk of every row once, then read each token's 16 inputs once.
     float w[MAX_ROWS][16];
     [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
-      if (r < ROWS && r < rows) wload16((first + r) * pc.k + c * 16u, w[r]);
+      if (r < ROWS && r < rows) wload16((wrow + r) * pc.k + c * 16u, w[r]);
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
       if (t >= toks) break;
       float xv[16];
-      [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = xin((t0 + t) * pc.k + c * 16u + j);
+      [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = xin(in_row[t] * pc.k + c * 16u + j);
       [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r) {
         if (r >= ROWS) break;
         float s = 0.0;
@@ -77,7 +116,7 @@ void main() {
   for (uint i = chunks * 16u + lane; i < pc.k; i += width)
     [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
       [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t)
-        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((first + r) * pc.k + i) * xin((t0 + t) * pc.k + i);
+        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((wrow + r) * pc.k + i) * xin(in_row[t] * pc.k + i);
 
   [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i)
     if (i / MAX_TOKENS < ROWS && i % MAX_TOKENS < TOKENS) acc[i] = subgroupAdd(acc[i]);
@@ -99,6 +138,6 @@ void main() {
     [[unroll]] for (uint j = 0; j < MAX_ROWS * MAX_TOKENS; ++j)
       if (j == r * MAX_TOKENS + t) v = acc[j];
     if (pc.has_bias != 0u) v += bias[first + r];
-    outp[(t0 + t) * pc.n + first + r] = v;
+    outp[out_row[t] * pc.n + first + r] = v;
   }
 }

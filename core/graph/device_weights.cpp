@@ -21,6 +21,20 @@ const vk::Buffer& DeviceWeights::stored(const TensorView& t) {
   return *slot;
 }
 
+const vk::Buffer& DeviceWeights::stacked(const std::vector<const TensorView*>& parts) {
+  auto& slot = stacks_[parts];
+  if (!slot) {
+    uint64_t part = parts.at(0)->nbytes, total = part * parts.size();
+    slot = std::make_unique<vk::Buffer>(device_, (total + 3) / 4 * 4, vk::MemoryKind::Device, "experts " + parts[0]->name);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      uploader_.upload(parts[i]->data, part, *slot, i * part);
+      bytes_ += part;
+      if (progress_) progress_(bytes_);
+    }
+  }
+  return *slot;
+}
+
 const vk::Buffer& DeviceWeights::as_f32(const TensorView& t) {
   if (t.dtype == DType::F32) return stored(t);
   auto& slot = buffers_[{&t, true}];

@@ -19,6 +19,9 @@ class DeviceWeights {
 
   const vk::Buffer& stored(const TensorView& t);
   const vk::Buffer& as_f32(const TensorView& t);
+  // Tensors of one type and shape (experts' weights stored one per tensor) back to back in one
+  // buffer, in their stored type.
+  const vk::Buffer& stacked(const std::vector<const TensorView*>& parts);
   uint64_t bytes_uploaded() const { return bytes_; }
   // progress(bytes uploaded so far) is called after each uploaded tensor.
   void on_upload(std::function<void(uint64_t)> progress) { progress_ = std::move(progress); }
@@ -27,6 +30,7 @@ class DeviceWeights {
   const vk::Device& device_;
   vk::Uploader& uploader_;
   std::map<std::pair<const TensorView*, bool>, std::unique_ptr<vk::Buffer>> buffers_;
+  std::map<std::vector<const TensorView*>, std::unique_ptr<vk::Buffer>> stacks_;
   uint64_t bytes_ = 0;
   std::function<void(uint64_t)> progress_;
 };

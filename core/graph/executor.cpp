@@ -33,8 +33,12 @@ struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };
 struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows; };
-struct ElementwisePush { uint32_t n, op, b_len; float factor; };
+struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count; };
+struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
+struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
+struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, n_used, x_per_slot, n_expert, tiles; };
+struct MoeCombinePush { uint32_t n_tokens, cols, k; };
 struct StepValues { uint32_t n_past, n_tokens; };
 
 }  // namespace
@@ -104,6 +108,7 @@ CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
   switch (n.kind) {
     case OpKind::Tokens: return {ids_->handle(), 0, VK_WHOLE_SIZE};
     case OpKind::Weight: {
+      if (!n.expert_parts.empty()) return {weights_.stacked(n.expert_parts).handle(), 0, VK_WHOLE_SIZE};
       const vk::Buffer& b = as_vector ? weights_.as_f32(*n.weight) : weights_.stored(*n.weight);
       return {b.handle(), 0, VK_WHOLE_SIZE};
     }
@@ -255,7 +260,9 @@ void CompiledGraph::record(const Graph& graph) {
         uint64_t count = uint64_t(n.rows) * n.cols;
         uint32_t b_len = static_cast<uint32_t>(count);
         if (in[1] != RBEE_TENSOR_NONE) b_len = graph.node(in[1]).rows * graph.node(in[1]).cols;
-        ElementwisePush pc{static_cast<uint32_t>(count), n.elementwise, b_len, n.factor};
+        // b as one column [rows, 1] broadcast over a's columns.
+        bool column = in[1] != RBEE_TENSOR_NONE && graph.node(in[1]).cols == 1 && n.cols != 1;
+        ElementwisePush pc{static_cast<uint32_t>(count), n.elementwise, b_len, n.factor, column ? n.cols : 0};
         uint32_t wg = config_.elementwise_wg;
         dispatch("elementwise", {bind(in[0], false), bind(in[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
                  std::min(div_up(count, wg), kMaxGroups), 1, 1);
@@ -266,6 +273,15 @@ void CompiledGraph::record(const Graph& graph) {
         SlicePush pc{n.rows, x.cols, n.slice_begin, n.cols};
         uint32_t wg = config_.elementwise_wg;
         dispatch("slice", {bind(in[0], false), bind(self, false)}, &pc, sizeof pc, {wg},
+                 std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
+        break;
+      }
+      case OpKind::MoeRoute: record_moe_route(n, self); break;
+      case OpKind::MoeLinear: record_moe_linear(graph, n, self); break;
+      case OpKind::MoeCombine: {
+        MoeCombinePush pc{graph.node(in[1]).rows, n.cols, n.moe.n_used};
+        uint32_t wg = config_.elementwise_wg;
+        dispatch("moe_combine", {bind(in[0], false), bind(in[1], false), bind(self, false)}, &pc, sizeof pc, {wg},
                  std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
         break;
       }
@@ -290,6 +306,40 @@ void CompiledGraph::record(const Graph& graph) {
     timestamps_->write(cmd_->handle(), static_cast<uint32_t>(profile_ ? labels_.size() : 1));
   }
   cmd_->end();
+}
+
+// Routing per token, then (for batches) the rows of each expert listed for moe_linear.
+void CompiledGraph::record_moe_route(const Node& n, rbee_tensor self) {
+  const rbee_moe_route_params& m = n.moe;
+  MoeRoutePush pc{n.rows, m.n_expert, m.n_used, m.gating == RBEE_MOE_SIGMOID, m.normalize, m.scale, m.n_group,
+                  m.topk_group, m.group_top, n.inputs[1] != RBEE_TENSOR_NONE};
+  uint32_t wg = config_.elementwise_wg;
+  dispatch("moe_route", {bind(n.inputs[0], false), bind(n.inputs[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
+           div_up(n.rows, wg), 1, 1);
+  if (n.rows > 1) {
+    MoeBucketPush bp{n.rows, m.n_expert, m.n_used};
+    dispatch("moe_bucket", {bind(self, false)}, &bp, sizeof bp, {config_.reduce_wg}, 1, 1, 1);
+  }
+}
+
+// One token: a mat-vec per (token, chosen expert) row. Batches: per expert, tiles of the rows
+// listed for it, so that its weights are read once.
+void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self) {
+  if (!config_.subgroup_wg)
+    throw std::runtime_error("mixture-of-experts layers need a device with subgroup arithmetic");
+  const Node &x = graph.node(n.inputs[0]), &w = graph.node(n.inputs[1]), &route = graph.node(n.inputs[2]);
+  uint32_t tokens = route.rows, k = n.moe.n_used;
+  bool batch = tokens > 1;
+  uint32_t tiles = div_up(tokens, kSubgroupTokens);
+  uint64_t gz = batch ? uint64_t(w.n_expert) * tiles : uint64_t(tokens) * k;
+  if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
+  uint32_t groups = div_up(n.cols, config_.subgroup_rows);
+  uint32_t gx = std::min(groups, kMaxGroups);
+  MoeMatmulPush pc{w.cols, n.cols, tokens, 0, gx, 0, k, x.rows != tokens, w.n_expert, tiles};
+  std::string kernel = std::string(batch ? "moe_matmul_" : "moe_matvec_") + weight_suffix(w.weight->dtype);
+  dispatch(kernel, {bind(n.inputs[0], false), bind(n.inputs[1], false), {dummy_->handle(), 0, VK_WHOLE_SIZE},
+                    bind(self, false), {dummy_->handle(), 0, VK_WHOLE_SIZE}, bind(n.inputs[2], false)},
+           &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx), static_cast<uint32_t>(gz));
 }
 
 // Two passes: every workgroup keeps the k best of its slice of the row, then one workgroup

@@ -8,7 +8,10 @@
 
 namespace rbee {
 
-enum class OpKind { Tokens, Weight, Embed, Norm, Linear, Rope, Attention, Elementwise, OutputRows, Slice };
+enum class OpKind {
+  Tokens, Weight, Embed, Norm, Linear, Rope, Attention, Elementwise, OutputRows, Slice,
+  MoeRoute, MoeLinear, MoeCombine
+};
 
 // Codes shared with shaders/elementwise.comp.
 enum ElementwiseOp : uint32_t {
@@ -20,17 +23,22 @@ enum ElementwiseOp : uint32_t {
   kGelu = 11,
   kGeluTanh = 12,
   kRelu = 13,
+  kSigmoid = 14,
   kGated = 20,  // kGated + (activation - kSilu)
 };
 
 // One value of the graph: a 2-D float32 activation [rows, cols], the token ids, or a weight of
-// the model file (rows x cols of its stored type; a 1-D weight is one row).
+// the model file (rows x cols of its stored type; a 1-D weight is one row; experts' weights are
+// n_expert such matrices, one 3-D tensor or expert_parts stacked).
 struct Node {
   OpKind kind;
   std::vector<rbee_tensor> inputs;  // RBEE_TENSOR_NONE for an absent optional input
   uint32_t rows = 0;
   uint32_t cols = 0;
-  const TensorView* weight = nullptr;  // OpKind::Weight
+  const TensorView* weight = nullptr;  // OpKind::Weight (the first part of stacked experts)
+  uint32_t n_expert = 0;                // > 0: experts' weights
+  std::vector<const TensorView*> expert_parts;  // one 2-D tensor per expert, or empty
+  rbee_moe_route_params moe{};          // MoeRoute; MoeLinear/MoeCombine copy n_used
   rbee_norm_params norm{};
   rbee_rope_params rope{};        // factors moved into rope_factors
   std::vector<float> rope_factors;  // per-pair divisors given by value, or empty
@@ -38,6 +46,16 @@ struct Node {
   uint32_t elementwise = 0;
   float factor = 1.0f;
   uint32_t slice_begin = 0;  // OpKind::Slice: first column taken
+};
+
+// Layout of a MoeRoute node's output for n tokens, E experts, k chosen, in 32-bit words (kept
+// in the arena like any activation): per token k expert ids (as floats) then k weights; then, for
+// batches, the rows of moe_linear's output per expert (E counts, then E lists of n row numbers).
+struct RoutingLayout {
+  uint32_t n, experts, k;
+  uint64_t counts_offset() const { return uint64_t(n) * 2 * k; }
+  uint64_t lists_offset() const { return counts_offset() + experts; }
+  uint64_t words() const { return lists_offset() + uint64_t(experts) * n; }
 };
 
 // A forward pass for one batch shape, as built by a plugin through rbee_graph_api.

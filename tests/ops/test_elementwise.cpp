@@ -1,4 +1,5 @@
-// elementwise: add / mul (same shape, and a 1-row weight broadcast over rows), scale, the
+// elementwise: add / mul (same shape, a 1-row weight broadcast over rows, a column broadcast
+// over columns), scale, softcap, the
 // unary activations and gated units, on element counts that are not multiples of the
 // workgroup, including one past 65535 workgroups (the grid-stride loop).
 #include "ops/op_harness.hpp"
@@ -12,12 +13,13 @@ double act(rbee_unary_op op, double v) {
     case RBEE_UNARY_GELU: return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
     case RBEE_UNARY_GELU_TANH: return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
     case RBEE_UNARY_RELU: return v > 0 ? v : 0;
+    case RBEE_UNARY_SIGMOID: return 1 / (1 + std::exp(-v));
   }
   return 0;
 }
 
 const char* act_name(rbee_unary_op op) {
-  const char* n[] = {"silu", "gelu", "gelu_tanh", "relu"};
+  const char* n[] = {"silu", "gelu", "gelu_tanh", "relu", "sigmoid"};
   return n[op];
 }
 
@@ -69,6 +71,24 @@ TEST(Elementwise, AddAndMulBroadcastOneRowWeight) {
       }
 }
 
+// Qwen2-MoE's shared expert scaled per token by a gate: b [rows, 1] over a's columns.
+TEST(Elementwise, AddAndMulBroadcastOneColumn) {
+  for (Shape s : kShapes)
+    for (rbee_binary_op op : {RBEE_BINARY_ADD, RBEE_BINARY_MUL}) {
+      Inputs in(s);
+      std::vector<float> col = in.h.source().add("col", DType::F32, {s.rows, 1}, random_values(s.rows, 7 + s.rows));
+      std::vector<float> got = in.h.eval(s.rows, [&](const rbee_graph_api& api, rbee_graph* g) {
+        return api.binary(g, in.h.input(g, "a"), in.h.input(g, "col"), op);
+      });
+      std::vector<double> want;
+      for (size_t i = 0; i < in.a.size(); ++i) {
+        float ci = col[i / s.cols];
+        want.push_back(op == RBEE_BINARY_ADD ? in.a[i] + ci : in.a[i] * ci);
+      }
+      EXPECT_TRUE(all_near(got, want, 0, 0)) << shape_name(s) << (op == RBEE_BINARY_ADD ? " add" : " mul");
+    }
+}
+
 TEST(Elementwise, Scale) {
   for (Shape s : kShapes) {
     Inputs in(s);
@@ -108,7 +128,7 @@ TEST(Elementwise, ScaleBeyondMaxWorkgroups) {
 
 TEST(Elementwise, UnaryActivations) {
   for (Shape s : kShapes)
-    for (rbee_unary_op op : {RBEE_UNARY_SILU, RBEE_UNARY_GELU, RBEE_UNARY_GELU_TANH, RBEE_UNARY_RELU}) {
+    for (rbee_unary_op op : {RBEE_UNARY_SILU, RBEE_UNARY_GELU, RBEE_UNARY_GELU_TANH, RBEE_UNARY_RELU, RBEE_UNARY_SIGMOID}) {
       Inputs in(s, -8.0f, 8.0f);
       std::vector<float> got = in.h.eval(s.rows, [&](const rbee_graph_api& api, rbee_graph* g) {
         return api.unary(g, in.h.input(g, "a"), op);
@@ -121,7 +141,7 @@ TEST(Elementwise, UnaryActivations) {
 
 TEST(Elementwise, GatedUnits) {
   for (Shape s : kShapes)
-    for (rbee_unary_op op : {RBEE_UNARY_SILU, RBEE_UNARY_GELU, RBEE_UNARY_GELU_TANH, RBEE_UNARY_RELU}) {
+    for (rbee_unary_op op : {RBEE_UNARY_SILU, RBEE_UNARY_GELU, RBEE_UNARY_GELU_TANH, RBEE_UNARY_RELU, RBEE_UNARY_SIGMOID}) {
       Inputs in(s, -8.0f, 8.0f);
       std::vector<float> got = in.h.eval(s.rows, [&](const rbee_graph_api& api, rbee_graph* g) {
         return api.gated(g, in.h.input(g, "a"), in.h.input(g, "b"), op);

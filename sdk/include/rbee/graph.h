@@ -87,8 +87,35 @@ typedef struct rbee_attention_params {
                     * the layer's rbee_kv_layout.sliding_window */
 } rbee_attention_params;
 
-typedef enum rbee_unary_op { RBEE_UNARY_SILU = 0, RBEE_UNARY_GELU = 1, RBEE_UNARY_GELU_TANH = 2, RBEE_UNARY_RELU = 3 } rbee_unary_op;
+typedef enum rbee_unary_op {
+  RBEE_UNARY_SILU = 0,
+  RBEE_UNARY_GELU = 1,
+  RBEE_UNARY_GELU_TANH = 2,
+  RBEE_UNARY_RELU = 3,
+  RBEE_UNARY_SIGMOID = 4 /* ABI 1.1 */
+} rbee_unary_op;
 typedef enum rbee_binary_op { RBEE_BINARY_ADD = 0, RBEE_BINARY_MUL = 1 } rbee_binary_op;
+
+/* ABI 1.1: mixture of experts. */
+typedef enum rbee_moe_gating {
+  RBEE_MOE_SOFTMAX = 0, /* scores: softmax of the router logits over all experts (Mixtral, Qwen) */
+  RBEE_MOE_SIGMOID = 1  /* scores: sigmoid of each logit (DeepSeek V3) */
+} rbee_moe_gating;
+
+typedef struct rbee_moe_route_params {
+  uint32_t struct_size;
+  uint32_t n_expert;
+  uint32_t n_used;    /* experts chosen per token (k), at most 32 */
+  uint32_t gating;    /* rbee_moe_gating */
+  uint32_t normalize; /* 1: the chosen scores are divided by their sum (Mixtral, Qwen3-MoE) */
+  float scale;        /* multiplies the final weights (DeepSeek's routed_scaling_factor); 0 means 1 */
+  /* Group-limited choice (DeepSeek): experts form n_group equal groups; a group's score is the
+   * sum of its group_top best scores; only the topk_group best groups are chosen from.
+   * n_group 0 or 1: no groups. */
+  uint32_t n_group;
+  uint32_t topk_group;
+  uint32_t group_top;
+} rbee_moe_route_params;
 
 typedef struct rbee_graph_api {
   uint32_t struct_size;
@@ -118,7 +145,8 @@ typedef struct rbee_graph_api {
   rbee_tensor (*attention)(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tensor v,
                            const rbee_attention_params* params);
   rbee_tensor (*unary)(rbee_graph* g, rbee_tensor x, rbee_unary_op op);
-  /* a op b; b has a's shape or is one row broadcast over a's rows. */
+  /* a op b; b has a's shape, or is one row broadcast over a's rows, or (ABI 1.1) one column
+   * [n, 1] broadcast over a's columns (Qwen2-MoE's shared-expert gate). */
   rbee_tensor (*binary)(rbee_graph* g, rbee_tensor a, rbee_tensor b, rbee_binary_op op);
   /* act(gate) * up, elementwise. */
   rbee_tensor (*gated)(rbee_graph* g, rbee_tensor gate, rbee_tensor up, rbee_unary_op act);
@@ -138,6 +166,23 @@ typedef struct rbee_graph_api {
   rbee_tensor (*slice)(rbee_graph* g, rbee_tensor x, uint32_t begin, uint32_t count);
   /* Positions the KV cache holds: the context length of this run (LongRoPE picks its factors by it). */
   uint32_t (*n_ctx)(const rbee_graph* g);
+
+  /* Mixture of experts. A token's output is sum_j weight[j] * expert_j(x) over its n_used chosen
+   * experts; only the chosen experts' weights are read. */
+  /* Experts' weights [n_expert, out, in] of one projection: the 3-D tensor `name` of the file
+   * (GGUF's ffn_*_exps), or, when name contains "%u", the n_expert 2-D tensors it names with
+   * %u = 0, 1, ... (safetensors' experts.N.*), stacked by the host. */
+  rbee_tensor (*experts)(rbee_graph* g, const char* name, uint32_t n_expert);
+  /* Routing of router logits [n, n_expert]: scores by params->gating, the n_used best per token
+   * (equal scores: lower id first; selection_bias [n_expert], optional, is added to the scores
+   * for choosing only), and their weights. The result is read only by moe_linear and moe_combine. */
+  rbee_tensor (*moe_route)(rbee_graph* g, rbee_tensor logits, rbee_tensor selection_bias,
+                           const rbee_moe_route_params* params);
+  /* Row t * n_used + j = x times the weight of token t's j-th chosen expert -> [n * n_used, out].
+   * x has n rows (one input for every chosen expert) or n * n_used (one per chosen expert). */
+  rbee_tensor (*moe_linear)(rbee_graph* g, rbee_tensor x, rbee_tensor experts, rbee_tensor routing);
+  /* Row t = sum_j weight[t][j] * h[t * n_used + j] -> [n, cols of h]. */
+  rbee_tensor (*moe_combine)(rbee_graph* g, rbee_tensor h, rbee_tensor routing);
 } rbee_graph_api;
 
 #ifdef __cplusplus
