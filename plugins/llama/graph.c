@@ -1,5 +1,5 @@
 /* The llama forward pass: pre-norm attention with RoPE (skipped in SmolLM3's no-RoPE layers)
- * and GQA, then a SwiGLU MLP. */
+ * and GQA, then a SwiGLU MLP (Mixtral: a mixture of them). */
 #include <math.h>
 
 #include "llama.h"
@@ -55,6 +55,25 @@ static rbee_tensor mlp(const builder* b, const llama_model* m, rbee_tensor x, ui
   return b->api->linear(b->g, h, weight(b, n->ffn_down, l), RBEE_TENSOR_NONE);
 }
 
+static rbee_tensor experts(const builder* b, const llama_model* m, const char* pattern, uint32_t layer) {
+  return rbee_layer_experts(b->api, b->g, pattern, layer, m->n_expert);
+}
+
+/* Mixtral's sparse MLP: softmax router, the best n_expert_used experts renormalized, each a
+ * SwiGLU MLP of its own. */
+static rbee_tensor moe_mlp(const builder* b, const llama_model* m, rbee_tensor x, uint32_t l) {
+  const llama_names* n = m->names;
+  rbee_tensor logits = b->api->linear(b->g, x, weight(b, n->ffn_router, l), RBEE_TENSOR_NONE);
+  rbee_moe_route_params p = {.struct_size = sizeof p, .n_expert = m->n_expert, .n_used = m->n_expert_used,
+                             .gating = RBEE_MOE_SOFTMAX, .normalize = 1};
+  rbee_tensor route = b->api->moe_route(b->g, logits, RBEE_TENSOR_NONE, &p);
+  rbee_tensor gate = b->api->moe_linear(b->g, x, experts(b, m, n->ffn_gate_experts, l), route);
+  rbee_tensor up = b->api->moe_linear(b->g, x, experts(b, m, n->ffn_up_experts, l), route);
+  rbee_tensor h = b->api->gated(b->g, gate, up, RBEE_UNARY_SILU);
+  rbee_tensor down = b->api->moe_linear(b->g, h, experts(b, m, n->ffn_down_experts, l), route);
+  return b->api->moe_combine(b->g, down, route);
+}
+
 rbee_status llama_build_graph(const llama_model* m, rbee_graph* g, rbee_error* err) {
   builder b = {llama_host->graph, g};
   const llama_names* n = m->names;
@@ -66,7 +85,7 @@ rbee_status llama_build_graph(const llama_model* m, rbee_graph* g, rbee_error* e
     rbee_tensor h = rms_norm(&b, m, x, weight(&b, n->attn_norm, l));
     x = b.api->binary(g, x, attention(&b, m, h, l, freqs), RBEE_BINARY_ADD);
     h = rms_norm(&b, m, x, weight(&b, n->ffn_norm, l));
-    x = b.api->binary(g, x, mlp(&b, m, h, l), RBEE_BINARY_ADD);
+    x = b.api->binary(g, x, m->n_expert ? moe_mlp(&b, m, h, l) : mlp(&b, m, h, l), RBEE_BINARY_ADD);
   }
   x = b.api->output_rows(g, x);
   x = rms_norm(&b, m, x, b.api->weight(g, n->output_norm));

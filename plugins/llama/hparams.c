@@ -31,6 +31,22 @@ static rbee_status read_no_rope_layers(const rbee_hparams* r, const char* arch, 
   return s;
 }
 
+/* Mixtral: GGUF "<arch>.expert_count" / HF "num_local_experts"; absent or 0 for dense models. */
+static rbee_status read_experts(const rbee_hparams* r, llama_model* m) {
+  int gguf = r->format == RBEE_FORMAT_GGUF;
+  const char* count = gguf ? "expert_count" : "num_local_experts";
+  const char* used = gguf ? "expert_used_count" : "num_experts_per_tok";
+  char k[160];
+  int64_t n = 0;
+  if (r->api->get_int(r->src, rbee_hparams_key(r, count, k, sizeof k), &n) != RBEE_OK || n == 0) return RBEE_OK;
+  RBEE_TRY(rbee_hparams_u32(r, count, &m->n_expert));
+  RBEE_TRY(rbee_hparams_u32(r, used, &m->n_expert_used));
+  if (m->n_expert_used > m->n_expert || m->n_expert_used > 32)
+    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s%s: %u experts per token of %u (at most 32)", r->prefix, used,
+                     m->n_expert_used, m->n_expert);
+  return RBEE_OK;
+}
+
 rbee_status llama_read_hparams(const rbee_source* src, llama_model* m, rbee_error* err) {
   rbee_hparams r;
   RBEE_TRY(rbee_hparams_open(&r, llama_host->source, src, err));
@@ -74,6 +90,7 @@ rbee_status llama_read_hparams(const rbee_source* src, llama_model* m, rbee_erro
     return rbee_fail(err, RBEE_ERROR_BAD_MODEL, "rotary dimensions %u do not fit head size %u", m->rope.n_rot, m->head_dim);
   m->rope.n_heads = m->n_head;
   m->rope.head_dim = m->head_dim;
+  RBEE_TRY(read_experts(&r, m));
   return read_no_rope_layers(&r, arch, m);
 }
 
@@ -98,6 +115,10 @@ rbee_status llama_describe(const llama_model* m, rbee_describe_fn emit, void* ct
   EMIT("rope_scaling", "%s", scaling[m->rope.scaling]);
   if (m->rope.scaling != RBEE_ROPE_SCALING_NONE) {
     EMIT("rope_factor", "%g", m->rope.factor);
+  }
+  if (m->n_expert) {
+    EMIT("experts", "%u", m->n_expert);
+    EMIT("experts_per_token", "%u", m->n_expert_used);
   }
   if (m->use_rope) {
     uint32_t skipped = 0;

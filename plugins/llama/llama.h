@@ -1,4 +1,5 @@
-/* The llama family plugin: Llama 1/2/3.x, Mistral and SmolLM3, from GGUF and Hugging Face folders. */
+/* The llama family plugin: Llama 1/2/3.x, Mistral, Mixtral and SmolLM3, from GGUF and Hugging Face
+ * folders. */
 #ifndef RBEE_PLUGIN_LLAMA_H
 #define RBEE_PLUGIN_LLAMA_H
 
@@ -24,6 +25,12 @@ typedef struct llama_names {
   const char* ffn_gate;
   const char* ffn_up;
   const char* ffn_down;
+  /* Mixtral: the router and the experts' projections ("%%u" becomes the expert's %u for
+   * experts() once the layer is filled in; GGUF stacks the experts in one tensor). */
+  const char* ffn_router;
+  const char* ffn_gate_experts;
+  const char* ffn_up_experts;
+  const char* ffn_down_experts;
 } llama_names;
 
 const llama_names* llama_names_for(rbee_format format);
@@ -41,6 +48,8 @@ typedef struct rbee_model {
   float norm_eps;
   rbee_rope_params rope;
   uint8_t* use_rope; /* per layer, or NULL when every layer rotates (SmolLM3 skips some) */
+  uint32_t n_expert; /* 0: dense MLP; else Mixtral's experts, n_expert_used per token */
+  uint32_t n_expert_used;
 } llama_model;
 
 /* Host tables, set by init. */

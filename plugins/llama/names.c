@@ -1,4 +1,4 @@
-/* Tensor names of the llama family in both formats. */
+/* Tensor names of the llama family (Mixtral's experts included) in both formats. */
 #include "llama.h"
 
 static const llama_names k_gguf = {
@@ -19,6 +19,10 @@ static const llama_names k_gguf = {
     .ffn_gate = "blk.%u.ffn_gate.weight",
     .ffn_up = "blk.%u.ffn_up.weight",
     .ffn_down = "blk.%u.ffn_down.weight",
+    .ffn_router = "blk.%u.ffn_gate_inp.weight",
+    .ffn_gate_experts = "blk.%u.ffn_gate_exps.weight",
+    .ffn_up_experts = "blk.%u.ffn_up_exps.weight",
+    .ffn_down_experts = "blk.%u.ffn_down_exps.weight",
 };
 
 static const llama_names k_hf = {
@@ -39,6 +43,10 @@ static const llama_names k_hf = {
     .ffn_gate = "model.layers.%u.mlp.gate_proj.weight",
     .ffn_up = "model.layers.%u.mlp.up_proj.weight",
     .ffn_down = "model.layers.%u.mlp.down_proj.weight",
+    .ffn_router = "model.layers.%u.block_sparse_moe.gate.weight",
+    .ffn_gate_experts = "model.layers.%u.block_sparse_moe.experts.%%u.w1.weight",
+    .ffn_up_experts = "model.layers.%u.block_sparse_moe.experts.%%u.w3.weight",
+    .ffn_down_experts = "model.layers.%u.block_sparse_moe.experts.%%u.w2.weight",
 };
 
 const llama_names* llama_names_for(rbee_format format) {

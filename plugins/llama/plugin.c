@@ -54,7 +54,7 @@ static const void* get_extension(const char* id) {
   return NULL;
 }
 
-static const char* const k_architectures[] = {"llama", "mistral", "smollm3", NULL};
+static const char* const k_architectures[] = {"llama", "mistral", "mixtral", "smollm3", NULL};
 
 static const rbee_plugin k_plugin = {
     .struct_size = sizeof(rbee_plugin),
@@ -62,7 +62,7 @@ static const rbee_plugin k_plugin = {
     .abi_minor = RBEE_ABI_MINOR,
     .name = "llama",
     .version = "0.1.0",
-    .description = "Llama 1/2/3.x, Mistral and SmolLM3 (GGUF and Hugging Face safetensors)",
+    .description = "Llama 1/2/3.x, Mistral, Mixtral and SmolLM3 (GGUF and Hugging Face safetensors)",
     .priority = 0,
     .architectures = k_architectures,
     .init = init,

@@ -186,6 +186,15 @@ static inline rbee_tensor rbee_layer_weight_optional(const rbee_graph_api* api, 
   return api->has_weight(g, name) ? api->weight(g, name) : RBEE_TENSOR_NONE;
 }
 
+/* A layer's experts (rbee_graph_api.experts): pattern names the layer with %u; safetensors'
+ * per-expert tensors write the expert's place as %%u ("model.layers.%u.experts.%%u.w1.weight"). */
+static inline rbee_tensor rbee_layer_experts(const rbee_graph_api* api, rbee_graph* g, const char* pattern, uint32_t layer,
+                                             uint32_t n_expert) {
+  char name[RBEE_NAME_MAX];
+  snprintf(name, sizeof name, pattern, layer);
+  return api->experts(g, name, n_expert);
+}
+
 /* The init check every plugin needs: the host's tables cover what this plugin was built with. */
 static inline rbee_status rbee_check_host(const rbee_host_api* host, rbee_error* err) {
   if (host->struct_size < sizeof(rbee_host_api) || host->source == NULL || host->graph == NULL ||
