@@ -101,8 +101,8 @@ static rbee_status read_layer_types(const rbee_hparams* r, gemma_model* m) {
   if (m->generation == 1) return RBEE_OK;
   int gguf = r->format == RBEE_FORMAT_GGUF;
   const char* window_key = gguf ? "attention.sliding_window" : "sliding_window";
-  if (!rbee_hparams_has(r, window_key)) return RBEE_OK; /* no window: every layer is global */
-  RBEE_TRY(rbee_hparams_u32(r, window_key, &m->window));
+  RBEE_TRY(rbee_hparams_count(r, window_key, &m->window));
+  if (m->window == 0) return RBEE_OK; /* no window (absent or 0): every layer is global */
 
   if (!gguf && rbee_hparams_has(r, "layer_types")) {
     for (uint32_t l = 0; l < m->n_layer; ++l) {

@@ -31,30 +31,11 @@ static rbee_status check_supported(const rbee_hparams* r, const phi_model* m) {
   return RBEE_OK;
 }
 
-/* A count that may be 0 (sliding_window: 0 or null = none); keeps *out when absent. */
-static rbee_status read_count(const rbee_hparams* r, const char* name, uint32_t* out) {
-  char k[160];
-  int64_t v = 0;
-  rbee_status s = r->api->get_int(r->src, rbee_hparams_key(r, name, k, sizeof k), &v);
-  if (s == RBEE_ERROR_NOT_FOUND) return RBEE_OK;
-  if (s != RBEE_OK || v < 0 || v > 0x7fffffff)
-    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: expected an integer >= 0", k);
-  *out = (uint32_t)v;
-  return RBEE_OK;
-}
-
 /* Rotated dimensions per head: GGUF gives them, config.json a fraction of the head. */
 static rbee_status read_rotary_dims(const rbee_hparams* r, phi_model* m) {
   m->rope.n_rot = m->head_dim;
   if (r->format == RBEE_FORMAT_GGUF) return rbee_hparams_u32(r, "rope.dimension_count", &m->rope.n_rot);
-  float fraction = m->generation == PHI_2 ? 0.5f : 1.0f; /* transformers' defaults */
-  RBEE_TRY(rbee_hparams_float(r, "partial_rotary_factor", &fraction));
-  if (!(fraction > 0.0f && fraction <= 1.0f))
-    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "partial_rotary_factor: %g is not in (0, 1]", fraction);
-  /* transformers takes int(head_dim * fraction) in double precision; the float read of 0.7 lies
-   * just below it, hence the small margin before rounding down. */
-  m->rope.n_rot = (uint32_t)floor(m->head_dim * (double)fraction + 1e-4);
-  return RBEE_OK;
+  return rbee_hparams_partial_rotary(r, m->head_dim, m->generation == PHI_2 ? 0.5 : 1.0, &m->rope.n_rot);
 }
 
 /* LongRoPE's default attention factor, from how far the context was stretched. */
@@ -175,7 +156,7 @@ rbee_status phi_read_hparams(const rbee_source* src, phi_model* m, rbee_error* e
   RBEE_TRY(rbee_hparams_u32(&r, gguf ? "feed_forward_length" : "intermediate_size", &m->n_ff));
   RBEE_TRY(rbee_hparams_u32(&r, gguf ? "context_length" : "max_position_embeddings", &m->n_ctx_train));
   RBEE_TRY(rbee_hparams_float(&r, norm_eps_key(&r, m), &m->norm_eps));
-  RBEE_TRY(read_count(&r, gguf ? "attention.sliding_window" : "sliding_window", &m->sliding_window));
+  RBEE_TRY(rbee_hparams_count(&r, gguf ? "attention.sliding_window" : "sliding_window", &m->sliding_window));
   RBEE_TRY(read_vocab_size(&r, m));
   if (m->n_head % m->n_head_kv != 0)
     return rbee_fail(err, RBEE_ERROR_BAD_MODEL, "%u attention heads are not a multiple of %u KV heads", m->n_head, m->n_head_kv);

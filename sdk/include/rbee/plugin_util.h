@@ -74,6 +74,34 @@ static inline rbee_status rbee_hparams_u32(const rbee_hparams* r, const char* na
   return RBEE_OK;
 }
 
+/* A count: an integer >= 0, where 0 often means "none" (a sliding window of 0); keeps *out when
+ * absent. */
+static inline rbee_status rbee_hparams_count(const rbee_hparams* r, const char* name, uint32_t* out) {
+  char k[160];
+  int64_t v = 0;
+  rbee_status s = r->api->get_int(r->src, rbee_hparams_key(r, name, k, sizeof k), &v);
+  if (s == RBEE_ERROR_NOT_FOUND) return RBEE_OK;
+  if (s != RBEE_OK || v < 0 || v > 0x7fffffff)
+    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: expected an integer >= 0", k);
+  *out = (uint32_t)v;
+  return RBEE_OK;
+}
+
+/* Rotated dimensions per head from config.json's "partial_rotary_factor" (default_fraction when
+ * absent) as transformers computes them: int(head_dim * factor) in double precision (a float read
+ * of 0.7 would round 10 * 0.7 down to 6). */
+static inline rbee_status rbee_hparams_partial_rotary(const rbee_hparams* r, uint32_t head_dim, double default_fraction,
+                                                      uint32_t* n_rot) {
+  double fraction = default_fraction;
+  rbee_status s = r->api->get_float(r->src, "partial_rotary_factor", &fraction);
+  if (s != RBEE_OK && s != RBEE_ERROR_NOT_FOUND)
+    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "partial_rotary_factor: expected a number");
+  if (!(fraction > 0.0 && fraction <= 1.0))
+    return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "partial_rotary_factor: %g is not in (0, 1]", fraction);
+  *n_rot = (uint32_t)(head_dim * fraction);
+  return RBEE_OK;
+}
+
 /* A finite number; keeps *out when absent. */
 static inline rbee_status rbee_hparams_float(const rbee_hparams* r, const char* name, float* out) {
   char k[160];
