@@ -34,7 +34,7 @@ struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float at
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };
 struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows; };
 struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
-struct SlicePush { uint32_t rows, in_cols, begin, count; };
+struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
 struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
 struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
 struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, n_used, x_per_slot, n_expert, tiles; };
@@ -270,7 +270,7 @@ void CompiledGraph::record(const Graph& graph) {
       }
       case OpKind::Slice: {
         const Node& x = graph.node(in[0]);
-        SlicePush pc{n.rows, x.cols, n.slice_begin, n.cols};
+        SlicePush pc{n.rows, x.cols, n.slice_begin, n.cols / n.groups, n.groups};
         uint32_t wg = config_.elementwise_wg;
         dispatch("slice", {bind(in[0], false), bind(self, false)}, &pc, sizeof pc, {wg},
                  std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);

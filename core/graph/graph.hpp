@@ -45,7 +45,8 @@ struct Node {
   rbee_attention_params attention{};
   uint32_t elementwise = 0;
   float factor = 1.0f;
-  uint32_t slice_begin = 0;  // OpKind::Slice: first column taken
+  uint32_t slice_begin = 0;  // OpKind::Slice: first column taken of each group
+  uint32_t groups = 1;       // OpKind::Slice, Concat: runs of columns per row
 };
 
 // Layout of a MoeRoute node's output for n tokens, E experts, k chosen, in 32-bit words (kept

@@ -252,14 +252,18 @@ rbee_tensor api_softcap(rbee_graph* g, rbee_tensor x, float cap) {
   return elementwise(g, "softcap", x, RBEE_TENSOR_NONE, kSoftcap, cap);
 }
 
-rbee_tensor api_slice(rbee_graph* g, rbee_tensor x, uint32_t begin, uint32_t count) {
+rbee_tensor api_slice(rbee_graph* g, rbee_tensor x, uint32_t groups, uint32_t begin, uint32_t count) {
   return guarded(g, "slice", [=](Graph& gr) {
     if (!activation(gr, x, "slice", "x")) return RBEE_TENSOR_NONE;
     const Node& in = gr.node(x);
-    if (count == 0 || uint64_t(begin) + count > in.cols)
+    if (groups == 0 || in.cols % groups != 0)
+      return gr.fail("slice: " + std::to_string(groups) + " groups do not divide input " + shape(in));
+    if (count == 0 || uint64_t(begin) + count > in.cols / groups)
       return gr.fail("slice: columns [" + std::to_string(begin) + ", " + std::to_string(uint64_t(begin) + count) +
-                     ") do not fit input " + shape(in));
-    return gr.add(Node{.kind = OpKind::Slice, .inputs = {x}, .rows = in.rows, .cols = count, .slice_begin = begin});
+                     ") do not fit " + (groups > 1 ? "a group of " + std::to_string(in.cols / groups) + " columns of " : "") +
+                     "input " + shape(in));
+    return gr.add(Node{.kind = OpKind::Slice, .inputs = {x}, .rows = in.rows, .cols = groups * count, .slice_begin = begin,
+                       .groups = groups});
   });
 }
 

@@ -61,9 +61,9 @@ static void project_qkv(const builder* b, rbee_tensor x, uint32_t l, rbee_tensor
   rbee_tensor qkv_w = optional(b, n->attn_qkv, l);
   if (qkv_w != RBEE_TENSOR_NONE) {
     rbee_tensor qkv = b->api->linear(b->g, x, qkv_w, optional(b, n->attn_qkv_bias, l));
-    *q = b->api->slice(b->g, qkv, 0, q_cols);
-    *k = b->api->slice(b->g, qkv, q_cols, kv_cols);
-    *v = b->api->slice(b->g, qkv, q_cols + kv_cols, kv_cols);
+    *q = b->api->slice(b->g, qkv, 1, 0, q_cols);
+    *k = b->api->slice(b->g, qkv, 1, q_cols, kv_cols);
+    *v = b->api->slice(b->g, qkv, 1, q_cols + kv_cols, kv_cols);
     return;
   }
   *q = b->api->linear(b->g, x, weight(b, n->attn_q, l), optional(b, n->attn_q_bias, l));
@@ -98,7 +98,7 @@ static rbee_tensor mlp(const builder* b, rbee_tensor x, uint32_t l) {
   rbee_tensor up = b->api->linear(b->g, x, weight(b, n->ffn_up, l), optional(b, n->ffn_up_bias, l));
   rbee_tensor h = m->generation == PHI_2
                       ? b->api->unary(b->g, up, RBEE_UNARY_GELU_TANH)
-                      : b->api->gated(b->g, b->api->slice(b->g, up, 0, m->n_ff), b->api->slice(b->g, up, m->n_ff, m->n_ff),
+                      : b->api->gated(b->g, b->api->slice(b->g, up, 1, 0, m->n_ff), b->api->slice(b->g, up, 1, m->n_ff, m->n_ff),
                                       RBEE_UNARY_SILU);
   return b->api->linear(b->g, h, weight(b, n->ffn_down, l), optional(b, n->ffn_down_bias, l));
 }

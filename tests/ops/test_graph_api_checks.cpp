@@ -102,10 +102,14 @@ TEST_F(GraphApiChecks, RopeFactorsByValueAreCheckedAndCopied) {
 }
 
 TEST_F(GraphApiChecks, SliceAndSoftcapAreChecked) {
-  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.slice(g, x, 60, 5); }),
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.slice(g, x, 1, 60, 5); }),
               HasSubstr("slice: columns [60, 65) do not fit input [4, 64]"));
-  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.slice(g, x, 0, 0); }),
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.slice(g, x, 1, 0, 0); }),
               HasSubstr("slice: columns [0, 0)"));
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.slice(g, x, 4, 10, 8); }),
+              HasSubstr("slice: columns [10, 18) do not fit a group of 16 columns of input [4, 64]"));
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.slice(g, x, 3, 0, 1); }),
+              HasSubstr("slice: 3 groups do not divide input [4, 64]"));
   EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.softcap(g, x, 0.0f); }),
               HasSubstr("softcap: cap must be > 0"));
   EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {

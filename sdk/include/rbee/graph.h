@@ -50,7 +50,10 @@ typedef enum rbee_rope_mode {
 typedef enum rbee_rope_scaling {
   RBEE_ROPE_SCALING_NONE = 0,
   RBEE_ROPE_SCALING_LINEAR = 1, /* positions divided by factor */
-  RBEE_ROPE_SCALING_LLAMA3 = 2  /* factor, low/high_freq_factor, original_max_positions */
+  RBEE_ROPE_SCALING_LLAMA3 = 2, /* factor, low/high_freq_factor, original_max_positions */
+  /* ABI 1.1: YaRN as transformers computes it: factor, original_max_positions, beta_fast,
+   * beta_slow (the correction range rounded outwards); its attention factor goes in attn_factor. */
+  RBEE_ROPE_SCALING_YARN = 3
 } rbee_rope_scaling;
 
 typedef struct rbee_rope_params {
@@ -71,6 +74,8 @@ typedef struct rbee_rope_params {
    * config.json): n_rot / 2 of them, or NULL. Copied during the call. */
   const float* factors;
   uint32_t n_factors;
+  float beta_fast; /* YaRN */
+  float beta_slow;
 } rbee_rope_params;
 
 typedef struct rbee_attention_params {
@@ -85,6 +90,10 @@ typedef struct rbee_attention_params {
   float softcap;   /* > 0: scores become softcap * tanh(score / softcap) after scale (Gemma 2) */
   uint32_t window; /* > 0: a query sees only the last `window` positions up to its own; equals
                     * the layer's rbee_kv_layout.sliding_window */
+  /* 1: v is RBEE_TENSOR_NONE and the values are the first head_dim_v columns of each key
+   * (multi-head latent attention: the latent is cached once); equals the layer's
+   * rbee_kv_layout.values_in_keys. */
+  uint32_t values_in_keys;
 } rbee_attention_params;
 
 typedef enum rbee_unary_op {
@@ -162,8 +171,10 @@ typedef struct rbee_graph_api {
   /* ABI 1.1 */
   /* cap * tanh(x / cap), elementwise (Gemma 2's final logit soft-capping); cap > 0. */
   rbee_tensor (*softcap)(rbee_graph* g, rbee_tensor x, float cap);
-  /* Columns [begin, begin + count) of x -> [n, count]: splits fused projections (qkv, gate_up). */
-  rbee_tensor (*slice)(rbee_graph* g, rbee_tensor x, uint32_t begin, uint32_t count);
+  /* Each row of x is `groups` equal runs of columns (1, or one per head); columns [begin, begin +
+   * count) of every run -> [n, groups * count]. Splits fused projections (qkv, gate_up) and the
+   * parts of heads (MLA's rotary and non-rotary halves). */
+  rbee_tensor (*slice)(rbee_graph* g, rbee_tensor x, uint32_t groups, uint32_t begin, uint32_t count);
   /* Positions the KV cache holds: the context length of this run (LongRoPE picks its factors by it). */
   uint32_t (*n_ctx)(const rbee_graph* g);
 
@@ -183,6 +194,19 @@ typedef struct rbee_graph_api {
   rbee_tensor (*moe_linear)(rbee_graph* g, rbee_tensor x, rbee_tensor experts, rbee_tensor routing);
   /* Row t = sum_j weight[t][j] * h[t * n_used + j] -> [n, cols of h]. */
   rbee_tensor (*moe_combine)(rbee_graph* g, rbee_tensor h, rbee_tensor routing);
+
+  /* Per-head matrices (multi-head latent attention). */
+  /* Rows of a and b as `groups` runs each, interleaved: [a_0, b_0, a_1, b_1, ...] per row
+   * (per head: a head's two parts side by side). a and b have the same rows. */
+  rbee_tensor (*concat)(rbee_graph* g, rbee_tensor a, rbee_tensor b, uint32_t groups);
+  /* Per-head matrices [n_heads, out, in] cut from the 2-D tensor `name` [n_heads * R, C]: rows
+   * [begin, begin + count) of each head's block of R rows, as they are ([count, C]: out = count,
+   * in = C) or transposed ([C, count], float types only), e.g. the key and value parts of
+   * DeepSeek's kv_b_proj. experts() gives such matrices where the file stores them as 3-D. */
+  rbee_tensor (*head_weights)(rbee_graph* g, const char* name, uint32_t n_heads, uint32_t begin, uint32_t count,
+                              int transposed);
+  /* x [n, n_heads * in]: head h's run times head h's matrix -> [n, n_heads * out]. */
+  rbee_tensor (*head_linear)(rbee_graph* g, rbee_tensor x, rbee_tensor weights);
 } rbee_graph_api;
 
 #ifdef __cplusplus

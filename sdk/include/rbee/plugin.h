@@ -64,6 +64,8 @@ typedef struct rbee_kv_layout {
   /* ABI 1.1 */
   uint32_t sliding_window; /* > 0: the layer attends to that many latest positions only, and its
                             * cache keeps only those */
+  uint32_t values_in_keys; /* 1: values are the first head_dim_v columns of the keys, not cached
+                            * apart (multi-head latent attention) */
 } rbee_kv_layout;
 
 /* Receives one hyperparameter for display ("n_heads", "32"). Strings are copied by the host. */
