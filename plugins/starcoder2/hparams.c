@@ -19,18 +19,6 @@ static rbee_status read_activation(const rbee_hparams* r, sc2_model* m) {
   return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED, "hidden_act: \"%s\" is not supported (expected gelu_pytorch_tanh or gelu)", act);
 }
 
-/* sliding_window: absent, null or 0 means none; else every layer slides. */
-static rbee_status read_window(const rbee_hparams* r, sc2_model* m) {
-  char k[160];
-  int64_t v = 0;
-  const char* name = r->format == RBEE_FORMAT_GGUF ? "attention.sliding_window" : "sliding_window";
-  rbee_status s = r->api->get_int(r->src, rbee_hparams_key(r, name, k, sizeof k), &v);
-  if (s == RBEE_ERROR_NOT_FOUND) return RBEE_OK;
-  if (s != RBEE_OK || v < 0 || v > 0x7fffffff) return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL, "%s: expected an integer >= 0", k);
-  m->sliding_window = (uint32_t)v;
-  return RBEE_OK;
-}
-
 static rbee_status read_vocab(const rbee_hparams* r, sc2_model* m) {
   if (r->format != RBEE_FORMAT_GGUF) return rbee_hparams_u32(r, "vocab_size", &m->n_vocab);
   rbee_tensor_info embd = {.struct_size = sizeof embd};
@@ -56,7 +44,8 @@ rbee_status sc2_read_hparams(const rbee_source* src, sc2_model* m, rbee_error* e
   RBEE_TRY(rbee_hparams_u32(&r, gguf ? "feed_forward_length" : "intermediate_size", &m->n_ff));
   RBEE_TRY(rbee_hparams_u32(&r, gguf ? "context_length" : "max_position_embeddings", &m->n_ctx_train));
   RBEE_TRY(rbee_hparams_float(&r, gguf ? "attention.layer_norm_epsilon" : "norm_epsilon", &m->norm_eps));
-  RBEE_TRY(read_window(&r, m));
+  /* sliding_window: absent, null or 0 means none; else every layer slides. */
+  RBEE_TRY(rbee_hparams_count(&r, gguf ? "attention.sliding_window" : "sliding_window", &m->sliding_window));
   RBEE_TRY(read_vocab(&r, m));
   if (m->n_embd % m->n_head != 0)
     return rbee_fail(err, RBEE_ERROR_BAD_MODEL, "hidden size %u is not a multiple of %u heads", m->n_embd, m->n_head);
