@@ -1,6 +1,9 @@
-/* The qwen forward pass: pre-norm attention with Q/K/V biases (Qwen2) or per-head Q/K norms
- * (Qwen3), RoPE on halves, GQA and optional sliding windows, then a SwiGLU MLP. */
+/* The qwen forward pass: pre-norm attention with Q/K/V biases (Qwen2, Qwen2-MoE) or per-head
+ * Q/K norms (Qwen3, Qwen3-MoE), RoPE on halves, GQA and optional sliding windows, then a SwiGLU
+ * MLP or, on the MoE models' sparse layers, routed SwiGLU experts (plus Qwen2-MoE's gated shared
+ * expert). */
 #include <math.h>
+#include <stdio.h>
 
 #include "qwen.h"
 
@@ -51,13 +54,44 @@ static rbee_tensor attention(const builder* b, const qwen_model* m, rbee_tensor 
   return b->api->linear(b->g, o, weight(b, n->attn_out, l), optional(b, n->attn_out_bias, l));
 }
 
-/* The dense feed-forward block; the MoE variants (qwen2moe, qwen3moe) would replace it per layer. */
-static rbee_tensor mlp(const builder* b, const qwen_model* m, rbee_tensor x, uint32_t l) {
-  const qwen_names* n = m->names;
-  rbee_tensor gate = b->api->linear(b->g, x, weight(b, n->ffn_gate, l), RBEE_TENSOR_NONE);
-  rbee_tensor up = b->api->linear(b->g, x, weight(b, n->ffn_up, l), RBEE_TENSOR_NONE);
+/* A SwiGLU feed-forward block from its three projections' name patterns: the dense MLP, and
+ * Qwen2-MoE's shared expert. */
+static rbee_tensor mlp(const builder* b, rbee_tensor x, const char* gate_w, const char* up_w, const char* down_w, uint32_t l) {
+  rbee_tensor gate = b->api->linear(b->g, x, weight(b, gate_w, l), RBEE_TENSOR_NONE);
+  rbee_tensor up = b->api->linear(b->g, x, weight(b, up_w, l), RBEE_TENSOR_NONE);
   rbee_tensor h = b->api->gated(b->g, gate, up, RBEE_UNARY_SILU);
-  return b->api->linear(b->g, h, weight(b, n->ffn_down, l), RBEE_TENSOR_NONE);
+  return b->api->linear(b->g, h, weight(b, down_w, l), RBEE_TENSOR_NONE);
+}
+
+/* One projection of all experts of layer l: the pattern takes the layer and keeps %u for the
+ * expert (safetensors), or names the stacked 3-D tensor (GGUF). */
+static rbee_tensor experts(const builder* b, const qwen_model* m, const char* pattern, uint32_t l) {
+  char name[RBEE_NAME_MAX];
+  snprintf(name, sizeof name, pattern, l);
+  return b->api->experts(b->g, name, m->n_expert);
+}
+
+/* A sparse layer's feed-forward block: softmax routing to the n_used best experts (their weights
+ * renormalized when norm_topk_prob says so), each a SwiGLU of moe_intermediate_size, summed by
+ * weight; Qwen2-MoE adds its shared expert scaled per token by sigmoid(shared_expert_gate(x)). */
+static rbee_tensor moe(const builder* b, const qwen_model* m, rbee_tensor x, uint32_t l) {
+  const qwen_names* n = m->names;
+  rbee_moe_route_params p = {.struct_size = sizeof p,
+                             .n_expert = m->n_expert,
+                             .n_used = m->n_expert_used,
+                             .gating = RBEE_MOE_SOFTMAX,
+                             .normalize = (uint32_t)m->norm_topk};
+  rbee_tensor logits = b->api->linear(b->g, x, weight(b, n->ffn_gate_inp, l), RBEE_TENSOR_NONE);
+  rbee_tensor route = b->api->moe_route(b->g, logits, RBEE_TENSOR_NONE, &p);
+  rbee_tensor gate = b->api->moe_linear(b->g, x, experts(b, m, n->ffn_gate_exps, l), route);
+  rbee_tensor up = b->api->moe_linear(b->g, x, experts(b, m, n->ffn_up_exps, l), route);
+  rbee_tensor h = b->api->gated(b->g, gate, up, RBEE_UNARY_SILU);
+  rbee_tensor y = b->api->moe_combine(b->g, b->api->moe_linear(b->g, h, experts(b, m, n->ffn_down_exps, l), route), route);
+  if (m->n_ff_shexp == 0) return y;
+  rbee_tensor shared = mlp(b, x, n->ffn_gate_shexp, n->ffn_up_shexp, n->ffn_down_shexp, l);
+  rbee_tensor shared_gate = b->api->linear(b->g, x, weight(b, n->ffn_gate_inp_shexp, l), RBEE_TENSOR_NONE); /* [n, 1] */
+  shared = b->api->binary(b->g, shared, b->api->unary(b->g, shared_gate, RBEE_UNARY_SIGMOID), RBEE_BINARY_MUL);
+  return b->api->binary(b->g, y, shared, RBEE_BINARY_ADD);
 }
 
 rbee_status qwen_build_graph(const qwen_model* m, rbee_graph* g, rbee_error* err) {
@@ -70,7 +104,8 @@ rbee_status qwen_build_graph(const qwen_model* m, rbee_graph* g, rbee_error* err
     rbee_tensor h = rms_norm(&b, m, x, weight(&b, n->attn_norm, l), 0);
     x = b.api->binary(g, x, attention(&b, m, h, l), RBEE_BINARY_ADD);
     h = rms_norm(&b, m, x, weight(&b, n->ffn_norm, l), 0);
-    x = b.api->binary(g, x, mlp(&b, m, h, l), RBEE_BINARY_ADD);
+    rbee_tensor ffn = m->sparse && m->sparse[l] ? moe(&b, m, h, l) : mlp(&b, h, n->ffn_gate, n->ffn_up, n->ffn_down, l);
+    x = b.api->binary(g, x, ffn, RBEE_BINARY_ADD);
   }
   x = b.api->output_rows(g, x);
   x = rms_norm(&b, m, x, b.api->weight(g, n->output_norm), 0);

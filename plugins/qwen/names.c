@@ -20,6 +20,14 @@ static const qwen_names k_gguf = {
     .ffn_gate = "blk.%u.ffn_gate.weight",
     .ffn_up = "blk.%u.ffn_up.weight",
     .ffn_down = "blk.%u.ffn_down.weight",
+    .ffn_gate_inp = "blk.%u.ffn_gate_inp.weight",
+    .ffn_gate_exps = "blk.%u.ffn_gate_exps.weight",
+    .ffn_up_exps = "blk.%u.ffn_up_exps.weight",
+    .ffn_down_exps = "blk.%u.ffn_down_exps.weight",
+    .ffn_gate_shexp = "blk.%u.ffn_gate_shexp.weight",
+    .ffn_up_shexp = "blk.%u.ffn_up_shexp.weight",
+    .ffn_down_shexp = "blk.%u.ffn_down_shexp.weight",
+    .ffn_gate_inp_shexp = "blk.%u.ffn_gate_inp_shexp.weight",
 };
 
 static const qwen_names k_hf = {
@@ -41,6 +49,14 @@ static const qwen_names k_hf = {
     .ffn_gate = "model.layers.%u.mlp.gate_proj.weight",
     .ffn_up = "model.layers.%u.mlp.up_proj.weight",
     .ffn_down = "model.layers.%u.mlp.down_proj.weight",
+    .ffn_gate_inp = "model.layers.%u.mlp.gate.weight",
+    .ffn_gate_exps = "model.layers.%u.mlp.experts.%%u.gate_proj.weight",
+    .ffn_up_exps = "model.layers.%u.mlp.experts.%%u.up_proj.weight",
+    .ffn_down_exps = "model.layers.%u.mlp.experts.%%u.down_proj.weight",
+    .ffn_gate_shexp = "model.layers.%u.mlp.shared_expert.gate_proj.weight",
+    .ffn_up_shexp = "model.layers.%u.mlp.shared_expert.up_proj.weight",
+    .ffn_down_shexp = "model.layers.%u.mlp.shared_expert.down_proj.weight",
+    .ffn_gate_inp_shexp = "model.layers.%u.mlp.shared_expert_gate.weight",
 };
 
 const qwen_names* qwen_names_for(rbee_format format) {

@@ -16,6 +16,7 @@ static void shutdown(void) { qwen_host = NULL; }
 
 static void destroy_model(rbee_model* m) {
   free(m->window);
+  free(m->sparse);
   free(m);
 }
 
@@ -52,7 +53,7 @@ static rbee_status kv_layout(const rbee_model* m, uint32_t layer, rbee_kv_layout
 static rbee_status build_graph(const rbee_model* m, rbee_graph* g, rbee_error* err) { return qwen_build_graph(m, g, err); }
 static rbee_status describe(const rbee_model* m, rbee_describe_fn emit, void* ctx) { return qwen_describe(m, emit, ctx); }
 
-static const char* const k_architectures[] = {"qwen2", "qwen3", NULL};
+static const char* const k_architectures[] = {"qwen2", "qwen3", "qwen2moe", "qwen2_moe", "qwen3moe", "qwen3_moe", NULL};
 
 static const rbee_plugin k_plugin = {
     .struct_size = sizeof(rbee_plugin),
@@ -60,7 +61,7 @@ static const rbee_plugin k_plugin = {
     .abi_minor = RBEE_ABI_MINOR,
     .name = "qwen",
     .version = "0.1.0",
-    .description = "Qwen2/2.5 and Qwen3 (GGUF and Hugging Face safetensors)",
+    .description = "Qwen2/2.5, Qwen3, Qwen2-MoE and Qwen3-MoE (GGUF and Hugging Face safetensors)",
     .priority = 0,
     .architectures = k_architectures,
     .init = init,

@@ -1,4 +1,5 @@
-/* The qwen family plugin: Qwen2/2.5 and Qwen3 dense models, from GGUF and Hugging Face folders. */
+/* The qwen family plugin: Qwen2/2.5 and Qwen3 dense models and their mixture-of-experts
+ * variants Qwen2-MoE and Qwen3-MoE, from GGUF and Hugging Face folders. */
 #ifndef RBEE_PLUGIN_QWEN_H
 #define RBEE_PLUGIN_QWEN_H
 
@@ -25,6 +26,16 @@ typedef struct qwen_names {
   const char* ffn_gate;
   const char* ffn_up;
   const char* ffn_down;
+  /* Mixture of experts. The experts' patterns take the layer, then leave a literal %u for the
+   * expert (safetensors' experts.N.*) or name one 3-D tensor (GGUF's ffn_*_exps). */
+  const char* ffn_gate_inp; /* router [n_expert, hidden] */
+  const char* ffn_gate_exps;
+  const char* ffn_up_exps;
+  const char* ffn_down_exps;
+  const char* ffn_gate_shexp; /* Qwen2-MoE's shared expert and its gate [1, hidden] */
+  const char* ffn_up_shexp;
+  const char* ffn_down_shexp;
+  const char* ffn_gate_inp_shexp;
 } qwen_names;
 
 const qwen_names* qwen_names_for(rbee_format format);
@@ -43,6 +54,13 @@ typedef struct rbee_model {
   float norm_eps;
   rbee_rope_params rope;
   uint32_t* window; /* per layer: sliding window length (0 = full attention), or NULL when no layer slides */
+  /* Mixture of experts (n_expert 0: a dense model) */
+  uint32_t n_expert;
+  uint32_t n_expert_used;
+  uint32_t n_ff_exp;      /* each expert's intermediate size */
+  uint32_t n_ff_shexp;    /* the shared expert's (Qwen2-MoE), 0 when none */
+  int norm_topk;          /* renormalize the chosen experts' weights to sum to 1 */
+  uint8_t* sparse;        /* per layer: 1 = experts, 0 = the dense MLP; NULL when n_expert is 0 */
 } qwen_model;
 
 /* Host tables, set by init. */
