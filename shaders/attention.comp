@@ -22,6 +22,8 @@ layout(push_constant) uniform Push {
   float softcap;  // > 0: score = softcap * tanh(score / softcap)
   uint window;    // > 0: positions older than the last `window` are not seen
   uint rows;      // cache rows: position p is row p % rows
+  uint v_stride;  // floats per cache row of vcache
+  uint v_head;    // offset of KV head h's values: h * v_head (values in the keys: head_dim_k)
 } pc;
 
 #define MAX_HEAD_DIM 256
@@ -53,7 +55,7 @@ void main() {
   uint kvh = h / (pc.n_heads / pc.n_kv_heads);
   uint kv_end = step.n_past + t + 1u;  // positions [kv_begin, kv_end) are seen
   uint kv_begin = pc.window != 0u && kv_end > pc.window ? kv_end - pc.window : 0u;
-  uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.n_kv_heads * pc.dv;
+  uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.v_stride;
 
   for (uint d = tid; d < pc.dk; d += wg) q_sh[d] = q[(t * pc.n_heads + h) * pc.dk + d] * pc.scale;
   barrier();
@@ -82,7 +84,7 @@ void main() {
       uint d = tid + i * wg;
       if (d < pc.dv) {
         float a = acc[i] * alpha;
-        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * KV_ELEM(vcache, ((base + jj) % pc.rows) * v_stride + kvh * pc.dv + d);
+        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * KV_ELEM(vcache, ((base + jj) % pc.rows) * v_stride + kvh * pc.v_head + d);
         acc[i] = a;
       }
     }

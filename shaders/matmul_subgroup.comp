@@ -31,6 +31,7 @@ layout(push_constant) uniform Push {
   uint x_per_slot;  // 1: x has a row per output row, 0: per token
   uint n_expert;
   uint tiles;       // EXPERTS_BATCH: tiles per expert
+  uint identity;    // 1: no routing, head h of every token is expert h (head_linear)
 #endif
 } pc;
 
@@ -66,16 +67,19 @@ void main() {
   uint toks, wrow = first;
 #if defined(EXPERTS_BATCH)
   uint e = gl_WorkGroupID.z / pc.tiles, tile0 = gl_WorkGroupID.z % pc.tiles * TOKENS;
-  uint count = route[pc.tokens * 2u * pc.n_used + e];
+  uint count = pc.identity != 0u ? pc.tokens : route[pc.tokens * 2u * pc.n_used + e];
   if (tile0 >= count) return;
   toks = min(TOKENS, count - tile0);
-  for (uint t = 0; t < toks; ++t) out_row[t] = route[pc.tokens * 2u * pc.n_used + pc.n_expert + e * pc.tokens + tile0 + t];
+  for (uint t = 0; t < toks; ++t)
+    out_row[t] = pc.identity != 0u ? (tile0 + t) * pc.n_used + e
+                                   : route[pc.tokens * 2u * pc.n_used + pc.n_expert + e * pc.tokens + tile0 + t];
   wrow += e * pc.n;
 #elif defined(EXPERTS)
   uint o = gl_WorkGroupID.z;
   toks = 1u;
   out_row[0] = o;
-  wrow += uint(uintBitsToFloat(route[o / pc.n_used * 2u * pc.n_used + o % pc.n_used])) * pc.n;
+  uint e = pc.identity != 0u ? o % pc.n_used : uint(uintBitsToFloat(route[o / pc.n_used * 2u * pc.n_used + o % pc.n_used]));
+  wrow += e * pc.n;
 #else
   uint t0 = gl_WorkGroupID.z * TOKENS;
   toks = min(TOKENS, pc.tokens - t0);

@@ -35,6 +35,48 @@ const vk::Buffer& DeviceWeights::stacked(const std::vector<const TensorView*>& p
   return *slot;
 }
 
+namespace {
+
+float element(const TensorView& t, uint64_t i) {
+  if (t.dtype == DType::F32) {
+    float f;
+    std::memcpy(&f, t.data + i * 4, 4);
+    return f;
+  }
+  uint16_t h;
+  std::memcpy(&h, t.data + i * 2, 2);
+  return t.dtype == DType::BF16 ? bf16_to_f32(h) : f16_to_f32(h);
+}
+
+}  // namespace
+
+const vk::Buffer& DeviceWeights::head_cut(const TensorView& t, uint32_t n_heads, const HeadCut& cut) {
+  auto& slot = cuts_[{&t, cut}];
+  if (slot) return *slot;
+  const uint64_t cols = t.shape.at(1), rows = t.shape.at(0);
+  if (!cut.transposed) {
+    // Whole rows (quantized rows are whole blocks): one copy per head.
+    const uint64_t row_bytes = t.nbytes / rows, head_bytes = cut.count * row_bytes;
+    slot = std::make_unique<vk::Buffer>(device_, (n_heads * head_bytes + 3) / 4 * 4, vk::MemoryKind::Device, "heads of " + t.name);
+    for (uint32_t h = 0; h < n_heads; ++h)
+      uploader_.upload(t.data + (uint64_t(h) * cut.rows_per_head + cut.begin) * row_bytes, head_bytes, *slot, h * head_bytes);
+  } else {
+    const uint64_t head_floats = cols * cut.count;
+    slot = std::make_unique<vk::Buffer>(device_, n_heads * head_floats * 4, vk::MemoryKind::Device, "heads of " + t.name);
+    uploader_.upload_generated(n_heads * head_floats * 4, *slot, 0, [&](void* out, uint64_t offset, uint64_t bytes) {
+      auto* dst = static_cast<float*>(out);
+      for (uint64_t i = offset / 4; i < (offset + bytes) / 4; ++i) {
+        // out[h][c][j] = t[h * rows_per_head + begin + j][c]
+        uint64_t h = i / head_floats, c = i % head_floats / cut.count, j = i % cut.count;
+        dst[i - offset / 4] = element(t, (h * cut.rows_per_head + cut.begin + j) * cols + c);
+      }
+    });
+  }
+  bytes_ += uint64_t(n_heads) * cut.count * (t.nbytes / rows);
+  if (progress_) progress_(bytes_);
+  return *slot;
+}
+
 const vk::Buffer& DeviceWeights::as_f32(const TensorView& t) {
   if (t.dtype == DType::F32) return stored(t);
   auto& slot = buffers_[{&t, true}];

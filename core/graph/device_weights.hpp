@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "formats/model_source.hpp"
+#include "graph/graph.hpp"
 #include "vulkan/buffer.hpp"
 #include "vulkan/uploader.hpp"
 
@@ -22,6 +23,9 @@ class DeviceWeights {
   // Tensors of one type and shape (experts' weights stored one per tensor) back to back in one
   // buffer, in their stored type.
   const vk::Buffer& stacked(const std::vector<const TensorView*>& parts);
+  // Per-head matrices cut from t (see HeadCut): [n_heads][count][cols] rows in the stored type,
+  // or transposed [n_heads][cols][count] as float32.
+  const vk::Buffer& head_cut(const TensorView& t, uint32_t n_heads, const HeadCut& cut);
   uint64_t bytes_uploaded() const { return bytes_; }
   // progress(bytes uploaded so far) is called after each uploaded tensor.
   void on_upload(std::function<void(uint64_t)> progress) { progress_ = std::move(progress); }
@@ -31,6 +35,7 @@ class DeviceWeights {
   vk::Uploader& uploader_;
   std::map<std::pair<const TensorView*, bool>, std::unique_ptr<vk::Buffer>> buffers_;
   std::map<std::vector<const TensorView*>, std::unique_ptr<vk::Buffer>> stacks_;
+  std::map<std::pair<const TensorView*, HeadCut>, std::unique_ptr<vk::Buffer>> cuts_;
   uint64_t bytes_ = 0;
   std::function<void(uint64_t)> progress_;
 };

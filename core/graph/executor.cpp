@@ -32,12 +32,13 @@ struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act; };
 struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };
-struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows; };
+struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows, v_stride, v_head; };
 struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
 struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
 struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
-struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, n_used, x_per_slot, n_expert, tiles; };
+struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, n_used, x_per_slot, n_expert, tiles, identity; };
+struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
 struct MoeCombinePush { uint32_t n_tokens, cols, k; };
 struct StepValues { uint32_t n_past, n_tokens; };
 
@@ -109,6 +110,7 @@ CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
     case OpKind::Tokens: return {ids_->handle(), 0, VK_WHOLE_SIZE};
     case OpKind::Weight: {
       if (!n.expert_parts.empty()) return {weights_.stacked(n.expert_parts).handle(), 0, VK_WHOLE_SIZE};
+      if (n.cut.rows_per_head) return {weights_.head_cut(*n.weight, n.n_expert, n.cut).handle(), 0, VK_WHOLE_SIZE};
       const vk::Buffer& b = as_vector ? weights_.as_f32(*n.weight) : weights_.stored(*n.weight);
       return {b.handle(), 0, VK_WHOLE_SIZE};
     }
@@ -237,7 +239,7 @@ void CompiledGraph::record(const Graph& graph) {
                                    std::to_string(cache_.n_layers()));
         const rbee_kv_layout& kv = cache_.layout(a.layer);
         if (kv.n_kv_heads != a.n_kv_heads || kv.head_dim_k != a.head_dim_k || kv.head_dim_v != a.head_dim_v ||
-            kv.sliding_window != a.window)
+            kv.sliding_window != a.window || kv.values_in_keys != a.values_in_keys)
           throw std::runtime_error("attention of layer " + std::to_string(a.layer) + " does not match its KV layout");
         uint32_t rows = cache_.rows(a.layer);
         if (a.window && n.rows > cache_.max_batch())
@@ -247,11 +249,15 @@ void CompiledGraph::record(const Graph& graph) {
         Binding kc{cache_.keys(a.layer).handle(), 0, VK_WHOLE_SIZE};
         Binding vc{cache_.values(a.layer).handle(), 0, VK_WHOLE_SIZE};
         Binding step{step_->handle(), 0, VK_WHOLE_SIZE};
-        KvStorePush sp{a.n_kv_heads * a.head_dim_k, a.n_kv_heads * a.head_dim_v, rows};
+        // Values in the keys: only the keys are stored, and attention reads values from them.
+        bool vk = a.values_in_keys != 0;
+        Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+        KvStorePush sp{a.n_kv_heads * a.head_dim_k, vk ? 0 : a.n_kv_heads * a.head_dim_v, rows};
         uint32_t wg = config_.elementwise_wg;
-        dispatch("kv_store_" + kv_suffix, {bind(in[1], false), bind(in[2], false), kc, vc, step}, &sp, sizeof sp, {wg},
-                 std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
-        AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, rows};
+        dispatch("kv_store_" + kv_suffix, {bind(in[1], false), vk ? none : bind(in[2], false), kc, vk ? none : vc, step}, &sp,
+                 sizeof sp, {wg}, std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
+        AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, rows,
+                         vk ? sp.k_dim : a.n_kv_heads * a.head_dim_v, vk ? a.head_dim_k : a.head_dim_v};
         dispatch("attention_" + kv_suffix, {bind(in[0], false), kc, vc, step, bind(self, false)}, &ap, sizeof ap,
                  {config_.attention_wg}, a.n_heads, n.rows, 1);
         break;
@@ -273,6 +279,13 @@ void CompiledGraph::record(const Graph& graph) {
         SlicePush pc{n.rows, x.cols, n.slice_begin, n.cols / n.groups, n.groups};
         uint32_t wg = config_.elementwise_wg;
         dispatch("slice", {bind(in[0], false), bind(self, false)}, &pc, sizeof pc, {wg},
+                 std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
+        break;
+      }
+      case OpKind::Concat: {
+        ConcatPush pc{n.rows, graph.node(in[0]).cols, graph.node(in[1]).cols, n.groups};
+        uint32_t wg = config_.elementwise_wg;
+        dispatch("concat", {bind(in[0], false), bind(in[1], false), bind(self, false)}, &pc, sizeof pc, {wg},
                  std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
         break;
       }
@@ -323,20 +336,23 @@ void CompiledGraph::record_moe_route(const Node& n, rbee_tensor self) {
 }
 
 // One token: a mat-vec per (token, chosen expert) row. Batches: per expert, tiles of the rows
-// listed for it, so that its weights are read once.
+// listed for it, so that its weights are read once. Without routing (head_linear) head h of
+// every token is expert h.
 void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self) {
   if (!config_.subgroup_wg)
-    throw std::runtime_error("mixture-of-experts layers need a device with subgroup arithmetic");
-  const Node &x = graph.node(n.inputs[0]), &w = graph.node(n.inputs[1]), &route = graph.node(n.inputs[2]);
-  uint32_t tokens = route.rows, k = n.moe.n_used;
+    throw std::runtime_error("mixture-of-experts and per-head layers need a device with subgroup arithmetic");
+  bool identity = n.inputs[2] == RBEE_TENSOR_NONE;
+  const Node &x = graph.node(n.inputs[0]), &w = graph.node(n.inputs[1]);
+  uint32_t tokens = identity ? x.rows : graph.node(n.inputs[2]).rows, k = n.moe.n_used;
+  uint32_t out_cols = identity ? w.rows : n.cols;
   bool batch = tokens > 1;
   uint32_t tiles = div_up(tokens, kSubgroupTokens);
   uint64_t gz = batch ? uint64_t(w.n_expert) * tiles : uint64_t(tokens) * k;
   if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
-  uint32_t groups = div_up(n.cols, config_.subgroup_rows);
+  uint32_t groups = div_up(out_cols, config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);
-  MoeMatmulPush pc{w.cols, n.cols, tokens, 0, gx, 0, k, x.rows != tokens, w.n_expert, tiles};
-  std::string kernel = std::string(batch ? "moe_matmul_" : "moe_matvec_") + weight_suffix(w.weight->dtype);
+  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
+  std::string kernel = std::string(batch ? "moe_matmul_" : "moe_matvec_") + weight_suffix(kernel_type(w));
   dispatch(kernel, {bind(n.inputs[0], false), bind(n.inputs[1], false), {dummy_->handle(), 0, VK_WHOLE_SIZE},
                     bind(self, false), {dummy_->handle(), 0, VK_WHOLE_SIZE}, bind(n.inputs[2], false)},
            &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx), static_cast<uint32_t>(gz));

@@ -9,8 +9,17 @@
 namespace rbee {
 
 enum class OpKind {
-  Tokens, Weight, Embed, Norm, Linear, Rope, Attention, Elementwise, OutputRows, Slice,
-  MoeRoute, MoeLinear, MoeCombine
+  Tokens, Weight, Embed, Norm, Linear, Rope, Attention, Elementwise, OutputRows, Slice, Concat,
+  MoeRoute, MoeLinear, MoeCombine  // MoeLinear without routing: head_linear
+};
+
+// Per-head matrices cut from a 2-D tensor (head_weights): rows [begin, begin + count) of each
+// head's block of rows_per_head rows, used as they are or transposed (then widened to float32).
+struct HeadCut {
+  uint32_t rows_per_head = 0;  // 0: not a cut
+  uint32_t begin = 0, count = 0;
+  bool transposed = false;
+  auto operator<=>(const HeadCut&) const = default;
 };
 
 // Codes shared with shaders/elementwise.comp.
@@ -38,6 +47,7 @@ struct Node {
   const TensorView* weight = nullptr;  // OpKind::Weight (the first part of stacked experts)
   uint32_t n_expert = 0;                // > 0: experts' weights
   std::vector<const TensorView*> expert_parts;  // one 2-D tensor per expert, or empty
+  HeadCut cut;                          // per-head matrices cut from `weight`
   rbee_moe_route_params moe{};          // MoeRoute; MoeLinear/MoeCombine copy n_used
   rbee_norm_params norm{};
   rbee_rope_params rope{};        // factors moved into rope_factors
@@ -91,6 +101,9 @@ class Graph {
   rbee_tensor output_ = RBEE_TENSOR_NONE;
   std::string error_;
 };
+
+// The type a Weight node's kernels read: its stored type, float32 for a transposed cut.
+inline DType kernel_type(const Node& w) { return w.cut.transposed ? DType::F32 : w.weight->dtype; }
 
 // Weight types the matrix kernels (embedding, linear) read in their stored form.
 bool kernel_weight_type(DType t);

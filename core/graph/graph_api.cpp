@@ -158,8 +158,14 @@ rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, con
         uint64_t(p->n_heads) * p->head_dim != in.cols)
       return gr.fail("rope: " + std::to_string(p->n_heads) + " heads of " + std::to_string(p->head_dim) +
                      " (rotating " + std::to_string(p->n_rot) + ") do not fit input " + shape(in));
-    if (p->mode > RBEE_ROPE_NEOX || p->scaling > RBEE_ROPE_SCALING_LLAMA3 || !(p->theta > 0))
+    if (p->mode > RBEE_ROPE_NEOX || p->scaling > RBEE_ROPE_SCALING_YARN || !(p->theta > 0))
       return gr.fail("rope: unknown mode or scaling, or theta <= 0");
+    if (p->scaling == RBEE_ROPE_SCALING_YARN) {
+      if (rp.beta_fast == 0) rp.beta_fast = 32;  // transformers' defaults
+      if (rp.beta_slow == 0) rp.beta_slow = 1;
+      if (!(p->factor > 0) || p->original_max_positions == 0 || !(rp.beta_fast > rp.beta_slow) || !(rp.beta_slow > 0))
+        return gr.fail("rope: YaRN needs factor > 0, original_max_positions and beta_fast > beta_slow > 0");
+    }
     if (!vector_weight(gr, freq_factors, p->n_rot / 2, "rope", "freq_factors")) return RBEE_TENSOR_NONE;
     if (!std::isfinite(rp.attn_factor) || rp.attn_factor < 0) return gr.fail("rope: attn_factor must be >= 0");
     if (rp.attn_factor == 0) rp.attn_factor = 1.0f;
@@ -180,12 +186,16 @@ rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, con
 rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tensor v,
                           const rbee_attention_params* params) {
   return guarded(g, "attention", [=](Graph& gr) {
-    if (!activation(gr, q, "attention", "q") || !activation(gr, k, "attention", "k") ||
-        !activation(gr, v, "attention", "v"))
-      return RBEE_TENSOR_NONE;
     rbee_attention_params ap;
     if (!read_params(params, offsetof(rbee_attention_params, softcap), ap)) return gr.fail("attention: bad params");
     const rbee_attention_params* p = &ap;
+    if (!activation(gr, q, "attention", "q") || !activation(gr, k, "attention", "k")) return RBEE_TENSOR_NONE;
+    if (ap.values_in_keys) {
+      if (v != RBEE_TENSOR_NONE) return gr.fail("attention: v must be RBEE_TENSOR_NONE when the values are in the keys");
+      if (ap.head_dim_v > ap.head_dim_k) return gr.fail("attention: values in the keys need head_dim_v <= head_dim_k");
+    } else if (!activation(gr, v, "attention", "v")) {
+      return RBEE_TENSOR_NONE;
+    }
     if (!std::isfinite(ap.softcap) || ap.softcap < 0) return gr.fail("attention: softcap must be >= 0");
     if (p->n_kv_heads == 0 || p->n_heads % p->n_kv_heads != 0)
       return gr.fail("attention: n_heads " + std::to_string(p->n_heads) + " is not a multiple of n_kv_heads " +
@@ -193,10 +203,11 @@ rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tens
     if (p->head_dim_k == 0 || p->head_dim_v == 0 || p->head_dim_k > 256 || p->head_dim_v > 256 ||
         p->head_dim_k % 2 || p->head_dim_v % 2)
       return gr.fail("attention: head sizes must be even and at most 256");
-    const Node &nq = gr.node(q), &nk = gr.node(k), &nv = gr.node(v);
-    if (nq.cols != p->n_heads * p->head_dim_k || nk.cols != p->n_kv_heads * p->head_dim_k ||
-        nv.cols != p->n_kv_heads * p->head_dim_v || nq.rows != nk.rows || nq.rows != nv.rows)
-      return gr.fail("attention: q " + shape(nq) + ", k " + shape(nk) + ", v " + shape(nv) +
+    const Node &nq = gr.node(q), &nk = gr.node(k);
+    bool v_fits = ap.values_in_keys || (gr.node(v).cols == p->n_kv_heads * p->head_dim_v && gr.node(v).rows == nq.rows);
+    if (nq.cols != p->n_heads * p->head_dim_k || nk.cols != p->n_kv_heads * p->head_dim_k || nq.rows != nk.rows || !v_fits)
+      return gr.fail("attention: q " + shape(nq) + ", k " + shape(nk) +
+                     (ap.values_in_keys ? std::string() : ", v " + shape(gr.node(v))) +
                      " do not match the head counts and sizes");
     return gr.add(Node{.kind = OpKind::Attention, .inputs = {q, k, v}, .rows = nq.rows,
                        .cols = p->n_heads * p->head_dim_v, .attention = ap});
@@ -310,7 +321,8 @@ rbee_tensor api_experts(rbee_graph* g, const char* name, uint32_t n_expert) {
                      std::to_string(n.cols) + "] is too large for one binding");
     for (size_t i = 0; i < gr.nodes().size(); ++i) {  // one node per set of experts
       const Node& o = gr.nodes()[i];
-      if (o.n_expert && o.weight == n.weight && o.expert_parts == n.expert_parts) return static_cast<rbee_tensor>(i + 1);
+      if (o.n_expert && !o.cut.rows_per_head && o.weight == n.weight && o.expert_parts == n.expert_parts)
+        return static_cast<rbee_tensor>(i + 1);
     }
     return gr.add(std::move(n));
   });
@@ -380,6 +392,57 @@ rbee_tensor api_moe_combine(rbee_graph* g, rbee_tensor h, rbee_tensor routing) {
   });
 }
 
+rbee_tensor api_concat(rbee_graph* g, rbee_tensor a, rbee_tensor b, uint32_t groups) {
+  return guarded(g, "concat", [=](Graph& gr) {
+    if (!activation(gr, a, "concat", "a") || !activation(gr, b, "concat", "b")) return RBEE_TENSOR_NONE;
+    const Node &na = gr.node(a), &nb = gr.node(b);
+    if (groups == 0 || na.rows != nb.rows || na.cols % groups || nb.cols % groups)
+      return gr.fail("concat: a " + shape(na) + " and b " + shape(nb) + " are not " + std::to_string(groups) +
+                     " runs each of the same rows");
+    return gr.add(Node{.kind = OpKind::Concat, .inputs = {a, b}, .rows = na.rows, .cols = na.cols + nb.cols, .groups = groups});
+  });
+}
+
+rbee_tensor api_head_weights(rbee_graph* g, const char* name, uint32_t n_heads, uint32_t begin, uint32_t count,
+                             int transposed) {
+  return guarded(g, "head_weights", [=](Graph& gr) {
+    if (name == nullptr) return gr.fail("head_weights: name is NULL");
+    const TensorView* t = gr.source().tensor(name);
+    if (t == nullptr) return gr.fail("the model has no tensor named " + std::string(name));
+    if (t->shape.size() != 2 || n_heads == 0 || t->shape[0] % n_heads || t->shape[1] > UINT32_MAX)
+      return gr.fail("head_weights: tensor " + t->name + " is not [" + std::to_string(n_heads) + " x rows, cols]");
+    uint32_t per_head = uint32_t(t->shape[0] / n_heads), cols = uint32_t(t->shape[1]);
+    if (count == 0 || uint64_t(begin) + count > per_head)
+      return gr.fail("head_weights: rows [" + std::to_string(begin) + ", " + std::to_string(uint64_t(begin) + count) +
+                     ") do not fit the " + std::to_string(per_head) + " rows per head of " + t->name);
+    if (!kernel_weight_type(t->dtype)) return gr.fail(unsupported_type(*t));
+    if (transposed && !float_weight_type(t->dtype))
+      return gr.fail("head_weights: " + t->name + " is " + std::string(dtype_name(t->dtype)) +
+                     "; only float tensors can be used transposed");
+    Node n{.kind = OpKind::Weight, .rows = transposed ? cols : count, .cols = transposed ? count : cols, .weight = t,
+           .n_expert = n_heads, .cut = {per_head, begin, count, transposed != 0}};
+    for (size_t i = 0; i < gr.nodes().size(); ++i)
+      if (gr.nodes()[i].weight == t && gr.nodes()[i].cut == n.cut) return static_cast<rbee_tensor>(i + 1);
+    return gr.add(std::move(n));
+  });
+}
+
+rbee_tensor api_head_linear(rbee_graph* g, rbee_tensor x, rbee_tensor weights) {
+  return guarded(g, "head_linear", [=](Graph& gr) {
+    if (!activation(gr, x, "head_linear", "x")) return RBEE_TENSOR_NONE;
+    if (!gr.valid(weights) || gr.node(weights).n_expert == 0)
+      return gr.fail("head_linear: weights must come from head_weights() or experts()");
+    const Node &in = gr.node(x), &w = gr.node(weights);
+    uint32_t heads = w.n_expert;
+    if (uint64_t(heads) * w.cols != in.cols)
+      return gr.fail("head_linear: input " + shape(in) + " is not " + std::to_string(heads) + " heads of " +
+                     std::to_string(w.cols) + " for " + weight_name(w));
+    rbee_moe_route_params heads_as_experts{.struct_size = sizeof(rbee_moe_route_params), .n_expert = heads, .n_used = heads};
+    return gr.add(Node{.kind = OpKind::MoeLinear, .inputs = {x, weights, RBEE_TENSOR_NONE}, .rows = in.rows,
+                       .cols = heads * w.rows, .moe = heads_as_experts});
+  });
+}
+
 rbee_tensor api_output_rows(rbee_graph* g, rbee_tensor x) {
   return guarded(g, "output_rows", [=](Graph& gr) {
     if (!activation(gr, x, "output_rows", "x")) return RBEE_TENSOR_NONE;
@@ -425,6 +488,9 @@ const rbee_graph_api k_api = {
     .moe_route = api_moe_route,
     .moe_linear = api_moe_linear,
     .moe_combine = api_moe_combine,
+    .concat = api_concat,
+    .head_weights = api_head_weights,
+    .head_linear = api_head_linear,
 };
 
 }  // namespace

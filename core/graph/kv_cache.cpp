@@ -17,16 +17,22 @@ KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& la
     uint32_t rows = window ? static_cast<uint32_t>(std::min<uint64_t>(capacity, window + max_batch - 1)) : capacity;
     rows_.push_back(rows);
     uint64_t kb = uint64_t(rows) * layers[l].n_kv_heads * layers[l].head_dim_k * elem_bytes(type);
-    uint64_t vb = uint64_t(rows) * layers[l].n_kv_heads * layers[l].head_dim_v * elem_bytes(type);
     k_.push_back(std::make_unique<vk::Buffer>(device, kb, vk::MemoryKind::Device, "KV cache keys of layer " + std::to_string(l)));
+    if (layers[l].values_in_keys) {  // the keys' buffer serves both
+      v_.push_back(nullptr);
+      continue;
+    }
+    uint64_t vb = uint64_t(rows) * layers[l].n_kv_heads * layers[l].head_dim_v * elem_bytes(type);
     v_.push_back(std::make_unique<vk::Buffer>(device, vb, vk::MemoryKind::Device, "KV cache values of layer " + std::to_string(l)));
   }
 }
 
 uint64_t KvCache::bytes() const {
   uint64_t total = 0;
-  for (size_t l = 0; l < layers_.size(); ++l)
-    total += uint64_t(rows_[l]) * layers_[l].n_kv_heads * (layers_[l].head_dim_k + layers_[l].head_dim_v) * elem_bytes(type_);
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    uint32_t v_dim = layers_[l].values_in_keys ? 0 : layers_[l].head_dim_v;
+    total += uint64_t(rows_[l]) * layers_[l].n_kv_heads * (layers_[l].head_dim_k + v_dim) * elem_bytes(type_);
+  }
   return total;
 }
 

@@ -12,7 +12,8 @@ enum class KvType { F16, F32 };
 // Keys and values of every layer on the device: layer l holds K [rows(l)][n_kv_heads * head_dim_k]
 // and V [rows(l)][n_kv_heads * head_dim_v]. Position p lives in row p % rows(l). A full layer
 // has a row per position of the context; a sliding-window layer keeps only a ring of
-// window + max_batch - 1 rows, enough for every query of one batch to see its window.
+// window + max_batch - 1 rows, enough for every query of one batch to see its window. A layer
+// whose values are the first columns of its keys (MLA's latent) has no separate V buffer.
 class KvCache {
  public:
   KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& layers, uint32_t capacity, KvType type,
@@ -25,7 +26,8 @@ class KvCache {
   const rbee_kv_layout& layout(size_t layer) const { return layers_.at(layer); }
   uint32_t rows(size_t layer) const { return rows_.at(layer); }
   const vk::Buffer& keys(size_t layer) const { return *k_.at(layer); }
-  const vk::Buffer& values(size_t layer) const { return *v_.at(layer); }
+  // The keys' buffer where the layer's values are in its keys (values_in_keys).
+  const vk::Buffer& values(size_t layer) const { return v_.at(layer) ? *v_[layer] : *k_.at(layer); }
   // Bytes of every layer's cache together.
   uint64_t bytes() const;
 

@@ -3,7 +3,7 @@
 // caches, replays of one compiled graph at n_past > 0, and contexts longer than the attention
 // workgroup (32 on a CPU device, 128 on a GPU) so that the chunked softmax runs over several
 // chunks. Sliding windows (the cache a ring that wraps several times, batches up to the size it
-// was made for) and score soft-capping.
+// was made for), score soft-capping, and values read from the keys (MLA's cached latent).
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -18,6 +18,7 @@ struct AttentionCase {
   uint32_t window = 0;    // > 0: sliding window
   float softcap = 0;      // > 0: soft-capped scores
   uint32_t max_batch = 512;
+  bool values_in_keys = false;  // MLA: v = the first dv columns of k, cached once
 };
 
 // Reference over the host copies of q, k, v (k and v rounded as the cache stores them).
@@ -31,6 +32,12 @@ class Reference {
     const uint32_t n_past = static_cast<uint32_t>(keys_.size() / kw);
     for (size_t i = 0; i < size_t(tokens) * kw; ++i) keys_.push_back(stored(k[i]));
     for (size_t i = 0; i < size_t(tokens) * vw; ++i) values_.push_back(stored(v[i]));
+    if (c_.values_in_keys) {  // the values are the keys' first dv columns, as stored
+      values_.resize(values_.size() - size_t(tokens) * vw);
+      for (uint32_t t = 0; t < tokens; ++t)
+        for (uint32_t hd = 0; hd < c_.n_kv_heads; ++hd)
+          for (uint32_t i = 0; i < c_.dv; ++i) values_.push_back(stored(k[(size_t(t) * c_.n_kv_heads + hd) * c_.dk + i]));
+    }
     const double scale = 1.0 / std::sqrt(double(c_.dk));
     std::vector<double> out(size_t(tokens) * c_.n_heads * c_.dv, 0.0);
     for (uint32_t t = 0; t < tokens; ++t)
@@ -68,7 +75,7 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
   uint32_t total = 0;
   for (auto [tokens, times] : c.steps) total += tokens * times;
   const uint32_t qw = c.n_heads * c.dk, kw = c.n_kv_heads * c.dk, vw = c.n_kv_heads * c.dv;
-  OpHarness h({{sizeof(rbee_kv_layout), c.n_kv_heads, c.dk, c.dv, c.window}}, total + 3, c.kv, c.max_batch);
+  OpHarness h({{sizeof(rbee_kv_layout), c.n_kv_heads, c.dk, c.dv, c.window, c.values_in_keys}}, total + 3, c.kv, c.max_batch);
   if (c.window) {  // the ring, not the whole context: the cases below wrap it
     ASSERT_EQ(h.cache().rows(0), c.window + c.max_batch - 1);
     ASSERT_GT(total, h.cache().rows(0) + c.max_batch);
@@ -83,8 +90,8 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
   for (auto [tokens, times] : c.steps) {
     auto cg = h.compile(tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
       rbee_attention_params p{sizeof p, 0, c.n_heads, c.n_kv_heads, c.dk, c.dv, 1.0f / std::sqrt(float(c.dk)),
-                              c.softcap, c.window};
-      return api.attention(g, h.input(g, "q"), h.input(g, "k"), h.input(g, "v"), &p);
+                              c.softcap, c.window, c.values_in_keys};
+      return api.attention(g, h.input(g, "q"), h.input(g, "k"), c.values_in_keys ? RBEE_TENSOR_NONE : h.input(g, "v"), &p);
     });
     for (uint32_t r = 0; r < times; ++r) {
       std::vector<float> got = OpHarness::run(*cg, iota_ids(tokens, int32_t(n_past)), n_past);
@@ -119,6 +126,10 @@ std::vector<AttentionCase> cases() {
       {"window8_softcap_f16", 4, 2, 16, 16, K::F16, {{9, 2}, {1, 20}, {9, 1}}, 8, 2.0f, 9},
       // Window wider than the attention workgroup: chunks start inside the ring.
       {"window40_f32", 2, 1, 64, 64, K::F32, {{33, 3}, {1, 40}, {20, 2}}, 40, 0, 33},
+      // MLA's absorbed form: one KV head of latent (32) + rope key (8), the latent is the values.
+      {"values_in_keys_mla_f32", 4, 1, 40, 32, K::F32, {{7, 2}, {1, 3}}, 0, 0, 512, true},
+      {"values_in_keys_mla_f16", 8, 1, 72, 64, K::F16, {{70, 2}, {1, 3}}, 0, 0, 512, true},
+      {"values_in_keys_two_kv_heads_f32", 4, 2, 24, 16, K::F32, {{5, 2}, {1, 2}}, 0, 0, 512, true},
   };
 }
 

@@ -1,7 +1,7 @@
 // rope: NORMAL (adjacent pairs) and NEOX (halves), full and partial rotary, no / linear /
-// llama3 scaling, an optional freq_factors tensor, LongRoPE's factors given by value and its
-// attention factor; each graph is run at n_past 0 and again at a
-// later position to check that positions come from the step values, not the recording.
+// llama3 / YaRN scaling, an optional freq_factors tensor, LongRoPE's factors given by value and
+// its attention factor; each graph is run at n_past 0 and again at a later position to check that
+// positions come from the step values, not the recording.
 #include <numbers>
 
 #include "ops/op_harness.hpp"
@@ -18,6 +18,7 @@ struct RopeCase {
   uint32_t tokens = 7;
   bool value_factors = false;  // rbee_rope_params.factors
   float attn_factor = 0;       // 0: 1
+  float beta_fast = 32, beta_slow = 1;  // YaRN
 };
 
 // The angle per position of pair j, straight from the definitions (transformers' inv_freq
@@ -34,6 +35,16 @@ double inv_freq(const RopeCase& c, uint32_t j, const std::vector<float>& factors
       double smooth = (c.original / wavelen - c.low) / (c.high - c.low);
       inv = (1 - smooth) * inv / c.factor + smooth * inv;
     }
+  }
+  if (c.scaling == RBEE_ROPE_SCALING_YARN) {  // transformers' _compute_yarn_parameters, truncate=True
+    auto correction_dim = [&](double rot) {
+      return c.n_rot * std::log(c.original / (rot * 2 * std::numbers::pi)) / (2 * std::log(double(c.theta)));
+    };
+    double low = std::max(std::floor(correction_dim(c.beta_fast)), 0.0);
+    double high = std::min(std::ceil(correction_dim(c.beta_slow)), double(c.n_rot - 1));
+    if (low == high) high += 0.001;
+    double extrapolation = 1 - std::clamp((j - low) / (high - low), 0.0, 1.0);
+    inv = inv / c.factor * (1 - extrapolation) + inv * extrapolation;
   }
   if (!factors.empty()) inv /= factors[j];
   return inv;
@@ -74,7 +85,8 @@ TEST_P(RopeTest, MatchesReferenceAtTwoPositions) {
   if (c.value_factors) factors = by_value = random_values(c.n_rot / 2, 6, 1.0f, 40.0f);
   auto cg = h.compile(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
     rbee_rope_params p{sizeof p, c.n_heads, c.head_dim, c.n_rot, c.mode, c.theta, c.scaling, c.factor, c.low, c.high, c.original,
-                       c.attn_factor, by_value.empty() ? nullptr : by_value.data(), uint32_t(by_value.size())};
+                       c.attn_factor, by_value.empty() ? nullptr : by_value.data(), uint32_t(by_value.size()), c.beta_fast,
+                       c.beta_slow};
     return api.rope(g, h.input(g, "x"), c.freq_factors ? api.weight(g, "rope_freqs") : RBEE_TENSOR_NONE, &p);
   });
   // Angles reach ~50 rad: float32 position * frequency is good to ~1e-5 there.
@@ -114,8 +126,23 @@ std::vector<RopeCase> cases() {
   longrope.attn_factor = 1.19f;
   RopeCase attn_factor_only{"normal_partial_attn_factor", 2, 64, 32, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_NONE};
   attn_factor_only.attn_factor = 0.5f;
+  // DeepSeek's YaRN (pairs, 8 rotary dims, factor 4 over 64 positions) and Qwen's (halves,
+  // factor 4 over 4096 positions, its own attention factor), and other correction betas.
+  RopeCase yarn_pairs{"normal_yarn_deepseek", 4, 8, 8, RBEE_ROPE_NORMAL, RBEE_ROPE_SCALING_YARN};
+  yarn_pairs.factor = 4;
+  yarn_pairs.original = 64;
+  RopeCase yarn_neox{"neox_yarn_qwen", 2, 128, 128, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_YARN};
+  yarn_neox.factor = 4;
+  yarn_neox.original = 4096;
+  yarn_neox.theta = 1000000;
+  yarn_neox.attn_factor = 1.1386f;
+  RopeCase yarn_betas{"neox_yarn_betas", 2, 64, 64, RBEE_ROPE_NEOX, RBEE_ROPE_SCALING_YARN};
+  yarn_betas.factor = 8;
+  yarn_betas.original = 2048;
+  yarn_betas.beta_fast = 16;
+  yarn_betas.beta_slow = 2;
   return {normal, neox, normal_partial, neox_partial, linear, llama3, llama3_neox, factors_normal, factors_neox,
-          one_token, many_tokens, longrope, attn_factor_only};
+          one_token, many_tokens, longrope, attn_factor_only, yarn_pairs, yarn_neox, yarn_betas};
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, RopeTest, ::testing::ValuesIn(cases()),
