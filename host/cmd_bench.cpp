@@ -118,6 +118,10 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
   const auto& dev = runtime.device().info();
   uint64_t weight_bytes = 0;
   for (const auto& t : model->source().tensors()) weight_bytes += t.nbytes;
+  // What one generated token reads of the weights (experts: only the chosen ones); times tgN's
+  // tokens/s it is the weight bandwidth generation achieves, to read against the device's.
+  const uint64_t active_bytes = model->weight_bytes_per_token();
+  auto generation = [](const Result& r) { return r.test.rfind("tg", 0) == 0; };
   if (args.json) {
     nlohmann::json out;
     out["model"] = args.model.path;
@@ -129,18 +133,29 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
     out["peak_device_bytes"] = vk::peak_device_bytes();
     out["peak_host_bytes"] = peak_host_bytes();
     out["kv_cache_bytes"] = model->kv_cache().bytes();
-    for (const auto& r : results)
-      out["results"].push_back({{"test", r.test}, {"tokens", r.tokens}, {"repetitions", r.seconds.size()},
-                                {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds}});
+    out["active_weight_bytes_per_token"] = active_bytes;
+    for (const auto& r : results) {
+      nlohmann::json row = {{"test", r.test}, {"tokens", r.tokens}, {"repetitions", r.seconds.size()},
+                            {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds}};
+      if (generation(r)) row["weight_bytes_per_second"] = double(active_bytes) * r.mean_tps();
+      out["results"].push_back(std::move(row));
+    }
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
   std::printf("model:  %s (%s, %.1f MiB)\ndevice: %s (%s)\n", args.model.path.c_str(), model->architecture().c_str(),
               weight_bytes / 1048576.0, dev.name.c_str(), dev.driver.c_str());
-  std::printf("load %.2f s, peak device memory %.1f MiB, peak host memory %.1f MiB\n\n", load_s,
+  std::printf("load %.2f s, peak device memory %.1f MiB, peak host memory %.1f MiB\n", load_s,
               vk::peak_device_bytes() / 1048576.0, peak_host_bytes() / 1048576.0);
-  std::printf("| %-8s | %14s |\n|----------|----------------|\n", "test", "tokens/s");
-  for (const auto& r : results) std::printf("| %-8s | %7.2f ± %4.2f |\n", r.test.c_str(), r.mean_tps(), r.stddev_tps());
+  std::printf("weights read per generated token: %.1f MiB (%.1f%% of the weights)\n\n", active_bytes / 1048576.0,
+              weight_bytes ? 100.0 * double(active_bytes) / double(weight_bytes) : 0.0);
+  std::printf("| %-8s | %14s | %12s |\n|----------|----------------|--------------|\n", "test", "tokens/s",
+              "weights GB/s");
+  for (const auto& r : results) {
+    char bandwidth[32] = "";
+    if (generation(r)) std::snprintf(bandwidth, sizeof bandwidth, "%.1f", double(active_bytes) * r.mean_tps() / 1e9);
+    std::printf("| %-8s | %7.2f ± %4.2f | %12s |\n", r.test.c_str(), r.mean_tps(), r.stddev_tps(), bandwidth);
+  }
   if (!model->profile().empty()) print_profile(model->profile());
 }
 

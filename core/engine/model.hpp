@@ -69,6 +69,10 @@ class Model {
   double device_seconds() const { return device_seconds_; }
   // With ModelOptions::profile: device seconds per kernel name, summed over every eval().
   const std::map<std::string, double>& profile() const { return profile_; }
+  // Bytes of weights one generated token reads, from the decode graph (one token): every
+  // weight an op reads in full, one row of a weight only embedded from (the token embedding
+  // table, unless the output shares it), and n_used / n_expert of experts' weights.
+  uint64_t weight_bytes_per_token() const;
 
  private:
   CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k = 0);

@@ -47,13 +47,18 @@ DType fallback(DType t, uint64_t ncols) {
   return ncols % block(r) == 0 ? r : DType::F16;
 }
 
-DType mix(FileType ft, DType t, TensorRole role, int layer, uint64_t nx, const MixContext& c) {
+DType mix(FileType ft, DType t, TensorRole role, int layer, std::span<const uint64_t> ne, const MixContext& c) {
   const int n = static_cast<int>(c.n_layer);
+  const uint64_t nx = ne[0];
   if (role == TensorRole::Output || (c.tied_embeddings && role == TensorRole::TokenEmbd)) {
     if (ft == FileType::MXFP4 || nx % block(t) != 0) return DType::Q8_0;
     return t != DType::Q8_0 ? DType::Q6_K : t;
   }
-  if (ft == FileType::MXFP4) return DType::Q8_0;  // experts (3-D) would get MXFP4
+  // MXFP4_MOE: tensors with more than one matrix (ne[2] > 1: stacked experts) MXFP4, the rest Q8_0.
+  if (ft == FileType::MXFP4) return ne.size() > 2 && ne[2] > 1 ? DType::MXFP4 : DType::Q8_0;
+  // llama.cpp matches names by substring: "ffn_down" takes ffn_down_exps too, "ffn_gate"/"ffn_up"
+  // the gate/up experts (which keep the default type in every file type here).
+  if (role == TensorRole::FfnDownExps) role = TensorRole::FfnDown;
   switch (role) {
     case TensorRole::AttnV:
       if (ft == FileType::Q2_K) t = c.n_gqa >= 4 ? DType::Q4_K : DType::Q3_K;
@@ -105,12 +110,15 @@ std::optional<FileType> parse_file_type(std::string_view name) {
 
 DType tensor_type(FileType type, TensorRole role, int layer, std::span<const uint64_t> ne, const MixContext& ctx) {
   // llama-quantize leaves 1-D tensors and norms as they are: F32 in converted files.
+  // The MoE router (ffn_gate_inp) is F32 too: convert_hf_to_gguf always writes FFN_GATE_INP in
+  // F32, and llama-quantize never quantizes a name containing "ffn_gate_inp.weight".
   if (ne.size() < 2 || role == TensorRole::AttnNorm || role == TensorRole::FfnNorm ||
-      role == TensorRole::OutputNorm || role == TensorRole::RopeFreqs)
+      role == TensorRole::OutputNorm || role == TensorRole::RopeFreqs || role == TensorRole::AttnQNorm ||
+      role == TensorRole::AttnKNorm || role == TensorRole::FfnGateInp)
     return DType::F32;
   const DType def = info(type).default_type;
   if (!quantized(def)) return def;
-  return fallback(mix(type, def, role, layer, ne[0], ctx), ne[0]);
+  return fallback(mix(type, def, role, layer, ne, ctx), ne[0]);
 }
 
 }  // namespace rbee::synth

@@ -25,6 +25,9 @@ std::optional<FileType> parse_file_type(std::string_view name);  // case-insensi
 // What a tensor is, for the per-tensor type choice.
 enum class TensorRole {
   TokenEmbd, Output, OutputNorm, RopeFreqs, AttnNorm, AttnQ, AttnK, AttnV, AttnOutput, FfnNorm, FfnGate, FfnUp, FfnDown,
+  AttnQNorm, AttnKNorm,  // per-head norms [head_dim]
+  FfnGateInp,            // the router [n_expert x n_embd]
+  FfnGateExps, FfnUpExps, FfnDownExps,  // stacked experts, GGML ne {cols, rows, n_expert}
 };
 
 // The model facts llama-quantize's choice depends on.
@@ -38,7 +41,7 @@ struct MixContext {
 // The type llama-quantize (llama.cpp src/llama-quant.cpp, llama_tensor_get_type) gives a
 // tensor of this role, layer and GGML shape when quantizing to `type`; 1-D tensors stay F32.
 // `layer` is the block index (-1 outside blocks); llama.cpp counts attn_v/ffn_down in file
-// order, which is the block order here.
+// order, which is the block order here (for MoE models it parses the block from the name).
 DType tensor_type(FileType type, TensorRole role, int layer, std::span<const uint64_t> ne, const MixContext& ctx);
 
 }  // namespace rbee::synth

@@ -24,8 +24,19 @@ void add_llama_hparams(GgufWriter& w, const Preset& p) {
   w.add_f32(a + "attention.layer_norm_rms_epsilon", p.norm_eps);
   w.add_f32(a + "rope.freq_base", p.rope_theta);
   w.add_u32(a + "rope.dimension_count", p.head_size());
+  if (p.n_expert) {
+    // As convert_hf_to_gguf writes them: expert_count/expert_used_count for Mixtral ("llama")
+    // and Qwen3-MoE, which also states the experts' FFN (moe_intermediate_size); llama.cpp's
+    // qwen3moe loader reads it (and would take feed_forward_length / n_expert_used without).
+    w.add_u32(a + "expert_count", p.n_expert);
+    w.add_u32(a + "expert_used_count", p.n_expert_used);
+    if (p.architecture == "qwen3moe") w.add_u32(a + "expert_feed_forward_length", p.expert_ff());
+  }
 }
 
+// Every preset gets this vocabulary, whatever its model's own tokenizer (Qwen3's is a GPT-2
+// style BPE): llama.cpp picks the tokenizer from tokenizer.ggml.model, not the architecture, and
+// only the vocabulary's size shapes the weights.
 void add_spm_tokenizer(GgufWriter& w, uint32_t n_vocab) {
   const SpmVocab v = make_spm_vocab(n_vocab);
   w.add_string("tokenizer.ggml.model", "llama");

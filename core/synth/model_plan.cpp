@@ -10,14 +10,20 @@ namespace {
 
 void add(ModelPlan& plan, std::string name, std::vector<uint64_t> ne, TensorRole role, int layer = -1) {
   TensorPlan t{.name = std::move(name), .ne = std::move(ne), .role = role, .layer = layer};
-  const bool norm = role == TensorRole::AttnNorm || role == TensorRole::FfnNorm || role == TensorRole::OutputNorm;
+  const bool norm = role == TensorRole::AttnNorm || role == TensorRole::FfnNorm || role == TensorRole::OutputNorm ||
+                    role == TensorRole::AttnQNorm || role == TensorRole::AttnKNorm;
   t.init = norm ? Init::Ones : Init::Random;
   plan.tensors.push_back(std::move(t));
 }
 
-void plan_llama(ModelPlan& plan) {
+// The pre-norm decoder llama.cpp's "llama" and "qwen3moe" loaders expect: per-head Q/K norms
+// where qk_norm (Qwen3), and where the preset has experts a router ffn_gate_inp {n_embd, n_expert}
+// with stacked ffn_{gate,up,down}_exps (GGML ne {cols, rows, n_expert}, as convert_hf_to_gguf
+// stacks Mixtral's and Qwen3-MoE's experts) in place of the dense FFN.
+void plan_decoder(ModelPlan& plan, bool qk_norm) {
   const Preset& p = plan.preset;
   const uint64_t e = p.n_embd, hd = p.head_size(), q = uint64_t(p.n_head) * hd, kv = uint64_t(p.n_head_kv) * hd;
+  const uint64_t ff = p.n_expert ? p.expert_ff() : p.n_ff, n_exp = p.n_expert;
   if (p.llama3_rope.factor > 0) {
     TensorPlan t{.name = "rope_freqs.weight", .ne = {hd / 2}, .role = TensorRole::RopeFreqs, .init = Init::Values};
     t.values = llama3_rope_factors(static_cast<uint32_t>(hd), p.rope_theta, p.llama3_rope);
@@ -32,13 +38,37 @@ void plan_llama(ModelPlan& plan) {
     add(plan, b + "attn_k.weight", {e, kv}, TensorRole::AttnK, l);
     add(plan, b + "attn_v.weight", {e, kv}, TensorRole::AttnV, l);
     add(plan, b + "attn_output.weight", {q, e}, TensorRole::AttnOutput, l);
+    if (qk_norm) {
+      add(plan, b + "attn_q_norm.weight", {hd}, TensorRole::AttnQNorm, l);
+      add(plan, b + "attn_k_norm.weight", {hd}, TensorRole::AttnKNorm, l);
+    }
     add(plan, b + "ffn_norm.weight", {e}, TensorRole::FfnNorm, l);
-    add(plan, b + "ffn_gate.weight", {e, p.n_ff}, TensorRole::FfnGate, l);
-    add(plan, b + "ffn_up.weight", {e, p.n_ff}, TensorRole::FfnUp, l);
-    add(plan, b + "ffn_down.weight", {p.n_ff, e}, TensorRole::FfnDown, l);
+    if (n_exp) {
+      add(plan, b + "ffn_gate_inp.weight", {e, n_exp}, TensorRole::FfnGateInp, l);
+      add(plan, b + "ffn_gate_exps.weight", {e, ff, n_exp}, TensorRole::FfnGateExps, l);
+      add(plan, b + "ffn_up_exps.weight", {e, ff, n_exp}, TensorRole::FfnUpExps, l);
+      add(plan, b + "ffn_down_exps.weight", {ff, e, n_exp}, TensorRole::FfnDownExps, l);
+    } else {
+      add(plan, b + "ffn_gate.weight", {e, ff}, TensorRole::FfnGate, l);
+      add(plan, b + "ffn_up.weight", {e, ff}, TensorRole::FfnUp, l);
+      add(plan, b + "ffn_down.weight", {ff, e}, TensorRole::FfnDown, l);
+    }
   }
   add(plan, "output_norm.weight", {e}, TensorRole::OutputNorm);
   if (!p.tied_embeddings) add(plan, "output.weight", {e, p.n_vocab}, TensorRole::Output);
+}
+
+void check_shape(const Preset& p) {
+  auto bad = [&](const std::string& what) {
+    throw std::invalid_argument("preset " + std::string(p.name) + ": " + what);
+  };
+  if (p.n_embd == 0 || p.n_layer == 0 || p.n_head == 0 || p.n_head_kv == 0 || p.n_vocab == 0 || p.head_size() == 0)
+    bad("zero dimension");
+  if (p.n_head % p.n_head_kv != 0) bad("heads are not a multiple of KV heads");
+  if (p.n_expert == 0 && p.n_expert_used != 0) bad("experts used without experts");
+  if (p.n_expert != 0 && (p.n_expert_used == 0 || p.n_expert_used > p.n_expert))
+    bad("expert_used_count must be 1..expert_count");
+  if ((p.n_expert ? p.expert_ff() : p.n_ff) == 0) bad("zero feed-forward length");
 }
 
 }  // namespace
@@ -71,8 +101,13 @@ ModelPlan plan_model(const Preset& preset, FileType type, const PlanOptions& opt
     p.n_layer = *options.layers;
   }
   if (options.vocab) p.n_vocab = *options.vocab;
+  check_shape(p);
   if (p.architecture == "llama") {
-    plan_llama(plan);
+    plan_decoder(plan, false);
+  } else if (p.architecture == "qwen3moe") {
+    // llama.cpp's qwen3moe loader throws without experts.
+    if (p.n_expert == 0) throw std::invalid_argument("qwen3moe needs experts");
+    plan_decoder(plan, true);
   } else {
     throw std::invalid_argument("synth does not know architecture '" + std::string(p.architecture) + "' yet");
   }

@@ -4,8 +4,8 @@ namespace rbee::synth {
 
 namespace {
 
-// Values from each model's config.json. Later presets (qwen3-30b-a3b: qwen3moe,
-// deepseek-v2-lite: deepseek2) go here once model_plan.cpp knows their architectures.
+// Values from each model's config.json. Later presets (deepseek-v2-lite: deepseek2) go here
+// once model_plan.cpp knows their architectures.
 constexpr Preset kPresets[] = {
     {.name = "smollm2-135m",
      .architecture = "llama",
@@ -48,6 +48,43 @@ constexpr Preset kPresets[] = {
      .context = 131072,
      .norm_eps = 1e-5f,
      .llama3_rope = {.factor = 8, .low_freq_factor = 1, .high_freq_factor = 4, .original_context = 8192}},
+    // Mixtral 8x7B (v0.1): llama.cpp converts it as "llama" with stacked experts; n_ff is the
+    // experts' FFN (feed_forward_length, as the converter writes intermediate_size).
+    {.name = "mixtral-8x7b",
+     .architecture = "llama",
+     .display_name = "Mixtral 8x7B (synthetic)",
+     .n_embd = 4096,
+     .n_layer = 32,
+     .n_head = 32,
+     .n_head_kv = 8,
+     .n_ff = 14336,
+     .n_vocab = 32000,
+     .tied_embeddings = false,
+     .rope_theta = 1e6f,
+     .context = 32768,
+     .norm_eps = 1e-5f,
+     .n_expert = 8,
+     .n_expert_used = 2},
+    // Qwen3-30B-A3B: head_dim 128 is not hidden / heads (64); n_ff is the config's dense
+    // intermediate_size (written, unused: every layer is sparse), n_ff_expert its
+    // moe_intermediate_size.
+    {.name = "qwen3-30b-a3b",
+     .architecture = "qwen3moe",
+     .display_name = "Qwen3 30B A3B (synthetic)",
+     .n_embd = 2048,
+     .n_layer = 48,
+     .n_head = 32,
+     .n_head_kv = 4,
+     .n_ff = 6144,
+     .n_vocab = 151936,
+     .head_dim = 128,
+     .tied_embeddings = false,
+     .rope_theta = 1e6f,
+     .context = 40960,
+     .norm_eps = 1e-6f,
+     .n_expert = 128,
+     .n_expert_used = 8,
+     .n_ff_expert = 768},
 };
 
 }  // namespace

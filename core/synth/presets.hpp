@@ -13,8 +13,8 @@ struct Llama3Rope {
   uint32_t original_context = 8192;
 };
 
-// The shape and hyperparameters of a real model. Architectures other than "llama" (MoE presets
-// such as qwen3-30b-a3b or deepseek-v2-lite) add their fields here and their tensor list in
+// The shape and hyperparameters of a real model. Architectures other than "llama" and
+// "qwen3moe" (deepseek-v2-lite: deepseek2) add their fields here and their tensor list in
 // model_plan.cpp.
 struct Preset {
   std::string_view name;          // what --preset takes
@@ -32,10 +32,13 @@ struct Preset {
   uint32_t context = 4096;
   float norm_eps = 1e-5f;
   Llama3Rope llama3_rope;
-  // Mixture of experts (0 = dense).
+  // Mixture of experts (0 = dense): every block's FFN is n_expert experts of which n_expert_used
+  // run per token, each of n_ff_expert (0: n_ff, as Mixtral in "llama" files).
   uint32_t n_expert = 0;
   uint32_t n_expert_used = 0;
   uint32_t n_ff_expert = 0;
+
+  uint32_t expert_ff() const { return n_ff_expert ? n_ff_expert : n_ff; }
 
   uint32_t head_size() const { return head_dim ? head_dim : n_embd / n_head; }
 };

@@ -14,8 +14,10 @@ SynthResult write_model(const SynthOptions& options) {
     for (const auto& p : presets()) names += (names.empty() ? "" : ", ") + std::string(p.name);
     throw std::invalid_argument("unknown preset '" + options.preset + "' (known: " + names + ")");
   }
-  const ModelPlan plan = plan_model(*preset, options.type, options.plan);
+  return write_plan(plan_model(*preset, options.type, options.plan), options);
+}
 
+SynthResult write_plan(const ModelPlan& plan, const SynthOptions& options) {
   GgufWriter writer;
   add_metadata(writer, plan);
   for (const auto& t : plan.tensors) writer.add_tensor(t.name, t.ne, t.type);

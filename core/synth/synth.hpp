@@ -29,4 +29,9 @@ struct SynthResult {
 // an unknown preset or bad options, std::runtime_error on I/O failure.
 SynthResult write_model(const SynthOptions& options);
 
+// Writes a plan as write_model does (options' output, seed, threads and progress; its preset and
+// plan are not read): a preset with changed dimensions (tests shrink a preset's shape, e.g. a
+// qwen3-30b-a3b of 2 small layers and 16 experts, through plan_model on a copy of the Preset).
+SynthResult write_plan(const ModelPlan& plan, const SynthOptions& options);
+
 }  // namespace rbee::synth

@@ -149,7 +149,129 @@ TEST(SynthPlan, LlamaTensorNamesAndShapes) {
   EXPECT_EQ(ne.at("blk.1.ffn_norm.weight"), (std::vector<uint64_t>{4096}));
   EXPECT_EQ(ne.at("output_norm.weight"), (std::vector<uint64_t>{4096}));
   EXPECT_EQ(plan.preset.n_layer, 2u);
-  EXPECT_FALSE(find_preset("qwen3-30b-a3b"));
+  EXPECT_FALSE(find_preset("deepseek-v2-lite"));
+}
+
+// As llama.cpp's qwen3moe loader creates them (ne order): head_dim 128 makes Q 4096 wide though
+// the hidden size is 2048; the router and experts replace the dense FFN.
+TEST(SynthPlan, Qwen3MoeTensorNamesAndShapes) {
+  const ModelPlan plan = plan_model(*find_preset("qwen3-30b-a3b"), FileType::F16, {.layers = 2});
+  std::map<std::string, std::vector<uint64_t>> ne;
+  for (const auto& t : plan.tensors) ne[t.name] = t.ne;
+  EXPECT_EQ(plan.tensors.size(), 1 + 2 * 12 + 1 + 1u);
+  using V = std::vector<uint64_t>;
+  EXPECT_EQ(ne.at("token_embd.weight"), (V{2048, 151936}));
+  EXPECT_EQ(ne.at("output.weight"), (V{2048, 151936}));
+  EXPECT_EQ(ne.at("output_norm.weight"), (V{2048}));
+  EXPECT_EQ(ne.at("blk.1.attn_norm.weight"), (V{2048}));
+  EXPECT_EQ(ne.at("blk.1.attn_q.weight"), (V{2048, 4096}));
+  EXPECT_EQ(ne.at("blk.1.attn_k.weight"), (V{2048, 512}));
+  EXPECT_EQ(ne.at("blk.1.attn_v.weight"), (V{2048, 512}));
+  EXPECT_EQ(ne.at("blk.1.attn_output.weight"), (V{4096, 2048}));
+  EXPECT_EQ(ne.at("blk.1.attn_q_norm.weight"), (V{128}));
+  EXPECT_EQ(ne.at("blk.1.attn_k_norm.weight"), (V{128}));
+  EXPECT_EQ(ne.at("blk.1.ffn_norm.weight"), (V{2048}));
+  EXPECT_EQ(ne.at("blk.1.ffn_gate_inp.weight"), (V{2048, 128}));
+  EXPECT_EQ(ne.at("blk.1.ffn_gate_exps.weight"), (V{2048, 768, 128}));
+  EXPECT_EQ(ne.at("blk.1.ffn_up_exps.weight"), (V{2048, 768, 128}));
+  EXPECT_EQ(ne.at("blk.1.ffn_down_exps.weight"), (V{768, 2048, 128}));
+  EXPECT_FALSE(ne.count("blk.1.ffn_gate.weight"));
+  EXPECT_FALSE(ne.count("rope_freqs.weight"));
+  for (const auto& t : plan.tensors) {
+    if (t.name.ends_with("_norm.weight")) EXPECT_EQ(t.init, Init::Ones) << t.name;
+  }
+}
+
+TEST(SynthPlan, MixtralIsLlamaWithStackedExperts) {
+  const ModelPlan plan = plan_model(*find_preset("mixtral-8x7b"), FileType::F16, {.layers = 2});
+  EXPECT_EQ(plan.preset.architecture, "llama");
+  std::map<std::string, std::vector<uint64_t>> ne;
+  for (const auto& t : plan.tensors) ne[t.name] = t.ne;
+  EXPECT_EQ(plan.tensors.size(), 1 + 2 * 10 + 1 + 1u);
+  using V = std::vector<uint64_t>;
+  EXPECT_EQ(ne.at("token_embd.weight"), (V{4096, 32000}));
+  EXPECT_EQ(ne.at("output.weight"), (V{4096, 32000}));
+  EXPECT_EQ(ne.at("blk.0.attn_k.weight"), (V{4096, 1024}));
+  EXPECT_EQ(ne.at("blk.0.ffn_gate_inp.weight"), (V{4096, 8}));
+  EXPECT_EQ(ne.at("blk.0.ffn_gate_exps.weight"), (V{4096, 14336, 8}));
+  EXPECT_EQ(ne.at("blk.0.ffn_up_exps.weight"), (V{4096, 14336, 8}));
+  EXPECT_EQ(ne.at("blk.0.ffn_down_exps.weight"), (V{14336, 4096, 8}));
+  EXPECT_FALSE(ne.count("blk.0.attn_q_norm.weight"));
+  EXPECT_FALSE(ne.count("blk.0.ffn_down.weight"));
+}
+
+TEST(SynthPlan, BadExpertCountsAreRejected) {
+  Preset p = *find_preset("mixtral-8x7b");
+  p.n_expert_used = 9;
+  EXPECT_THROW(plan_model(p, FileType::F16), std::invalid_argument);
+  p.n_expert_used = 0;
+  EXPECT_THROW(plan_model(p, FileType::F16), std::invalid_argument);
+  Preset q = *find_preset("qwen3-30b-a3b");
+  q.n_expert = q.n_expert_used = 0;
+  EXPECT_THROW(plan_model(q, FileType::F16), std::invalid_argument);
+}
+
+// llama_tensor_get_type for experts: "ffn_down" also matches ffn_down_exps (the more-bits layers
+// are block indices for MoE models), gate/up experts keep the default type, the router stays F32
+// in every file type (never quantized, and converted in F32).
+TEST(SynthMix, Qwen3MoeQ4KM) {
+  const auto t = types_of("qwen3-30b-a3b", FileType::Q4_K_M);
+  EXPECT_EQ(t.at("token_embd.weight"), DType::Q4_K);
+  EXPECT_EQ(t.at("output.weight"), DType::Q6_K);
+  for (int i = 0; i < 48; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    const DType more = more_bits(i, 48) ? DType::Q6_K : DType::Q4_K;
+    EXPECT_EQ(t.at(b + "ffn_down_exps.weight"), more) << i;
+    EXPECT_EQ(t.at(b + "attn_v.weight"), more) << i;
+    EXPECT_EQ(t.at(b + "ffn_gate_exps.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_up_exps.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_gate_inp.weight"), DType::F32);
+    EXPECT_EQ(t.at(b + "attn_k.weight"), DType::Q4_K);  // 128 experts: not the 8-expert rule
+    EXPECT_EQ(t.at(b + "attn_output.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "attn_q_norm.weight"), DType::F32);
+    EXPECT_EQ(t.at(b + "attn_k_norm.weight"), DType::F32);
+  }
+  const auto f16 = types_of("qwen3-30b-a3b", FileType::F16, 1);
+  EXPECT_EQ(f16.at("blk.0.ffn_gate_inp.weight"), DType::F32);
+  EXPECT_EQ(f16.at("blk.0.ffn_down_exps.weight"), DType::F16);
+  const auto q3 = types_of("qwen3-30b-a3b", FileType::Q3_K_M);
+  EXPECT_EQ(q3.at("blk.2.ffn_down_exps.weight"), DType::Q5_K);  // layer < 48/16
+  EXPECT_EQ(q3.at("blk.3.ffn_down_exps.weight"), DType::Q4_K);
+  EXPECT_EQ(q3.at("blk.3.ffn_up_exps.weight"), DType::Q3_K);
+  // MXFP4_MOE: experts MXFP4, the other matrices Q8_0, the router F32.
+  const auto mx = types_of("qwen3-30b-a3b", FileType::MXFP4, 1);
+  EXPECT_EQ(mx.at("blk.0.ffn_gate_exps.weight"), DType::MXFP4);
+  EXPECT_EQ(mx.at("blk.0.ffn_down_exps.weight"), DType::MXFP4);
+  EXPECT_EQ(mx.at("blk.0.attn_q.weight"), DType::Q8_0);
+  EXPECT_EQ(mx.at("blk.0.ffn_gate_inp.weight"), DType::F32);
+  EXPECT_EQ(mx.at("output.weight"), DType::Q8_0);
+  EXPECT_EQ(mx.at("token_embd.weight"), DType::Q8_0);
+}
+
+// Mixtral's 8 experts trigger llama.cpp's n_expert == 8 rules: attn_k/attn_v Q8_0 and (for the
+// low-bit mixes) attn_output Q5_K.
+TEST(SynthMix, MixtralEightExpertRules) {
+  const auto t = types_of("mixtral-8x7b", FileType::Q4_K_M);
+  EXPECT_EQ(t.at("token_embd.weight"), DType::Q4_K);
+  EXPECT_EQ(t.at("output.weight"), DType::Q6_K);
+  for (int i = 0; i < 32; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    EXPECT_EQ(t.at(b + "attn_v.weight"), DType::Q8_0);
+    EXPECT_EQ(t.at(b + "attn_k.weight"), DType::Q8_0);
+    EXPECT_EQ(t.at(b + "attn_output.weight"), DType::Q5_K);
+    EXPECT_EQ(t.at(b + "attn_q.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_down_exps.weight"), more_bits(i, 32) ? DType::Q6_K : DType::Q4_K) << i;
+    EXPECT_EQ(t.at(b + "ffn_gate_exps.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_gate_inp.weight"), DType::F32);
+  }
+  const auto q2 = types_of("mixtral-8x7b", FileType::Q2_K, 2);
+  EXPECT_EQ(q2.at("blk.1.attn_v.weight"), DType::Q8_0);
+  EXPECT_EQ(q2.at("blk.1.attn_output.weight"), DType::Q5_K);
+  EXPECT_EQ(q2.at("blk.1.ffn_down_exps.weight"), DType::Q3_K);
+  EXPECT_EQ(q2.at("blk.1.ffn_up_exps.weight"), DType::Q2_K);
+  const auto q5 = types_of("mixtral-8x7b", FileType::Q5_K_M, 2);
+  EXPECT_EQ(q5.at("blk.1.attn_output.weight"), DType::Q5_K);  // default: the n_expert == 8 list lacks Q5_K_M
+  EXPECT_EQ(q5.at("blk.1.attn_v.weight"), DType::Q8_0);
 }
 
 TEST(SynthPlan, Llama3RopeFactorsAsConvertHfToGguf) {

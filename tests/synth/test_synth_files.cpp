@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "engine/model.hpp"
 #include "engine/runtime.hpp"
@@ -41,6 +42,37 @@ class SynthFiles : public testing::Test {
       write_model(o);
     }
     return path;
+  }
+  // A preset's structure in small dimensions (2 blocks, hidden 256, vocabulary 512), written once
+  // per type: qwen3-30b-a3b keeps a head size that is not hidden / heads and gets 16 experts
+  // choosing 4 (not 8, which would take llama.cpp's Mixtral rules); mixtral-8x7b keeps 8 choosing 2.
+  static Preset shrunk(const std::string& name) {
+    Preset p = *find_preset(name);
+    p.n_embd = 256;
+    p.n_layer = 2;
+    p.n_head = 4;
+    p.n_head_kv = 2;
+    p.n_vocab = 512;
+    p.n_ff = 512;
+    if (p.architecture == "qwen3moe") {
+      p.head_dim = 128;
+      p.n_expert = 16;
+      p.n_expert_used = 4;
+      p.n_ff_expert = 512;
+    }
+    return p;
+  }
+  static std::filesystem::path small_file(const std::string& preset, const std::string& type) {
+    const auto path = dir_->path() / ("small-" + preset + "-" + type + ".gguf");
+    if (!std::filesystem::exists(path)) {
+      SynthOptions o;
+      o.output = path;
+      write_plan(plan_model(shrunk(preset), *parse_file_type(type)), o);
+    }
+    return path;
+  }
+  static bool loadable(const std::string& architecture) {
+    return runtime().plugins().find(architecture) != nullptr;
   }
   static Runtime& runtime() {
     static Runtime rt([] {
@@ -222,6 +254,161 @@ TEST_F(SynthFiles, QuantizedMixesRunNearF16) {
     const double rel = std::sqrt(err_sq / ref_sq);
     EXPECT_LT(rel, bound) << type << ": relative RMS difference from f16";
     std::printf("%s: relative RMS difference from f16 %.4f\n", type, rel);
+  }
+}
+
+// The keys llama.cpp's loader reads for qwen3moe (llm_load_hparams: the common keys, then
+// expert_count/expert_used_count, expert_feed_forward_length and the RMS epsilon) and for
+// Mixtral as "llama" with expert_count/expert_used_count.
+TEST_F(SynthFiles, MoeKeysLlamaCppRequires) {
+  for (const std::string preset : {"qwen3-30b-a3b", "mixtral-8x7b"}) {
+    const auto path = small_file(preset, "q8_0");
+    const std::string a = preset == "mixtral-8x7b" ? "llama." : "qwen3moe.";
+    const auto kv = test::gguf_kv_types(path);
+    std::map<std::string, uint32_t> want = {
+        {"general.architecture", kString}, {"general.name", kString}, {"general.file_type", kU32},
+        {"general.quantization_version", kU32}, {a + "context_length", kU32}, {a + "embedding_length", kU32},
+        {a + "block_count", kU32}, {a + "feed_forward_length", kU32}, {a + "attention.head_count", kU32},
+        {a + "attention.head_count_kv", kU32}, {a + "attention.key_length", kU32}, {a + "attention.value_length", kU32},
+        {a + "rope.freq_base", kF32}, {a + "attention.layer_norm_rms_epsilon", kF32}, {a + "vocab_size", kU32},
+        {a + "expert_count", kU32}, {a + "expert_used_count", kU32}, {"tokenizer.ggml.model", kString},
+        {"tokenizer.ggml.tokens", kArray}, {"tokenizer.ggml.scores", kArray}, {"tokenizer.ggml.token_type", kArray},
+        {"tokenizer.ggml.bos_token_id", kU32}, {"tokenizer.ggml.eos_token_id", kU32},
+    };
+    if (a == "qwen3moe.") want[a + "expert_feed_forward_length"] = kU32;
+    for (const auto& [key, type] : want) {
+      ASSERT_TRUE(kv.count(key)) << preset << ": " << key;
+      EXPECT_EQ(kv.at(key).type, type) << preset << ": " << key;
+    }
+    auto src = ModelSource::open(path);
+    EXPECT_EQ(*src->meta(a + "block_count"), 2);
+    EXPECT_EQ(*src->meta(a + "embedding_length"), 256);
+    EXPECT_EQ(*src->meta(a + "vocab_size"), 512);
+    EXPECT_EQ(src->meta(a + "rope.freq_base")->get<float>(), 1e6f);
+    if (a == "qwen3moe.") {
+      EXPECT_EQ(*src->meta("general.architecture"), "qwen3moe");
+      EXPECT_EQ(*src->meta(a + "expert_count"), 16);
+      EXPECT_EQ(*src->meta(a + "expert_used_count"), 4);
+      EXPECT_EQ(*src->meta(a + "expert_feed_forward_length"), 512);
+      EXPECT_EQ(*src->meta(a + "attention.key_length"), 128);
+      EXPECT_EQ(*src->meta(a + "context_length"), 40960);
+      EXPECT_EQ(src->meta(a + "attention.layer_norm_rms_epsilon")->get<float>(), 1e-6f);
+    } else {
+      EXPECT_EQ(*src->meta("general.architecture"), "llama");
+      EXPECT_EQ(*src->meta(a + "expert_count"), 8);
+      EXPECT_EQ(*src->meta(a + "expert_used_count"), 2);
+      EXPECT_FALSE(kv.count(a + "expert_feed_forward_length"));
+      EXPECT_EQ(*src->meta(a + "attention.key_length"), 64);
+      EXPECT_EQ(*src->meta(a + "context_length"), 32768);
+    }
+  }
+  // The full presets' hyperparameters, as their config.json state them.
+  const Preset& q = *find_preset("qwen3-30b-a3b");
+  EXPECT_EQ(q.n_embd, 2048u);
+  EXPECT_EQ(q.n_layer, 48u);
+  EXPECT_EQ(q.head_size(), 128u);
+  EXPECT_EQ(q.n_expert, 128u);
+  EXPECT_EQ(q.n_expert_used, 8u);
+  EXPECT_EQ(q.expert_ff(), 768u);
+  EXPECT_EQ(q.n_vocab, 151936u);
+  EXPECT_FALSE(q.tied_embeddings);
+  const Preset& m = *find_preset("mixtral-8x7b");
+  EXPECT_EQ(m.n_expert, 8u);
+  EXPECT_EQ(m.n_expert_used, 2u);
+  EXPECT_EQ(m.expert_ff(), 14336u);
+  EXPECT_EQ(m.n_vocab, 32000u);
+}
+
+// Read back (row-major shapes: GGUF's ne reversed), with the q4_k_m mix.
+TEST_F(SynthFiles, MoeTensorsReadBack) {
+  auto q = ModelSource::open(small_file("qwen3-30b-a3b", "q4_k_m"));
+  using V = std::vector<uint64_t>;
+  const std::map<std::string, std::pair<V, DType>> want = {
+      {"token_embd.weight", {{512, 256}, DType::Q4_K}},
+      {"output.weight", {{512, 256}, DType::Q6_K}},
+      {"blk.0.attn_q.weight", {{512, 256}, DType::Q4_K}},
+      {"blk.0.attn_k.weight", {{256, 256}, DType::Q4_K}},
+      {"blk.0.attn_output.weight", {{256, 512}, DType::Q4_K}},
+      {"blk.0.attn_q_norm.weight", {{128}, DType::F32}},
+      {"blk.0.attn_k_norm.weight", {{128}, DType::F32}},
+      {"blk.0.ffn_gate_inp.weight", {{16, 256}, DType::F32}},
+      {"blk.0.ffn_gate_exps.weight", {{16, 512, 256}, DType::Q4_K}},
+      {"blk.0.ffn_up_exps.weight", {{16, 512, 256}, DType::Q4_K}},
+      {"blk.0.ffn_down_exps.weight", {{16, 256, 512}, DType::Q4_K}},
+      {"blk.1.ffn_down_exps.weight", {{16, 256, 512}, DType::Q6_K}},  // last eighth of 2
+  };
+  EXPECT_EQ(q->tensors().size(), 1 + 2 * 12 + 2u);
+  for (const auto& [name, w] : want) {
+    const TensorView* t = q->tensor(name);
+    ASSERT_TRUE(t) << name;
+    EXPECT_EQ(t->shape, w.first) << name;
+    EXPECT_EQ(t->dtype, w.second) << name << " is " << dtype_name(t->dtype);
+  }
+  auto m = ModelSource::open(small_file("mixtral-8x7b", "q4_k_m"));
+  EXPECT_EQ(m->tensors().size(), 1 + 2 * 10 + 2u);  // no rope_freqs: Mixtral has no llama3 scaling
+  const TensorView* down = m->tensor("blk.0.ffn_down_exps.weight");
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->shape, (V{8, 256, 512}));
+  EXPECT_EQ(m->tensor("blk.0.ffn_gate_inp.weight")->shape, (V{8, 256}));
+  EXPECT_EQ(m->tensor("blk.0.ffn_gate_inp.weight")->dtype, DType::F32);
+  EXPECT_EQ(m->tensor("blk.0.attn_v.weight")->dtype, DType::Q8_0);
+  EXPECT_FALSE(m->tensor("blk.0.ffn_gate.weight"));
+}
+
+TEST_F(SynthFiles, MoeFilesRunWithFiniteLogits) {
+  for (const std::string preset : {"mixtral-8x7b", "qwen3-30b-a3b"}) {
+    const auto path = small_file(preset, "q8_0");
+    const std::string arch = *ModelSource::open(path)->meta("general.architecture");
+    if (!loadable(arch)) {
+      std::printf("%s: no plugin handles %s yet; not run\n", preset.c_str(), arch.c_str());
+      continue;
+    }
+    Model model(runtime(), path, {});
+    const std::vector<int32_t> ids = {1, 300, 301, 511};
+    const std::vector<float> logits = model.eval(ids, true);
+    ASSERT_EQ(logits.size(), ids.size() * 512u) << preset;
+    for (float v : logits) ASSERT_TRUE(std::isfinite(v)) << preset;
+  }
+}
+
+uint64_t sum_bytes(const ModelSource& src, const std::string& containing = "") {
+  uint64_t n = 0;
+  for (const auto& t : src.tensors())
+    if (t.name.find(containing) != std::string::npos) n += t.nbytes;
+  return n;
+}
+
+// The weights one generated token reads: the whole file but the embedding table (one row of it)
+// where the output is a separate tensor, and n_used / n_expert of the experts.
+TEST_F(SynthFiles, ActiveWeightBytesPerToken) {
+  {  // tied: the output reads the whole table
+    Model model(runtime(), file("f16"), {});
+    EXPECT_EQ(model.weight_bytes_per_token(), sum_bytes(model.source()));
+  }
+  {  // untied dense
+    const auto path = dir_->path() / "small-llama-3.1-8b-q8_0.gguf";
+    SynthOptions o;
+    o.output = path;
+    write_plan(plan_model(shrunk("llama-3.1-8b"), FileType::Q8_0), o);
+    Model model(runtime(), path, {});
+    const uint64_t all = sum_bytes(model.source()), table = model.source().tensor("token_embd.weight")->nbytes;
+    EXPECT_EQ(model.weight_bytes_per_token(), all - table + table / 512);
+  }
+  for (const auto& [preset, used, experts] : {std::tuple{"mixtral-8x7b", 2, 8}, std::tuple{"qwen3-30b-a3b", 4, 16}}) {
+    const auto path = small_file(preset, "q8_0");
+    if (!loadable(*ModelSource::open(path)->meta("general.architecture"))) {
+      std::printf("%s: no plugin handles its architecture yet; not run\n", preset);
+      continue;
+    }
+    Model model(runtime(), path, {});
+    const uint64_t all = sum_bytes(model.source()), table = model.source().tensor("token_embd.weight")->nbytes;
+    const uint64_t exps = sum_bytes(model.source(), "_exps.");
+    ASSERT_GT(exps, 0u);
+    const uint64_t want = all - table + table / 512 - exps + exps / experts * used;
+    EXPECT_EQ(model.weight_bytes_per_token(), want) << preset;
+    EXPECT_LT(model.weight_bytes_per_token(), all - exps / 2) << preset;
+    std::printf("%s (small): %llu of %llu weight bytes per token\n", preset,
+                static_cast<unsigned long long>(model.weight_bytes_per_token()), static_cast<unsigned long long>(all));
   }
 }
 
