@@ -58,40 +58,44 @@ layout(constant_id = 1) const uint ROWS = 4;
 #define MAX_SUBGROUPS 32
 shared float partial[MAX_SUBGROUPS][MAX_ROWS * MAX_TOKENS];
 
+// This workgroup's tokens: output row of its t-th token and the row of x it reads.
+#if defined(EXPERTS_BATCH)
+uint g_expert, g_tile0;
+uint out_row(uint t) {
+  return pc.identity != 0u ? (g_tile0 + t) * pc.n_used + g_expert
+                           : route[pc.tokens * 2u * pc.n_used + pc.n_expert + g_expert * pc.tokens + g_tile0 + t];
+}
+#elif defined(EXPERTS)
+uint out_row(uint t) { return gl_WorkGroupID.z; }
+#else
+uint out_row(uint t) { return gl_WorkGroupID.z * TOKENS + t; }
+#endif
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
+uint in_row(uint t) { return pc.x_per_slot != 0u ? out_row(t) : out_row(t) / pc.n_used; }
+#else
+uint in_row(uint t) { return out_row(t); }
+#endif
+
 void main() {
   uint first = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * ROWS;
   if (first >= pc.n) return;  // uniform per workgroup
   uint rows = min(ROWS, pc.n - first);
-  // This workgroup's output rows, the input row of each, and the first weight row.
-  uint out_row[TOKENS], in_row[TOKENS];
-  uint toks, wrow = first;
+  uint toks, wrow = first;  // tokens of this workgroup, first weight row
 #if defined(EXPERTS_BATCH)
-  uint e = gl_WorkGroupID.z / pc.tiles, tile0 = gl_WorkGroupID.z % pc.tiles * TOKENS;
-  uint count = pc.identity != 0u ? pc.tokens : route[pc.tokens * 2u * pc.n_used + e];
-  if (tile0 >= count) return;
-  toks = min(TOKENS, count - tile0);
-  for (uint t = 0; t < toks; ++t)
-    out_row[t] = pc.identity != 0u ? (tile0 + t) * pc.n_used + e
-                                   : route[pc.tokens * 2u * pc.n_used + pc.n_expert + e * pc.tokens + tile0 + t];
-  wrow += e * pc.n;
+  g_expert = gl_WorkGroupID.z / pc.tiles;
+  g_tile0 = gl_WorkGroupID.z % pc.tiles * TOKENS;
+  uint count = pc.identity != 0u ? pc.tokens : route[pc.tokens * 2u * pc.n_used + g_expert];
+  if (g_tile0 >= count) return;
+  toks = min(TOKENS, count - g_tile0);
+  wrow += g_expert * pc.n;
 #elif defined(EXPERTS)
   uint o = gl_WorkGroupID.z;
   toks = 1u;
-  out_row[0] = o;
   uint e = pc.identity != 0u ? o % pc.n_used : uint(uintBitsToFloat(route[o / pc.n_used * 2u * pc.n_used + o % pc.n_used]));
   wrow += e * pc.n;
 #else
-  uint t0 = gl_WorkGroupID.z * TOKENS;
-  toks = min(TOKENS, pc.tokens - t0);
-  for (uint t = 0; t < toks; ++t) out_row[t] = t0 + t;
+  toks = min(TOKENS, pc.tokens - gl_WorkGroupID.z * TOKENS);
 #endif
-  for (uint t = 0; t < toks; ++t) {
-#if defined(EXPERTS) || defined(EXPERTS_BATCH)
-    in_row[t] = pc.x_per_slot != 0u ? out_row[t] : out_row[t] / pc.n_used;
-#else
-    in_row[t] = out_row[t];
-#endif
-  }
   uint lane = gl_LocalInvocationID.x;
   uint width = gl_WorkGroupSize.x;
 
@@ -107,7 +111,7 @@ void main() {
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
       if (t >= toks) break;
       float xv[16];
-      [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = xin(in_row[t] * pc.k + c * 16u + j);
+      [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = xin(in_row(t) * pc.k + c * 16u + j);
       [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r) {
         if (r >= ROWS) break;
         float s = 0.0;
@@ -120,7 +124,7 @@ void main() {
   for (uint i = chunks * 16u + lane; i < pc.k; i += width)
     [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
       [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t)
-        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((wrow + r) * pc.k + i) * xin(in_row[t] * pc.k + i);
+        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((wrow + r) * pc.k + i) * xin(in_row(t) * pc.k + i);
 
   [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i)
     if (i / MAX_TOKENS < ROWS && i % MAX_TOKENS < TOKENS) acc[i] = subgroupAdd(acc[i]);
@@ -142,6 +146,6 @@ void main() {
     [[unroll]] for (uint j = 0; j < MAX_ROWS * MAX_TOKENS; ++j)
       if (j == r * MAX_TOKENS + t) v = acc[j];
     if (pc.has_bias != 0u) v += bias[first + r];
-    outp[out_row[t] * pc.n + first + r] = v;
+    outp[out_row(t) * pc.n + first + r] = v;
   }
 }
