@@ -1,14 +1,45 @@
 #include "options.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "progress.hpp"
 
 namespace rbee::host {
+
+namespace {
+
+// Types FP8 weights may become (--quantize), by lower-case name.
+constexpr DType kFp8Targets[] = {DType::BF16, DType::F16,  DType::F32,  DType::Q8_0,   DType::Q6_K,
+                                 DType::Q5_K, DType::Q5_1, DType::Q5_0, DType::Q4_K,   DType::Q4_1,
+                                 DType::Q4_0, DType::Q3_K, DType::Q2_K, DType::IQ4_NL, DType::MXFP4};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return out;
+}
+
+DType fp8_target(const std::string& name) {
+  for (DType t : kFp8Targets)
+    if (lower(dtype_name(t)) == lower(name)) return t;
+  return DType::BF16;  // unreachable: the option is checked against kFp8Targets
+}
+
+}  // namespace
 
 void add_model_args(CLI::App& cmd, ModelArgs& args) {
   cmd.add_option("model", args.path, "GGUF file or Hugging Face folder (config.json + *.safetensors)")->required();
   cmd.add_option("--ctx", args.context, "context length in tokens (default: the model's, at most 4096)");
   cmd.add_option("--kv-type", args.kv_type, "KV cache element type")->check(CLI::IsMember({"f16", "f32"}));
   cmd.add_option("--plugin", args.plugin, "use this plugin (by name) whatever the priorities");
+  std::vector<std::string> targets;
+  for (DType t : kFp8Targets) targets.push_back(lower(dtype_name(t)));
+  cmd.add_option("--quantize", args.quantize,
+                 "type that FP8 (e4m3, block-scaled) safetensors weights become on load; other "
+                 "tensors stay as stored")
+      ->check(CLI::IsMember(targets, CLI::ignore_case))
+      ->default_str("bf16");
 }
 
 RuntimeOptions runtime_options(const GlobalArgs& global) {
@@ -23,6 +54,7 @@ std::unique_ptr<Model> load_model(Runtime& runtime, const ModelArgs& args) {
   o.context = args.context;
   o.kv_type = args.kv_type == "f32" ? KvType::F32 : KvType::F16;
   o.plugin = args.plugin;
+  o.fp8_type = fp8_target(args.quantize);
   o.profile = args.profile;
   Progress progress("loading");
   o.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };

@@ -12,6 +12,7 @@ struct ModelArgs {
   uint32_t context = 0;
   std::string kv_type = "f16";
   std::string plugin;
+  std::string quantize = "bf16";  // what FP8 safetensors weights become on load
   bool profile = false;  // set by commands that report kernel times
 };
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "graph/graph.hpp"
+#include "quant/quant.hpp"
 
 namespace rbee {
 namespace {
@@ -25,7 +26,10 @@ std::string error_text(const rbee_error& err, rbee_status status) {
 
 Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOptions& options)
     : runtime_(runtime), max_batch_(std::max<uint32_t>(options.max_batch, 1)), profiling_(options.profile) {
-  source_ = ModelSource::open(path);
+  if (!quant::supported(options.fp8_type) || !kernel_weight_type(options.fp8_type))
+    throw ModelError("cannot convert FP8 weights to " + std::string(dtype_name(options.fp8_type)) +
+                     ": not a weight type rbee can both encode and run");
+  source_ = ModelSource::open(path, SourceOptions{.fp8_type = options.fp8_type, .encode = quant::quantize});
   architecture_ = architecture_of(*source_);
   plugin_ = runtime.plugins().find(architecture_, options.plugin);
   if (plugin_ == nullptr)

@@ -32,6 +32,10 @@ struct ModelOptions {
   std::string plugin;  // force this plugin by name
   uint32_t max_batch = 512;  // prompt tokens per submission
   bool profile = false;      // time every kernel (see Model::profile)
+  // FP8 weights of safetensors checkpoints (DeepSeek-V3 style, with 128x128 block scales) are
+  // converted on load to this type (--quantize): F32, F16, BF16 or a GGUF block type that
+  // rbee::quant encodes; other tensors stay as stored.
+  DType fp8_type = DType::BF16;
   // Called with (bytes uploaded, total bytes) while weights stream to the device.
   std::function<void(uint64_t, uint64_t)> progress;
 };

@@ -30,6 +30,10 @@ enum class DType : uint32_t {
   F64 = 28,
   BF16 = 30,
   MXFP4 = 39,
+  // Safetensors float8 e4m3 (OCP E4M3FN). Only parse_safetensors yields it: SafetensorsSource
+  // converts such weights on load (formats/fp8.hpp), so plugins and kernels never see it.
+  // dtype_traits() does not know it (a GGUF file cannot hold it).
+  F8_E4M3 = 1001,
 };
 
 struct DTypeTraits {

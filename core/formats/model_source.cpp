@@ -21,14 +21,15 @@ void ModelSource::index_tensors() {
   }
 }
 
-std::unique_ptr<ModelSource> ModelSource::open(const std::filesystem::path& path) {
+std::unique_ptr<ModelSource> ModelSource::open(const std::filesystem::path& path,
+                                               const SourceOptions& options) {
   std::error_code ec;
   const auto st = std::filesystem::status(path, ec);
   if (st.type() == std::filesystem::file_type::not_found)
     throw FormatError(path.string() + ": no such file or folder");
   if (ec) throw FormatError(path.string() + ": cannot access: " + ec.message());
 
-  if (std::filesystem::is_directory(st)) return std::make_unique<SafetensorsSource>(path);
+  if (std::filesystem::is_directory(st)) return std::make_unique<SafetensorsSource>(path, options);
   if (path.extension() == ".safetensors") {
     throw FormatError(path.string() +
                       ": a safetensors file needs the config.json beside it; pass the folder " +

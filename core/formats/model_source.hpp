@@ -1,8 +1,10 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,6 +40,21 @@ struct TensorView {
   }
 };
 
+// How a source converts, on load, what the kernels cannot read as stored.
+struct SourceOptions {
+  // Encodes floats (a whole number of the type's blocks) into a GGUF block type; formats does
+  // not link the quantizers, so the caller passes rbee::quant::quantize.
+  using Encoder = std::function<void(DType, std::span<const float>, std::span<uint8_t>)>;
+
+  // FP8 weights of safetensors checkpoints (F8_E4M3 with `<name>_scale_inv` block scales, as in
+  // DeepSeek-V3) become this type: F32, F16, BF16, or a block type through `encode`. A weight
+  // whose rows are not a whole number of the type's blocks stays BF16. Other tensors, and GGUF
+  // files, are never converted.
+  DType fp8_type = DType::BF16;
+  Encoder encode;
+  unsigned threads = 0;  // conversion threads; 0: one per hardware thread
+};
+
 // A model's metadata and tensors, whatever the file format.
 class ModelSource {
  public:
@@ -59,7 +76,8 @@ class ModelSource {
 
   // GGUF file or folder with config.json and *.safetensors (single or sharded).
   // Throws FormatError.
-  static std::unique_ptr<ModelSource> open(const std::filesystem::path& path);
+  static std::unique_ptr<ModelSource> open(const std::filesystem::path& path,
+                                           const SourceOptions& options = {});
 
  protected:
   // Subclasses call this once their tensors are final; throws FormatError on a duplicate name.

@@ -1,5 +1,7 @@
 #pragma once
 #include <filesystem>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,13 +14,15 @@ namespace rbee {
 
 // The tensors of one .safetensors file; the views point into `file`, which must outlive them.
 // Checks the header length, every dtype, shape and data range; throws FormatError.
+// F8_E4M3 tensors come back as they are stored (SafetensorsSource converts them).
 std::vector<TensorView> parse_safetensors(const MappedFile& file);
 
 // A Hugging Face model folder: config.json plus model.safetensors or a sharded set listed in
 // model.safetensors.index.json.
 class SafetensorsSource : public ModelSource {
  public:
-  explicit SafetensorsSource(const std::filesystem::path& folder);
+  // FP8 weights are converted as options say (see SourceOptions and formats/fp8.hpp).
+  explicit SafetensorsSource(const std::filesystem::path& folder, const SourceOptions& options = {});
 
   Format format() const override { return Format::Safetensors; }
   const std::filesystem::path& path() const override { return folder_; }
@@ -36,6 +40,8 @@ class SafetensorsSource : public ModelSource {
   nlohmann::json config_;
   std::vector<MappedFile> shards_;
   std::vector<TensorView> tensors_;
+  std::vector<std::string> files_;  // the file of each tensor, while loading
+  std::vector<std::unique_ptr<uint8_t[]>> converted_;  // data of converted FP8 weights
 };
 
 }  // namespace rbee

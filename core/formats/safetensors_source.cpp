@@ -3,6 +3,9 @@
 #include <set>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
+#include "formats/fp8.hpp"
 #include "formats/hf_config.hpp"
 #include "formats/safetensors.hpp"
 
@@ -11,7 +14,8 @@ namespace rbee {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-SafetensorsSource::SafetensorsSource(const fs::path& folder) : folder_(folder) {
+SafetensorsSource::SafetensorsSource(const fs::path& folder, const SourceOptions& options)
+    : folder_(folder) {
   config_ = load_hf_config(folder / "config.json");
   const auto index = folder / "model.safetensors.index.json";
   const auto single = folder / "model.safetensors";
@@ -24,12 +28,24 @@ SafetensorsSource::SafetensorsSource(const fs::path& folder) : folder_(folder) {
     throw FormatError(folder.string() +
                       ": no model.safetensors or model.safetensors.index.json in the folder");
   }
+  const auto stats = fp8::convert_weights(tensors_, files_, config_, options, converted_);
+  files_ = {};
+  if (stats.weights) {
+    spdlog::info("{}: {} FP8 weights converted to {} ({} MiB -> {} MiB) in {:.2f} s, {:.0f} MB/s of FP8",
+                 folder.string(), stats.weights, dtype_name(options.fp8_type), stats.fp8_bytes >> 20,
+                 stats.out_bytes >> 20, stats.seconds,
+                 stats.seconds > 0 ? stats.fp8_bytes / 1e6 / stats.seconds : 0.0);
+    if (stats.fallback_bf16)
+      spdlog::warn("{}: {} FP8 weights stay BF16: their rows are not a whole number of {} blocks",
+                   folder.string(), stats.fallback_bf16, dtype_name(options.fp8_type));
+  }
   index_tensors();
 }
 
 void SafetensorsSource::load_single(const fs::path& file) {
   shards_.push_back(MappedFile::open(file));
   tensors_ = parse_safetensors(shards_.back());
+  files_.assign(tensors_.size(), file.string());
 }
 
 void SafetensorsSource::load_sharded(const fs::path& index_file) {
@@ -69,6 +85,7 @@ void SafetensorsSource::load_sharded(const fs::path& index_file) {
         throw FormatError(file.string() + ": tensor '" + name + "' listed in the index is missing");
     }
     for (auto& v : views) tensors_.push_back(std::move(v));
+    files_.resize(tensors_.size(), file.string());
   }
 }
 
