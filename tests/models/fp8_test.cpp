@@ -30,7 +30,7 @@ float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
 
 // Copies folder `from` into `to` with each FP8 weight's float values passed through `round`.
 void derive(const std::filesystem::path& from, const std::filesystem::path& to,
-            const std::function<std::vector<float>(const std::vector<float>&, uint64_t cols)>& round) {
+            const std::function<std::vector<float>(const std::vector<float>&, const TensorView&)>& round) {
   std::filesystem::create_directories(to);
   for (const auto& e : std::filesystem::directory_iterator(from))
     if (e.path().filename() != "model.safetensors") std::filesystem::copy_file(e.path(), to / e.path().filename());
@@ -38,7 +38,7 @@ void derive(const std::filesystem::path& from, const std::filesystem::path& to,
   std::vector<StTensor> out;
   for (const TensorView& t : parse_safetensors(file)) {
     StTensor copy{t.name, t.dtype == DType::F32 ? "F32" : "BF16", t.shape, std::vector<uint8_t>(t.data, t.data + t.nbytes)};
-    if (is_fp8_linear(t)) copy.bytes = float_bytes(round(to_floats(t), t.shape[1]));
+    if (is_fp8_linear(t)) copy.bytes = float_bytes(round(to_floats(t), t));
     out.push_back(std::move(copy));
   }
   write_safetensors(to / "model.safetensors", out);
@@ -70,7 +70,7 @@ TEST_P(Fp8Model, LogitsMatchTheDequantizedFloatModel) {
 
   // BF16, the default: each weight is its exact value correctly rounded to bf16, so the model
   // must run like the float model of those values.
-  auto as_bf16 = [](const std::vector<float>& w, uint64_t) {
+  auto as_bf16 = [](const std::vector<float>& w, const TensorView&) {
     std::vector<float> r(w.size());
     for (size_t i = 0; i < w.size(); ++i) r[i] = bf16_to_f32(quant::f32_to_bf16(w[i]));
     return r;
@@ -81,9 +81,9 @@ TEST_P(Fp8Model, LogitsMatchTheDequantizedFloatModel) {
 
   // --quantize q8_0: the weights are rbee::quant's Q8_0 of the exact values; the Q8_0 kernels
   // must land within 2e-2 of the float model of those Q8_0 values (as the TinyQuant suite).
-  // Weights whose rows are not whole blocks of 32 stay BF16.
-  derive(dir / "dequantized", dir / "as_q8_0", [&](const std::vector<float>& w, uint64_t cols) {
-    if (cols % 32) return as_bf16(w, cols);
+  // Weights whose rows are not whole blocks of 32, and MLA's kv_b_proj, stay BF16.
+  derive(dir / "dequantized", dir / "as_q8_0", [&](const std::vector<float>& w, const TensorView& t) {
+    if (t.shape[1] % 32 || t.name.ends_with("kv_b_proj.weight")) return as_bf16(w, t);
     std::vector<uint8_t> q(quant::bytes_for(DType::Q8_0, w.size()));
     quant::quantize(DType::Q8_0, w, q);
     std::vector<float> r(w.size());
@@ -101,9 +101,10 @@ TEST_P(Fp8Model, LogitsMatchTheDequantizedFloatModel) {
             << ", q8_0 " << max_diff(q8, reference) << "; dequantized FP8 against the original " << fp8 << "\n";
 }
 
-// Mixtral's router picks other experts for some tokens once the weights are FP8, hence more.
+// Mixtral's and DeepSeek's routers pick other experts for some tokens once the weights are FP8, hence more.
 INSTANTIATE_TEST_SUITE_P(Tiny, Fp8Model,
-                         testing::Values(Fp8Case{"llama", 0.75f}, Fp8Case{"qwen2", 0.75f}, Fp8Case{"mixtral", 3.f}),
+                         testing::Values(Fp8Case{"llama", 0.75f}, Fp8Case{"qwen2", 0.75f}, Fp8Case{"mixtral", 3.f},
+                                         Fp8Case{"deepseek_v3", 3.f}),
                          [](const testing::TestParamInfo<Fp8Case>& info) { return info.param.family; });
 
 }  // namespace
