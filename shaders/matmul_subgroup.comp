@@ -26,6 +26,7 @@ layout(push_constant) uniform Push {
   uint has_bias;
   uint groups_x;
   uint act;  // GATED_INPUT: the activation code of the unit
+  uint has_residual;  // add residual[row][o] as results are written (a fused residual add)
 #if defined(EXPERTS) || defined(EXPERTS_BATCH)
   uint n_used;      // experts per token
   uint x_per_slot;  // 1: x has a row per output row, 0: per token
@@ -38,6 +39,8 @@ layout(push_constant) uniform Push {
 #if defined(EXPERTS) || defined(EXPERTS_BATCH)
 layout(std430, binding = 5) readonly buffer Routing { uint route[]; };  // RoutingLayout
 #endif
+
+layout(std430, binding = 6) readonly buffer Residual { float residual[]; };
 
 // Input element i. With GATED_INPUT the input is a gated unit computed on the fly,
 // act(gate) * up, with gate in x and up in binding 4 (the unit's own dispatch is skipped).
@@ -146,6 +149,7 @@ void main() {
     [[unroll]] for (uint j = 0; j < MAX_ROWS * MAX_TOKENS; ++j)
       if (j == r * MAX_TOKENS + t) v = acc[j];
     if (pc.has_bias != 0u) v += bias[first + r];
+    if (pc.has_residual != 0u) v += residual[out_row(t) * pc.n + first + r];
     outp[out_row(t) * pc.n + first + r] = v;
   }
 }

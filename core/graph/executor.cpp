@@ -28,7 +28,7 @@ std::string weight_suffix(DType t) {
 
 struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
-struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act; };
+struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; };
 struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };
@@ -37,7 +37,7 @@ struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
 struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
 struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
-struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, n_used, x_per_slot, n_expert, tiles, identity; };
+struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual, n_used, x_per_slot, n_expert, tiles, identity; };
 struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
 struct MoeCombinePush { uint32_t n_tokens, cols, k; };
 struct StepValues { uint32_t n_past, n_tokens; };
@@ -189,35 +189,7 @@ void CompiledGraph::record(const Graph& graph) {
                  {config_.reduce_wg}, gx, div_up(runs, gx), 1);
         break;
       }
-      case OpKind::Linear: {
-        const Node& w = graph.node(in[1]);
-        std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(self, false)};
-        if (config_.subgroup_wg) {
-          // One token: the mat-vec variant; batches: 8 tokens per workgroup. A folded gated
-          // unit as input: its gate in binding 0, its up in binding 4.
-          bool vec = n.rows == 1;
-          bool gated = fusions_.folded[in[0] - 1];
-          uint32_t act = 0;
-          if (gated) {
-            const Node& unit = graph.node(in[0]);
-            bindings[0] = bind(unit.inputs[0], false);
-            bindings.push_back(bind(unit.inputs[1], false));
-            act = unit.elementwise - kGated + kSilu;
-          }
-          uint32_t groups = div_up(n.cols, config_.subgroup_rows);
-          uint32_t gx = std::min(groups, kMaxGroups);
-          SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx, act};
-          std::string kernel = std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "");
-          dispatch(kernel + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc,
-                   {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx),
-                   vec ? 1 : div_up(n.rows, kSubgroupTokens));
-          break;
-        }
-        uint32_t gx = std::min(n.cols, kMaxGroups);
-        MatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
-        dispatch("matmul_" + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, {config_.reduce_wg}, gx, div_up(n.cols, gx), div_up(n.rows, kMatmulTokensPerGroup));
-        break;
-      }
+      case OpKind::Linear: record_linear(graph, n, self, RBEE_TENSOR_NONE); break;
       case OpKind::Rope: {
         std::vector<float> freq = rope_frequencies(n.rope);
         for (size_t j = 0; j < n.rope_factors.size(); ++j) freq[j] /= n.rope_factors[j];
@@ -263,6 +235,10 @@ void CompiledGraph::record(const Graph& graph) {
         break;
       }
       case OpKind::Elementwise: {
+        if (rbee_tensor lin = fusions_.residual_of[i]) {  // residual + linear: the linear's kernel adds
+          record_linear(graph, graph.node(lin), self, in[0] == lin ? in[1] : in[0]);
+          break;
+        }
         uint64_t count = uint64_t(n.rows) * n.cols;
         uint32_t b_len = static_cast<uint32_t>(count);
         if (in[1] != RBEE_TENSOR_NONE) b_len = graph.node(in[1]).rows * graph.node(in[1]).cols;
@@ -321,6 +297,41 @@ void CompiledGraph::record(const Graph& graph) {
   cmd_->end();
 }
 
+// x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per
+// workgroup. A folded gated unit as input: its gate in binding 0, its up in binding 4. A
+// residual (binding 6) is added as the results are written.
+void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual) {
+  const auto& in = n.inputs;
+  const Node& w = graph.node(in[1]);
+  std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(out, false)};
+  if (!config_.subgroup_wg) {
+    uint32_t gx = std::min(n.cols, kMaxGroups);
+    MatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
+    dispatch("matmul_" + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, {config_.reduce_wg}, gx,
+             div_up(n.cols, gx), div_up(n.rows, kMatmulTokensPerGroup));
+    return;
+  }
+  bool vec = n.rows == 1;
+  bool gated = fusions_.folded[in[0] - 1];
+  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+  uint32_t act = 0;
+  if (gated) {
+    const Node& unit = graph.node(in[0]);
+    bindings[0] = bind(unit.inputs[0], false);
+    bindings.push_back(bind(unit.inputs[1], false));
+    act = unit.elementwise - kGated + kSilu;
+  }
+  // Every variant declares bindings 0..6 (4: up, 5: routing, 6: residual); unused ones get a stub.
+  bindings.resize(6, none);
+  bindings.push_back(residual != RBEE_TENSOR_NONE ? bind(residual, false) : none);
+  uint32_t groups = div_up(n.cols, config_.subgroup_rows);
+  uint32_t gx = std::min(groups, kMaxGroups);
+  SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx, act, residual != RBEE_TENSOR_NONE};
+  std::string kernel = std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "");
+  dispatch(kernel + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows},
+           gx, div_up(groups, gx), vec ? 1 : div_up(n.rows, kSubgroupTokens));
+}
+
 // Routing per token, then (for batches) the rows of each expert listed for moe_linear.
 void CompiledGraph::record_moe_route(const Node& n, rbee_tensor self) {
   const rbee_moe_route_params& m = n.moe;
@@ -351,10 +362,11 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
   uint32_t groups = div_up(out_cols, config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);
-  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
+  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
   std::string kernel = std::string(batch ? "moe_matmul_" : "moe_matvec_") + weight_suffix(kernel_type(w));
   dispatch(kernel, {bind(n.inputs[0], false), bind(n.inputs[1], false), {dummy_->handle(), 0, VK_WHOLE_SIZE},
-                    bind(self, false), {dummy_->handle(), 0, VK_WHOLE_SIZE}, bind(n.inputs[2], false)},
+                    bind(self, false), {dummy_->handle(), 0, VK_WHOLE_SIZE}, bind(n.inputs[2], false),
+                    {dummy_->handle(), 0, VK_WHOLE_SIZE}},
            &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx), static_cast<uint32_t>(gz));
 }
 

@@ -2,29 +2,49 @@
 
 namespace rbee {
 
-Fusions find_fusions(const Graph& graph, bool gated_into_linear) {
+Fusions find_fusions(const Graph& graph, bool into_linear) {
   const auto& nodes = graph.nodes();
   Fusions f;
   f.folded.assign(nodes.size(), false);
   f.reads.resize(nodes.size());
+  f.residual_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   std::vector<int> readers(nodes.size(), 0);
   for (size_t i = 0; i < nodes.size(); ++i) {
     f.reads[i] = nodes[i].inputs;
     for (rbee_tensor in : nodes[i].inputs)
       if (in != RBEE_TENSOR_NONE) ++readers[in - 1];
   }
-  if (!gated_into_linear) return f;
+  if (!into_linear) return f;
+  auto sole_input = [&](rbee_tensor t) { return readers[t - 1] == 1 && t != graph.output(); };
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     if (n.kind != OpKind::Linear) continue;
     rbee_tensor x = n.inputs[0];
     const Node& in = graph.node(x);
     bool gated = in.kind == OpKind::Elementwise && in.elementwise >= kGated;
-    if (!gated || readers[x - 1] != 1 || x == graph.output()) continue;
+    if (!gated || !sole_input(x)) continue;
     f.folded[x - 1] = true;
     f.reads[x - 1].clear();
     // The linear reads gate and up in place of the unit's output.
     f.reads[i] = {in.inputs[0], in.inputs[1], n.inputs[1], n.inputs[2]};
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    if (n.kind != OpKind::Elementwise || n.elementwise != kAdd) continue;
+    for (int side = 0; side < 2; ++side) {
+      rbee_tensor lin = n.inputs[side], other = n.inputs[1 - side];
+      const Node& l = graph.node(lin);
+      const Node& o = graph.node(other);
+      if (l.kind != OpKind::Linear || !sole_input(lin) || o.kind == OpKind::Weight || o.rows != n.rows ||
+          o.cols != n.cols)
+        continue;
+      f.folded[lin - 1] = true;
+      f.residual_of[i] = lin;
+      f.reads[i] = f.reads[lin - 1];
+      f.reads[i].push_back(other);
+      f.reads[lin - 1].clear();
+      break;
+    }
   }
   return f;
 }

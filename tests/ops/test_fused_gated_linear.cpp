@@ -1,5 +1,6 @@
-// A gated unit read only by a linear is folded into it (the linear applies act(gate) * up as
-// it loads its input). The fused kernels must give what the separate ops give.
+// Fusions into the linear kernels: a gated unit read only by a linear (applied as the linear
+// loads its input) and a residual add of a linear's output (added as it writes). The fused
+// kernels must give what the separate ops give.
 #include "graph/fusion.hpp"
 #include "ops/op_harness.hpp"
 
@@ -70,6 +71,72 @@ TEST(FusedGatedLinearRules, OnlyASoleLinearReaderFolds) {
   EXPECT_FALSE(f.folded[shared - 1]);
   EXPECT_FALSE(find_fusions(graph, false).folded[sole - 1]);
 }
+
+// A linear read only by an add of its shape (a residual connection) runs inside the add: its
+// kernel adds the other operand as it writes. Either operand order, with bias, with a gated
+// input folded too (the down projection of an MLP), decode and batches.
+struct ResidualCase {
+  DType weight;
+  uint32_t tokens;
+  bool linear_first, bias, gated;
+};
+
+class FusedResidualLinear : public ::testing::TestWithParam<ResidualCase> {};
+
+TEST_P(FusedResidualLinear, EqualsTheUnfusedOps) {
+  const ResidualCase c = GetParam();
+  const uint32_t in = 256, out = 45;
+  std::vector<size_t> folded;
+  auto run = [&](bool portable) {
+    OpHarness h;
+    if (portable) {
+      KernelConfig k = KernelConfig::for_device(gpu().device->info());
+      k.subgroup_wg = 0;
+      h.use_kernels(k);
+    }
+    h.source().add("x", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -2.0f, 2.0f));
+    h.source().add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
+    h.source().add("res", DType::F32, {c.tokens, out}, random_values(size_t(c.tokens) * out, 3, -5.0f, 5.0f));
+    h.source().add("b", DType::F32, {out}, random_values(out, 4));
+    if (c.weight == DType::F32)
+      h.source().add("w", DType::F32, {out, in}, random_values(size_t(out) * in, 5));
+    else
+      h.source().add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 5));
+    auto build = [&](const rbee_graph_api& api, rbee_graph* g) {
+      rbee_tensor x = h.input(g, "x");
+      if (c.gated) x = api.gated(g, x, h.input(g, "up"), RBEE_UNARY_SILU);
+      rbee_tensor y = api.linear(g, x, api.weight(g, "w"), c.bias ? api.weight(g, "b") : RBEE_TENSOR_NONE);
+      rbee_tensor r = h.input(g, "res");
+      return c.linear_first ? api.binary(g, y, r, RBEE_BINARY_ADD) : api.binary(g, r, y, RBEE_BINARY_ADD);
+    };
+    if (!portable) {  // the fusion happens where it should
+      Graph graph(h.source(), c.tokens, true, 256);
+      auto* g = reinterpret_cast<rbee_graph*>(&graph);
+      graph_api()->set_output(g, build(*graph_api(), g));
+      Fusions f = find_fusions(graph, true);
+      for (size_t i = 0; i < f.folded.size(); ++i)
+        if (f.folded[i]) folded.push_back(i);
+    }
+    return h.eval(c.tokens, build);
+  };
+  std::vector<float> fused = run(false), separate = run(true);
+  EXPECT_EQ(folded.size(), c.gated ? 2u : 1u) << "the linear (and the gated unit) fold";
+  std::vector<double> want(separate.begin(), separate.end());
+  EXPECT_TRUE(all_near(fused, want, 1e-4, 1e-4));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, FusedResidualLinear,
+                         ::testing::Values(ResidualCase{DType::F32, 1, true, false, false},
+                                           ResidualCase{DType::F32, 1, false, true, false},
+                                           ResidualCase{DType::Q8_0, 9, false, false, true},
+                                           ResidualCase{DType::Q4_K, 1, true, true, true},
+                                           ResidualCase{DType::F16, 70, false, true, false}),
+                         [](const auto& i) {
+                           const ResidualCase& c = i.param;
+                           return std::string(dtype_name(c.weight)) + "_tokens" + std::to_string(c.tokens) +
+                                  (c.linear_first ? "_linear_first" : "_residual_first") + (c.bias ? "_bias" : "") +
+                                  (c.gated ? "_gated" : "");
+                         });
 
 }  // namespace
 }  // namespace rbee::test
