@@ -225,10 +225,7 @@ ConvertStats convert_weights(std::vector<TensorView>& tensors, const std::vector
     scale_tensors.insert(it->second);
 
     DType out = type;
-    // Multi-head latent attention (DeepSeek, Kimi) reads kv_b_proj transposed, which only
-    // float weights allow: it stays BF16 under a block type.
-    const bool transposed = t.name.ends_with("kv_b_proj.weight");
-    if (row_bytes(out, w.cols) == 0 || (!plain && transposed)) {
+    if (row_bytes(out, w.cols) == 0) {
       out = DType::BF16;
       ++stats.fallback_bf16;
     }

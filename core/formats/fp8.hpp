@@ -53,7 +53,7 @@ struct ConvertStats {
   uint64_t weights = 0;       // FP8 tensors converted
   uint64_t fp8_bytes = 0;     // their bytes in the files (codes and scales)
   uint64_t out_bytes = 0;     // their bytes once converted
-  uint64_t fallback_bf16 = 0; // weights left in BF16: rows not whole blocks of the type, kv_b_proj
+  uint64_t fallback_bf16 = 0; // weights left in BF16: rows not whole blocks of the type
   double seconds = 0;
 };
 

@@ -48,8 +48,8 @@ struct SourceOptions {
 
   // FP8 weights of safetensors checkpoints (F8_E4M3 with `<name>_scale_inv` block scales, as in
   // DeepSeek-V3) become this type: F32, F16, BF16, or a block type through `encode`. A weight
-  // whose rows are not a whole number of the type's blocks stays BF16, and so does MLA's
-  // `*kv_b_proj.weight` (read transposed). Other tensors, and GGUF files, are never converted.
+  // whose rows are not a whole number of the type's blocks stays BF16. Other tensors, and GGUF
+  // files, are never converted.
   DType fp8_type = DType::BF16;
   Encoder encode;
   unsigned threads = 0;  // conversion threads; 0: one per hardware thread

@@ -36,7 +36,7 @@ SafetensorsSource::SafetensorsSource(const fs::path& folder, const SourceOptions
                  stats.out_bytes >> 20, stats.seconds,
                  stats.seconds > 0 ? stats.fp8_bytes / 1e6 / stats.seconds : 0.0);
     if (stats.fallback_bf16)
-      spdlog::warn("{}: {} FP8 weights stay BF16: rows not a whole number of {} blocks, or MLA's kv_b_proj",
+      spdlog::warn("{}: {} FP8 weights stay BF16: rows not a whole number of {} blocks",
                    folder.string(), stats.fallback_bf16, dtype_name(options.fp8_type));
   }
   index_tensors();

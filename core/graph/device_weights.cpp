@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "quant/quant.hpp"
 #include "util/half.hpp"
 
 namespace rbee {
@@ -35,21 +36,6 @@ const vk::Buffer& DeviceWeights::stacked(const std::vector<const TensorView*>& p
   return *slot;
 }
 
-namespace {
-
-float element(const TensorView& t, uint64_t i) {
-  if (t.dtype == DType::F32) {
-    float f;
-    std::memcpy(&f, t.data + i * 4, 4);
-    return f;
-  }
-  uint16_t h;
-  std::memcpy(&h, t.data + i * 2, 2);
-  return t.dtype == DType::BF16 ? bf16_to_f32(h) : f16_to_f32(h);
-}
-
-}  // namespace
-
 const vk::Buffer& DeviceWeights::head_cut(const TensorView& t, uint32_t n_heads, const HeadCut& cut) {
   auto& slot = cuts_[{&t, cut}];
   if (slot) return *slot;
@@ -61,16 +47,18 @@ const vk::Buffer& DeviceWeights::head_cut(const TensorView& t, uint32_t n_heads,
     for (uint32_t h = 0; h < n_heads; ++h)
       uploader_.upload(t.data + (uint64_t(h) * cut.rows_per_head + cut.begin) * row_bytes, head_bytes, *slot, h * head_bytes);
   } else {
-    const uint64_t head_floats = cols * cut.count;
+    // Each head's rows decoded to float (any type: quantized rows are whole blocks), then
+    // transposed: out[h][c][j] = t[h * rows_per_head + begin + j][c].
+    const uint64_t row_bytes = t.nbytes / rows, head_floats = cols * cut.count;
     slot = std::make_unique<vk::Buffer>(device_, n_heads * head_floats * 4, vk::MemoryKind::Device, "heads of " + t.name);
-    uploader_.upload_generated(n_heads * head_floats * 4, *slot, 0, [&](void* out, uint64_t offset, uint64_t bytes) {
-      auto* dst = static_cast<float*>(out);
-      for (uint64_t i = offset / 4; i < (offset + bytes) / 4; ++i) {
-        // out[h][c][j] = t[h * rows_per_head + begin + j][c]
-        uint64_t h = i / head_floats, c = i % head_floats / cut.count, j = i % cut.count;
-        dst[i - offset / 4] = element(t, (h * cut.rows_per_head + cut.begin + j) * cols + c);
-      }
-    });
+    std::vector<float> rows_f(head_floats), transposed(head_floats);
+    for (uint32_t h = 0; h < n_heads; ++h) {
+      const uint8_t* src = t.data + (uint64_t(h) * cut.rows_per_head + cut.begin) * row_bytes;
+      quant::dequantize(t.dtype, {src, cut.count * row_bytes}, rows_f);
+      for (uint64_t j = 0; j < cut.count; ++j)
+        for (uint64_t c = 0; c < cols; ++c) transposed[c * cut.count + j] = rows_f[j * cols + c];
+      uploader_.upload(transposed.data(), head_floats * 4, *slot, h * head_floats * 4);
+    }
   }
   bytes_ += uint64_t(n_heads) * cut.count * (t.nbytes / rows);
   if (progress_) progress_(bytes_);

@@ -24,7 +24,7 @@ class DeviceWeights {
   // buffer, in their stored type.
   const vk::Buffer& stacked(const std::vector<const TensorView*>& parts);
   // Per-head matrices cut from t (see HeadCut): [n_heads][count][cols] rows in the stored type,
-  // or transposed [n_heads][cols][count] as float32.
+  // or transposed [n_heads][cols][count] decoded to float32 (any type).
   const vk::Buffer& head_cut(const TensorView& t, uint32_t n_heads, const HeadCut& cut);
   uint64_t bytes_uploaded() const { return bytes_; }
   // progress(bytes uploaded so far) is called after each uploaded tensor.

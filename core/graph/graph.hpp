@@ -14,7 +14,7 @@ enum class OpKind {
 };
 
 // Per-head matrices cut from a 2-D tensor (head_weights): rows [begin, begin + count) of each
-// head's block of rows_per_head rows, used as they are or transposed (then widened to float32).
+// head's block of rows_per_head rows, used as they are or transposed (then decoded to float32).
 struct HeadCut {
   uint32_t rows_per_head = 0;  // 0: not a cut
   uint32_t begin = 0, count = 0;

@@ -416,9 +416,6 @@ rbee_tensor api_head_weights(rbee_graph* g, const char* name, uint32_t n_heads, 
       return gr.fail("head_weights: rows [" + std::to_string(begin) + ", " + std::to_string(uint64_t(begin) + count) +
                      ") do not fit the " + std::to_string(per_head) + " rows per head of " + t->name);
     if (!kernel_weight_type(t->dtype)) return gr.fail(unsupported_type(*t));
-    if (transposed && !float_weight_type(t->dtype))
-      return gr.fail("head_weights: " + t->name + " is " + std::string(dtype_name(t->dtype)) +
-                     "; only float tensors can be used transposed");
     Node n{.kind = OpKind::Weight, .rows = transposed ? cols : count, .cols = transposed ? count : cols, .weight = t,
            .n_expert = n_heads, .cut = {per_head, begin, count, transposed != 0}};
     for (size_t i = 0; i < gr.nodes().size(); ++i)

@@ -201,7 +201,7 @@ typedef struct rbee_graph_api {
   rbee_tensor (*concat)(rbee_graph* g, rbee_tensor a, rbee_tensor b, uint32_t groups);
   /* Per-head matrices [n_heads, out, in] cut from the 2-D tensor `name` [n_heads * R, C]: rows
    * [begin, begin + count) of each head's block of R rows, as they are ([count, C]: out = count,
-   * in = C) or transposed ([C, count], float types only), e.g. the key and value parts of
+   * in = C) or transposed ([C, count], decoded to float32 at upload), e.g. the key and value parts of
    * DeepSeek's kv_b_proj. experts() gives such matrices where the file stores them as 3-D. */
   rbee_tensor (*head_weights)(rbee_graph* g, const char* name, uint32_t n_heads, uint32_t begin, uint32_t count,
                               int transposed);
