@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <cstdio>
+#include <cstdlib>
 #include <numeric>
 #include <random>
 
@@ -121,6 +122,12 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
   // What one generated token reads of the weights (experts: only the chosen ones); times tgN's
   // tokens/s it is the weight bandwidth generation achieves, to read against the device's.
   const uint64_t active_bytes = model->weight_bytes_per_token();
+  // What one position of context adds to the KV cache; where the plugin states it (MLA), also
+  // what a plain per-head cache of every head's key and value would take.
+  const uint64_t kv_bytes = model->kv_cache_bytes_per_token();
+  uint64_t kv_plain_bytes = 0;
+  for (const auto& [key, value] : model->hyperparameters())
+    if (key == "kv_cache_bytes_per_token_mha") kv_plain_bytes = std::strtoull(value.c_str(), nullptr, 10);
   auto generation = [](const Result& r) { return r.test.rfind("tg", 0) == 0; };
   if (args.json) {
     nlohmann::json out;
@@ -134,6 +141,8 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
     out["peak_host_bytes"] = peak_host_bytes();
     out["kv_cache_bytes"] = model->kv_cache().bytes();
     out["active_weight_bytes_per_token"] = active_bytes;
+    out["kv_cache_bytes_per_token"] = kv_bytes;
+    if (kv_plain_bytes) out["kv_cache_bytes_per_token_plain"] = kv_plain_bytes;
     for (const auto& r : results) {
       nlohmann::json row = {{"test", r.test}, {"tokens", r.tokens}, {"repetitions", r.seconds.size()},
                             {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds}};
@@ -147,8 +156,13 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
               weight_bytes / 1048576.0, dev.name.c_str(), dev.driver.c_str());
   std::printf("load %.2f s, peak device memory %.1f MiB, peak host memory %.1f MiB\n", load_s,
               vk::peak_device_bytes() / 1048576.0, peak_host_bytes() / 1048576.0);
-  std::printf("weights read per generated token: %.1f MiB (%.1f%% of the weights)\n\n", active_bytes / 1048576.0,
+  std::printf("weights read per generated token: %.1f MiB (%.1f%% of the weights)\n", active_bytes / 1048576.0,
               weight_bytes ? 100.0 * double(active_bytes) / double(weight_bytes) : 0.0);
+  std::printf("KV cache per token of context: %llu bytes", static_cast<unsigned long long>(kv_bytes));
+  if (kv_plain_bytes)
+    std::printf(" (a plain per-head cache: %llu bytes, %.1fx)", static_cast<unsigned long long>(kv_plain_bytes),
+                kv_bytes ? double(kv_plain_bytes) / double(kv_bytes) : 0.0);
+  std::printf("\n\n");
   std::printf("| %-8s | %14s | %12s |\n|----------|----------------|--------------|\n", "test", "tokens/s",
               "weights GB/s");
   for (const auto& r : results) {

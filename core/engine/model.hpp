@@ -77,6 +77,9 @@ class Model {
   // weight an op reads in full, one row of a weight only embedded from (the token embedding
   // table, unless the output shares it), and n_used / n_expert of experts' weights.
   uint64_t weight_bytes_per_token() const;
+  // Bytes of KV cache one position of context takes: the cache's bytes over its capacity (for
+  // sliding-window layers, whose ring is shorter than the context, the average over a full one).
+  uint64_t kv_cache_bytes_per_token() const { return cache_->bytes() / cache_->capacity(); }
 
  private:
   CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k = 0);

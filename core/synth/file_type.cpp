@@ -55,10 +55,17 @@ DType mix(FileType ft, DType t, TensorRole role, int layer, std::span<const uint
     return t != DType::Q8_0 ? DType::Q6_K : t;
   }
   // MXFP4_MOE: tensors with more than one matrix (ne[2] > 1: stacked experts) MXFP4, the rest Q8_0.
+  // llama.cpp tests ne[2] only, so deepseek2's per-head attn_k_b / attn_v_b (ne[2] = n_head)
+  // become MXFP4 as well.
   if (ft == FileType::MXFP4) return ne.size() > 2 && ne[2] > 1 ? DType::MXFP4 : DType::Q8_0;
-  // llama.cpp matches names by substring: "ffn_down" takes ffn_down_exps too, "ffn_gate"/"ffn_up"
-  // the gate/up experts (which keep the default type in every file type here).
-  if (role == TensorRole::FfnDownExps) role = TensorRole::FfnDown;
+  // llama.cpp matches names by substring: "ffn_down" takes ffn_down_exps and deepseek2's
+  // ffn_down_shexp too (the layer parsed from the name, out of n_layer blocks, as for any model
+  // with experts), "ffn_gate"/"ffn_up" the gate/up experts and shared experts (which keep the
+  // default type in every file type here). deepseek2's attention tensors match none of its
+  // rules: attn_kv_a_mqa, attn_k_b and attn_v_b ("attn_k_b.weight" is not "attn_k.weight", and
+  // only attn_kv_b, absent from split files, counts as an attn_v) keep the default type, then
+  // fall back by row length (attn_k_b's rows are qk_nope = 128 long: Q4_K -> Q5_0, Q6_K -> Q8_0).
+  if (role == TensorRole::FfnDownExps || role == TensorRole::FfnDownShexp) role = TensorRole::FfnDown;
   switch (role) {
     case TensorRole::AttnV:
       if (ft == FileType::Q2_K) t = c.n_gqa >= 4 ? DType::Q4_K : DType::Q3_K;
@@ -114,7 +121,7 @@ DType tensor_type(FileType type, TensorRole role, int layer, std::span<const uin
   // F32, and llama-quantize never quantizes a name containing "ffn_gate_inp.weight".
   if (ne.size() < 2 || role == TensorRole::AttnNorm || role == TensorRole::FfnNorm ||
       role == TensorRole::OutputNorm || role == TensorRole::RopeFreqs || role == TensorRole::AttnQNorm ||
-      role == TensorRole::AttnKNorm || role == TensorRole::FfnGateInp)
+      role == TensorRole::AttnKNorm || role == TensorRole::AttnKvANorm || role == TensorRole::FfnGateInp)
     return DType::F32;
   const DType def = info(type).default_type;
   if (!quantized(def)) return def;

@@ -28,6 +28,10 @@ enum class TensorRole {
   AttnQNorm, AttnKNorm,  // per-head norms [head_dim]
   FfnGateInp,            // the router [n_expert x n_embd]
   FfnGateExps, FfnUpExps, FfnDownExps,  // stacked experts, GGML ne {cols, rows, n_expert}
+  // deepseek2's multi-head latent attention: the latent + rotary key projection, the latent's
+  // norm, and the per-head decompressions (GGML ne {cols, rows, n_head}); its shared experts.
+  AttnKvAMqa, AttnKvANorm, AttnKB, AttnVB,
+  FfnGateShexp, FfnUpShexp, FfnDownShexp,
 };
 
 // The model facts llama-quantize's choice depends on.

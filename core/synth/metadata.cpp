@@ -34,6 +34,51 @@ void add_llama_hparams(GgufWriter& w, const Preset& p) {
   }
 }
 
+// deepseek2's keys as convert_hf_to_gguf's DeepseekV2Model (and the TextModel base before it)
+// writes them for DeepSeek-V2-Lite, all read by llama.cpp's deepseek2 loader. MLA becomes MQA
+// over the latent: head_count_kv 1, key_length kv_lora_rank + rope, value_length kv_lora_rank,
+// the per-head sizes in key_length_mla / value_length_mla. No q_lora_rank (V2-Lite has none).
+// expert_gating_func comes from config's scoring_func; expert_weights_norm is left out, as the
+// newest converter writes it only when norm_topk_prob is true (llama.cpp defaults it to false).
+void add_deepseek2_hparams(GgufWriter& w, const Preset& p) {
+  const std::string a = std::string(p.architecture) + ".";
+  const Mla& m = p.mla;
+  w.add_u32(a + "block_count", p.n_layer);
+  w.add_u32(a + "context_length", p.context);
+  w.add_u32(a + "embedding_length", p.n_embd);
+  w.add_u32(a + "feed_forward_length", p.n_ff);
+  w.add_u32(a + "attention.head_count", p.n_head);
+  w.add_u32(a + "attention.head_count_kv", 1);
+  if (p.yarn.factor > 0) {
+    w.add_string(a + "rope.scaling.type", "yarn");
+    w.add_f32(a + "rope.scaling.factor", p.yarn.factor);
+    w.add_u32(a + "rope.scaling.original_context_length", p.yarn.original_context);
+    w.add_f32(a + "rope.scaling.yarn_beta_fast", p.yarn.beta_fast);
+    w.add_f32(a + "rope.scaling.yarn_beta_slow", p.yarn.beta_slow);
+  }
+  w.add_f32(a + "rope.freq_base", p.rope_theta);
+  w.add_f32(a + "attention.layer_norm_rms_epsilon", p.norm_eps);
+  w.add_u32(a + "expert_count", p.n_expert);
+  w.add_u32(a + "expert_used_count", p.n_expert_used);
+  if (p.n_expert_group) {
+    w.add_u32(a + "expert_group_count", p.n_expert_group);
+    w.add_u32(a + "expert_group_used_count", p.n_expert_group_used);
+  }
+  if (p.expert_gating_func) w.add_u32(a + "expert_gating_func", p.expert_gating_func);
+  w.add_u32(a + "attention.key_length", m.kv_lora_rank + m.qk_rope);
+  w.add_u32(a + "attention.value_length", m.kv_lora_rank);
+  w.add_u32(a + "leading_dense_block_count", p.n_dense_lead);
+  w.add_u32(a + "vocab_size", p.n_vocab);
+  w.add_u32(a + "attention.kv_lora_rank", m.kv_lora_rank);
+  w.add_u32(a + "attention.key_length_mla", m.qk_nope + m.qk_rope);
+  w.add_u32(a + "attention.value_length_mla", m.v_head);
+  w.add_u32(a + "expert_feed_forward_length", p.expert_ff());
+  w.add_u32(a + "expert_shared_count", p.n_expert_shared);
+  w.add_f32(a + "expert_weights_scale", p.expert_weights_scale);
+  w.add_u32(a + "rope.dimension_count", m.qk_rope);
+  if (p.yarn.factor > 0) w.add_f32(a + "rope.scaling.yarn_log_multiplier", p.yarn.log_multiplier);
+}
+
 // Every preset gets this vocabulary, whatever its model's own tokenizer (Qwen3's is a GPT-2
 // style BPE): llama.cpp picks the tokenizer from tokenizer.ggml.model, not the architecture, and
 // only the vocabulary's size shapes the weights.
@@ -60,7 +105,10 @@ void add_metadata(GgufWriter& w, const ModelPlan& plan) {
   w.add_string("general.name", p.display_name);
   w.add_u32("general.file_type", info(plan.file_type).llama_ftype);
   w.add_u32("general.quantization_version", 2);
-  add_llama_hparams(w, p);
+  if (p.architecture == "deepseek2")
+    add_deepseek2_hparams(w, p);
+  else
+    add_llama_hparams(w, p);
   add_spm_tokenizer(w, p.n_vocab);
 }
 

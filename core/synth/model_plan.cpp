@@ -11,7 +11,7 @@ namespace {
 void add(ModelPlan& plan, std::string name, std::vector<uint64_t> ne, TensorRole role, int layer = -1) {
   TensorPlan t{.name = std::move(name), .ne = std::move(ne), .role = role, .layer = layer};
   const bool norm = role == TensorRole::AttnNorm || role == TensorRole::FfnNorm || role == TensorRole::OutputNorm ||
-                    role == TensorRole::AttnQNorm || role == TensorRole::AttnKNorm;
+                    role == TensorRole::AttnQNorm || role == TensorRole::AttnKNorm || role == TensorRole::AttnKvANorm;
   t.init = norm ? Init::Ones : Init::Random;
   plan.tensors.push_back(std::move(t));
 }
@@ -58,6 +58,48 @@ void plan_decoder(ModelPlan& plan, bool qk_norm) {
   if (!p.tied_embeddings) add(plan, "output.weight", {e, p.n_vocab}, TensorRole::Output);
 }
 
+// llama.cpp's deepseek2 as the newest convert_hf_to_gguf writes it (DeepSeek-V2-Lite: no Q LoRA):
+// per block attn_q {n_embd, H * (nope + rope)}, attn_kv_a_mqa {n_embd, kv_lora_rank + rope} (the
+// latent and the shared rotary key), attn_kv_a_norm {kv_lora_rank}, kv_b_proj split per head into
+// attn_k_b {nope, kv_lora_rank, H} (transposed) and attn_v_b {kv_lora_rank, v, H}, attn_output
+// {H * v, n_embd}; the first n_dense_lead blocks a dense FFN of n_ff, the rest a router, stacked
+// routed experts and shared experts of n_expert_shared * n_ff_expert.
+void plan_deepseek2(ModelPlan& plan) {
+  const Preset& p = plan.preset;
+  const uint64_t e = p.n_embd, h = p.n_head, r = p.mla.kv_lora_rank, dn = p.mla.qk_nope, dr = p.mla.qk_rope,
+                 dv = p.mla.v_head, ff = p.expert_ff(), n_exp = p.n_expert, shared = uint64_t(p.n_expert_shared) * ff;
+  add(plan, "token_embd.weight", {e, p.n_vocab}, TensorRole::TokenEmbd);
+  for (uint32_t i = 0; i < p.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    const int l = static_cast<int>(i);
+    add(plan, b + "attn_norm.weight", {e}, TensorRole::AttnNorm, l);
+    add(plan, b + "attn_q.weight", {e, h * (dn + dr)}, TensorRole::AttnQ, l);
+    add(plan, b + "attn_kv_a_mqa.weight", {e, r + dr}, TensorRole::AttnKvAMqa, l);
+    add(plan, b + "attn_kv_a_norm.weight", {r}, TensorRole::AttnKvANorm, l);
+    add(plan, b + "attn_k_b.weight", {dn, r, h}, TensorRole::AttnKB, l);
+    add(plan, b + "attn_v_b.weight", {r, dv, h}, TensorRole::AttnVB, l);
+    add(plan, b + "attn_output.weight", {h * dv, e}, TensorRole::AttnOutput, l);
+    add(plan, b + "ffn_norm.weight", {e}, TensorRole::FfnNorm, l);
+    if (i < p.n_dense_lead) {
+      add(plan, b + "ffn_gate.weight", {e, p.n_ff}, TensorRole::FfnGate, l);
+      add(plan, b + "ffn_up.weight", {e, p.n_ff}, TensorRole::FfnUp, l);
+      add(plan, b + "ffn_down.weight", {p.n_ff, e}, TensorRole::FfnDown, l);
+      continue;
+    }
+    add(plan, b + "ffn_gate_inp.weight", {e, n_exp}, TensorRole::FfnGateInp, l);
+    add(plan, b + "ffn_gate_exps.weight", {e, ff, n_exp}, TensorRole::FfnGateExps, l);
+    add(plan, b + "ffn_up_exps.weight", {e, ff, n_exp}, TensorRole::FfnUpExps, l);
+    add(plan, b + "ffn_down_exps.weight", {ff, e, n_exp}, TensorRole::FfnDownExps, l);
+    if (shared) {
+      add(plan, b + "ffn_gate_shexp.weight", {e, shared}, TensorRole::FfnGateShexp, l);
+      add(plan, b + "ffn_up_shexp.weight", {e, shared}, TensorRole::FfnUpShexp, l);
+      add(plan, b + "ffn_down_shexp.weight", {shared, e}, TensorRole::FfnDownShexp, l);
+    }
+  }
+  add(plan, "output_norm.weight", {e}, TensorRole::OutputNorm);
+  if (!p.tied_embeddings) add(plan, "output.weight", {e, p.n_vocab}, TensorRole::Output);
+}
+
 void check_shape(const Preset& p) {
   auto bad = [&](const std::string& what) {
     throw std::invalid_argument("preset " + std::string(p.name) + ": " + what);
@@ -69,6 +111,13 @@ void check_shape(const Preset& p) {
   if (p.n_expert != 0 && (p.n_expert_used == 0 || p.n_expert_used > p.n_expert))
     bad("expert_used_count must be 1..expert_count");
   if ((p.n_expert ? p.expert_ff() : p.n_ff) == 0) bad("zero feed-forward length");
+  if (p.architecture == "deepseek2") {
+    const Mla& m = p.mla;
+    if (m.kv_lora_rank == 0 || m.qk_nope == 0 || m.qk_rope == 0 || m.v_head == 0) bad("zero MLA dimension");
+    if (m.qk_rope % 2 != 0) bad("odd rotary dimension");
+    if (p.n_expert == 0) bad("deepseek2 needs experts");
+    if (p.n_dense_lead && p.n_ff == 0) bad("dense blocks without feed_forward_length");
+  }
 }
 
 }  // namespace
@@ -108,6 +157,8 @@ ModelPlan plan_model(const Preset& preset, FileType type, const PlanOptions& opt
     // llama.cpp's qwen3moe loader throws without experts.
     if (p.n_expert == 0) throw std::invalid_argument("qwen3moe needs experts");
     plan_decoder(plan, true);
+  } else if (p.architecture == "deepseek2") {
+    plan_deepseek2(plan);
   } else {
     throw std::invalid_argument("synth does not know architecture '" + std::string(p.architecture) + "' yet");
   }

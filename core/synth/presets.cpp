@@ -4,8 +4,7 @@ namespace rbee::synth {
 
 namespace {
 
-// Values from each model's config.json. Later presets (deepseek-v2-lite: deepseek2) go here
-// once model_plan.cpp knows their architectures.
+// Values from each model's config.json.
 constexpr Preset kPresets[] = {
     {.name = "smollm2-135m",
      .architecture = "llama",
@@ -85,6 +84,37 @@ constexpr Preset kPresets[] = {
      .n_expert = 128,
      .n_expert_used = 8,
      .n_ff_expert = 768},
+    // DeepSeek-V2-Lite as llama.cpp's convert_hf_to_gguf writes it: MLA turned into MQA over the
+    // latent, so head_count_kv 1 and the KV cache holds kv_lora_rank + qk_rope per token and
+    // layer. n_ff is the dense first block's intermediate_size, n_ff_expert moe_intermediate_size;
+    // softmax scores (scoring_func), greedy top-k without renormalization, routed_scaling_factor
+    // 1.0, n_group/topk_group 1. YaRN from rope_scaling (mscale_all_dim 0.707). Only 27 (or 26)
+    // blocks make llama.cpp take a file without q_lora_rank as "lite": a file written with
+    // --layers N for another N loads in rbee but not in llama.cpp.
+    {.name = "deepseek-v2-lite",
+     .architecture = "deepseek2",
+     .display_name = "DeepSeek V2 Lite (synthetic)",
+     .n_embd = 2048,
+     .n_layer = 27,
+     .n_head = 16,
+     .n_head_kv = 1,
+     .n_ff = 10944,
+     .n_vocab = 102400,
+     .tied_embeddings = false,
+     .rope_theta = 10000,
+     .context = 163840,
+     .norm_eps = 1e-6f,
+     .n_expert = 64,
+     .n_expert_used = 6,
+     .n_ff_expert = 1408,
+     .n_expert_shared = 2,
+     .n_dense_lead = 1,
+     .expert_gating_func = 1,
+     .expert_weights_scale = 1.0f,
+     .n_expert_group = 1,
+     .n_expert_group_used = 1,
+     .mla = {.kv_lora_rank = 512, .qk_nope = 128, .qk_rope = 64, .v_head = 128},
+     .yarn = {.factor = 40, .original_context = 4096, .beta_fast = 32, .beta_slow = 1, .log_multiplier = 0.0707f}},
 };
 
 }  // namespace

@@ -149,7 +149,6 @@ TEST(SynthPlan, LlamaTensorNamesAndShapes) {
   EXPECT_EQ(ne.at("blk.1.ffn_norm.weight"), (std::vector<uint64_t>{4096}));
   EXPECT_EQ(ne.at("output_norm.weight"), (std::vector<uint64_t>{4096}));
   EXPECT_EQ(plan.preset.n_layer, 2u);
-  EXPECT_FALSE(find_preset("deepseek-v2-lite"));
 }
 
 // As llama.cpp's qwen3moe loader creates them (ne order): head_dim 128 makes Q 4096 wide though
@@ -272,6 +271,113 @@ TEST(SynthMix, MixtralEightExpertRules) {
   const auto q5 = types_of("mixtral-8x7b", FileType::Q5_K_M, 2);
   EXPECT_EQ(q5.at("blk.1.attn_output.weight"), DType::Q5_K);  // default: the n_expert == 8 list lacks Q5_K_M
   EXPECT_EQ(q5.at("blk.1.attn_v.weight"), DType::Q8_0);
+}
+
+// DeepSeek-V2-Lite as llama.cpp's deepseek2 loader creates it (ne order): no Q LoRA, the latent
+// + rotary key projection, the per-head k_b / v_b, a dense first block, then a router, 64
+// stacked experts and 2 shared experts (2 x 1408 wide) per block.
+TEST(SynthPlan, DeepSeekV2LiteTensorNamesAndShapes) {
+  const ModelPlan plan = plan_model(*find_preset("deepseek-v2-lite"), FileType::F16);
+  EXPECT_EQ(plan.preset.architecture, "deepseek2");
+  std::map<std::string, std::vector<uint64_t>> ne;
+  for (const auto& t : plan.tensors) ne[t.name] = t.ne;
+  // Embedding, 1 dense block of 11 tensors, 26 MoE blocks of 15, output norm and output.
+  EXPECT_EQ(plan.tensors.size(), 1 + 11 + 26 * 15 + 2u);
+  EXPECT_EQ(ne.size(), plan.tensors.size());
+  using V = std::vector<uint64_t>;
+  EXPECT_EQ(ne.at("token_embd.weight"), (V{2048, 102400}));
+  EXPECT_EQ(ne.at("output.weight"), (V{2048, 102400}));
+  EXPECT_EQ(ne.at("output_norm.weight"), (V{2048}));
+  for (const std::string b : {"blk.0.", "blk.26."}) {
+    EXPECT_EQ(ne.at(b + "attn_norm.weight"), (V{2048}));
+    EXPECT_EQ(ne.at(b + "attn_q.weight"), (V{2048, 16 * 192}));
+    EXPECT_EQ(ne.at(b + "attn_kv_a_mqa.weight"), (V{2048, 576}));
+    EXPECT_EQ(ne.at(b + "attn_kv_a_norm.weight"), (V{512}));
+    EXPECT_EQ(ne.at(b + "attn_k_b.weight"), (V{128, 512, 16}));
+    EXPECT_EQ(ne.at(b + "attn_v_b.weight"), (V{512, 128, 16}));
+    EXPECT_EQ(ne.at(b + "attn_output.weight"), (V{2048, 2048}));
+    EXPECT_EQ(ne.at(b + "ffn_norm.weight"), (V{2048}));
+    EXPECT_FALSE(ne.count(b + "attn_q_a.weight"));
+    EXPECT_FALSE(ne.count(b + "attn_kv_b.weight"));
+  }
+  EXPECT_EQ(ne.at("blk.0.ffn_gate.weight"), (V{2048, 10944}));
+  EXPECT_EQ(ne.at("blk.0.ffn_up.weight"), (V{2048, 10944}));
+  EXPECT_EQ(ne.at("blk.0.ffn_down.weight"), (V{10944, 2048}));
+  EXPECT_FALSE(ne.count("blk.0.ffn_gate_inp.weight"));
+  EXPECT_FALSE(ne.count("blk.1.ffn_gate.weight"));
+  EXPECT_EQ(ne.at("blk.1.ffn_gate_inp.weight"), (V{2048, 64}));
+  EXPECT_EQ(ne.at("blk.1.ffn_gate_exps.weight"), (V{2048, 1408, 64}));
+  EXPECT_EQ(ne.at("blk.1.ffn_up_exps.weight"), (V{2048, 1408, 64}));
+  EXPECT_EQ(ne.at("blk.1.ffn_down_exps.weight"), (V{1408, 2048, 64}));
+  EXPECT_EQ(ne.at("blk.1.ffn_gate_shexp.weight"), (V{2048, 2816}));
+  EXPECT_EQ(ne.at("blk.1.ffn_up_shexp.weight"), (V{2048, 2816}));
+  EXPECT_EQ(ne.at("blk.1.ffn_down_shexp.weight"), (V{2816, 2048}));
+  EXPECT_FALSE(ne.count("rope_freqs.weight"));  // YaRN is metadata only
+  for (const auto& t : plan.tensors) {
+    if (t.name.ends_with("_norm.weight")) {
+      EXPECT_EQ(t.init, Init::Ones) << t.name;
+      EXPECT_EQ(t.type, DType::F32) << t.name;
+    }
+  }
+  Preset bad = *find_preset("deepseek-v2-lite");
+  bad.mla.qk_rope = 63;
+  EXPECT_THROW(plan_model(bad, FileType::F16), std::invalid_argument);
+  bad = *find_preset("deepseek-v2-lite");
+  bad.n_expert = bad.n_expert_used = 0;
+  EXPECT_THROW(plan_model(bad, FileType::F16), std::invalid_argument);
+}
+
+// llama_tensor_get_type on deepseek2: none of its attention tensors matches a rule (attn_k_b is
+// not "attn_k.weight", and only attn_kv_b counts as an attn_v), so they keep the default type and
+// fall back by row length: attn_k_b's 128-long rows and the experts' 1408-long ffn_down_exps rows
+// are no whole Q4_K/Q6_K blocks. "ffn_down" takes the dense ffn_down, ffn_down_exps and
+// ffn_down_shexp, with the block index from the name against the 27 blocks.
+TEST(SynthMix, DeepSeekV2LiteQ4KM) {
+  const auto t = types_of("deepseek-v2-lite", FileType::Q4_K_M);
+  EXPECT_EQ(t.at("token_embd.weight"), DType::Q4_K);
+  EXPECT_EQ(t.at("output.weight"), DType::Q6_K);
+  EXPECT_EQ(t.at("blk.0.ffn_down.weight"), DType::Q8_0);  // more bits: Q6_K, 10944 falls back
+  EXPECT_EQ(t.at("blk.0.ffn_gate.weight"), DType::Q4_K);
+  EXPECT_EQ(t.at("blk.0.ffn_up.weight"), DType::Q4_K);
+  for (int i = 0; i < 27; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    const bool more = more_bits(i, 27);
+    EXPECT_EQ(t.at(b + "attn_q.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "attn_kv_a_mqa.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "attn_kv_a_norm.weight"), DType::F32);
+    EXPECT_EQ(t.at(b + "attn_k_b.weight"), DType::Q5_0);  // Q4_K, rows of 128 fall back
+    EXPECT_EQ(t.at(b + "attn_v_b.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "attn_output.weight"), DType::Q4_K);
+    if (i == 0) continue;
+    EXPECT_EQ(t.at(b + "ffn_gate_inp.weight"), DType::F32);
+    EXPECT_EQ(t.at(b + "ffn_gate_exps.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_up_exps.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_down_exps.weight"), more ? DType::Q8_0 : DType::Q5_0) << i;  // 1408 falls back
+    EXPECT_EQ(t.at(b + "ffn_gate_shexp.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_up_shexp.weight"), DType::Q4_K);
+    EXPECT_EQ(t.at(b + "ffn_down_shexp.weight"), more ? DType::Q6_K : DType::Q4_K) << i;
+  }
+  // Q3_K_M: attn_output Q4_K (not the 8-expert rule), ffn_down Q5_K below 27/16 then Q4_K.
+  const auto q3 = types_of("deepseek-v2-lite", FileType::Q3_K_M);
+  EXPECT_EQ(q3.at("blk.5.attn_output.weight"), DType::Q4_K);
+  EXPECT_EQ(q3.at("blk.5.attn_q.weight"), DType::Q3_K);
+  EXPECT_EQ(q3.at("blk.0.ffn_down.weight"), DType::Q5_1);  // Q5_K, 10944 falls back
+  EXPECT_EQ(q3.at("blk.5.ffn_down_shexp.weight"), DType::Q4_K);
+  EXPECT_EQ(q3.at("blk.5.ffn_down_exps.weight"), DType::Q5_0);
+  EXPECT_EQ(q3.at("blk.5.attn_k_b.weight"), DType::Q4_0);  // Q3_K falls back
+  const auto q8 = types_of("deepseek-v2-lite", FileType::Q8_0, 2);
+  EXPECT_EQ(q8.at("blk.1.attn_k_b.weight"), DType::Q8_0);
+  EXPECT_EQ(q8.at("blk.1.ffn_down_exps.weight"), DType::Q8_0);
+  EXPECT_EQ(q8.at("blk.1.ffn_gate_inp.weight"), DType::F32);
+  // MXFP4_MOE tests ne[2] > 1: the per-head attn_k_b / attn_v_b become MXFP4 with the experts.
+  const auto mx = types_of("deepseek-v2-lite", FileType::MXFP4, 2);
+  EXPECT_EQ(mx.at("blk.1.ffn_gate_exps.weight"), DType::MXFP4);
+  EXPECT_EQ(mx.at("blk.1.attn_k_b.weight"), DType::MXFP4);
+  EXPECT_EQ(mx.at("blk.1.attn_v_b.weight"), DType::MXFP4);
+  EXPECT_EQ(mx.at("blk.1.ffn_down_shexp.weight"), DType::Q8_0);
+  EXPECT_EQ(mx.at("blk.1.attn_kv_a_mqa.weight"), DType::Q8_0);
+  EXPECT_EQ(mx.at("blk.0.ffn_down.weight"), DType::Q8_0);
+  EXPECT_EQ(mx.at("output.weight"), DType::Q8_0);
 }
 
 TEST(SynthPlan, Llama3RopeFactorsAsConvertHfToGguf) {

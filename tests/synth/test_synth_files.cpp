@@ -60,6 +60,13 @@ class SynthFiles : public testing::Test {
       p.n_expert_used = 4;
       p.n_ff_expert = 512;
     }
+    if (p.architecture == "deepseek2") {  // a dense block then a MoE block, as the tiny fixture
+      p.n_head_kv = 1;
+      p.n_expert = 16;
+      p.n_expert_used = 4;
+      p.n_ff_expert = 256;
+      p.mla = {.kv_lora_rank = 64, .qk_nope = 32, .qk_rope = 16, .v_head = 32};
+    }
     return p;
   }
   static std::filesystem::path small_file(const std::string& preset, const std::string& type) {
@@ -409,6 +416,149 @@ TEST_F(SynthFiles, ActiveWeightBytesPerToken) {
     EXPECT_LT(model.weight_bytes_per_token(), all - exps / 2) << preset;
     std::printf("%s (small): %llu of %llu weight bytes per token\n", preset,
                 static_cast<unsigned long long>(model.weight_bytes_per_token()), static_cast<unsigned long long>(all));
+  }
+}
+
+}  // namespace
+}  // namespace rbee::synth
+
+namespace rbee::synth {
+namespace {
+
+using V = std::vector<uint64_t>;
+
+// DeepSeek-V2's tiny test model as llama.cpp's convert_hf_to_gguf writes it.
+const std::filesystem::path kFixture = std::filesystem::path(RBEE_TEST_FIXTURES) / "tiny/deepseek_v2/model-f32.gguf";
+
+// Every deepseek2 key llama.cpp's loader reads for DeepSeek-V2-Lite (llm_load_hparams, and the
+// deepseek2 case: n_layer 27 takes it as "lite", so no q_lora_rank), with its GGUF type, and the
+// keys and value types of the tiny fixture convert_hf_to_gguf wrote from a DeepseekV2 config.
+TEST_F(SynthFiles, DeepSeekV2LiteKeysLlamaCppRequires) {
+  const auto path = small_file("deepseek-v2-lite", "q8_0");
+  const auto kv = test::gguf_kv_types(path);
+  const std::string a = "deepseek2.";
+  const std::map<std::string, uint32_t> want = {
+      {"general.architecture", kString}, {"general.name", kString}, {"general.file_type", kU32},
+      {a + "context_length", kU32}, {a + "embedding_length", kU32}, {a + "block_count", kU32},
+      {a + "feed_forward_length", kU32}, {a + "attention.head_count", kU32}, {a + "attention.head_count_kv", kU32},
+      {a + "attention.key_length", kU32}, {a + "attention.value_length", kU32}, {a + "rope.freq_base", kF32},
+      {a + "attention.layer_norm_rms_epsilon", kF32}, {a + "vocab_size", kU32}, {a + "rope.dimension_count", kU32},
+      {a + "leading_dense_block_count", kU32}, {a + "attention.kv_lora_rank", kU32},
+      {a + "attention.key_length_mla", kU32}, {a + "attention.value_length_mla", kU32},
+      {a + "expert_feed_forward_length", kU32}, {a + "expert_shared_count", kU32}, {a + "expert_count", kU32},
+      {a + "expert_used_count", kU32}, {a + "expert_weights_scale", kF32}, {a + "expert_gating_func", kU32},
+      {a + "expert_group_count", kU32}, {a + "expert_group_used_count", kU32},
+      {a + "rope.scaling.type", kString}, {a + "rope.scaling.factor", kF32},
+      {a + "rope.scaling.original_context_length", kU32}, {a + "rope.scaling.yarn_beta_fast", kF32},
+      {a + "rope.scaling.yarn_beta_slow", kF32}, {a + "rope.scaling.yarn_log_multiplier", kF32},
+      {"tokenizer.ggml.model", kString}, {"tokenizer.ggml.tokens", kArray},
+  };
+  for (const auto& [key, type] : want) {
+    ASSERT_TRUE(kv.count(key)) << key;
+    EXPECT_EQ(kv.at(key).type, type) << key;
+  }
+  EXPECT_FALSE(kv.count(a + "attention.q_lora_rank"));
+  const auto fixture = test::gguf_kv_types(kFixture);
+  for (const auto& [key, t] : fixture) {
+    if (!key.starts_with(a)) continue;
+    ASSERT_TRUE(kv.count(key)) << key << " is in the converted fixture";
+    EXPECT_EQ(kv.at(key).type, t.type) << key;
+  }
+
+  auto src = ModelSource::open(path);
+  EXPECT_EQ(*src->meta("general.architecture"), "deepseek2");
+  EXPECT_EQ(*src->meta(a + "block_count"), 2);
+  EXPECT_EQ(*src->meta(a + "attention.head_count"), 4);
+  EXPECT_EQ(*src->meta(a + "attention.head_count_kv"), 1);
+  EXPECT_EQ(*src->meta(a + "attention.key_length"), 64 + 16);
+  EXPECT_EQ(*src->meta(a + "attention.value_length"), 64);
+  EXPECT_EQ(*src->meta(a + "attention.key_length_mla"), 32 + 16);
+  EXPECT_EQ(*src->meta(a + "attention.value_length_mla"), 32);
+  EXPECT_EQ(*src->meta(a + "rope.dimension_count"), 16);
+  EXPECT_EQ(*src->meta(a + "leading_dense_block_count"), 1);
+  EXPECT_EQ(*src->meta(a + "expert_shared_count"), 2);
+  EXPECT_EQ(*src->meta(a + "expert_gating_func"), 1);
+  EXPECT_EQ(*src->meta(a + "context_length"), 163840);
+  EXPECT_EQ(*src->meta(a + "rope.scaling.type"), "yarn");
+  EXPECT_EQ(src->meta(a + "rope.scaling.factor")->get<float>(), 40.0f);
+  EXPECT_EQ(*src->meta(a + "rope.scaling.original_context_length"), 4096);
+  EXPECT_EQ(src->meta(a + "rope.scaling.yarn_log_multiplier")->get<float>(), 0.0707f);
+  EXPECT_EQ(src->meta(a + "expert_weights_scale")->get<float>(), 1.0f);
+  EXPECT_EQ(src->meta(a + "attention.layer_norm_rms_epsilon")->get<float>(), 1e-6f);
+
+  // The full preset: DeepSeek-V2-Lite's config.json.
+  const Preset& d = *find_preset("deepseek-v2-lite");
+  EXPECT_EQ(d.n_embd, 2048u);
+  EXPECT_EQ(d.n_layer, 27u);  // llama.cpp's test for a "lite" deepseek2 without Q LoRA
+  EXPECT_EQ(d.n_head, 16u);
+  EXPECT_EQ(d.n_vocab, 102400u);
+  EXPECT_EQ(d.n_ff, 10944u);
+  EXPECT_EQ(d.expert_ff(), 1408u);
+  EXPECT_EQ(d.n_expert, 64u);
+  EXPECT_EQ(d.n_expert_used, 6u);
+  EXPECT_EQ(d.n_expert_shared, 2u);
+  EXPECT_EQ(d.mla.kv_lora_rank, 512u);
+  EXPECT_EQ(d.mla.qk_nope, 128u);
+  EXPECT_EQ(d.mla.qk_rope, 64u);
+  EXPECT_EQ(d.mla.v_head, 128u);
+}
+
+// The tensors read back (row-major: GGUF's ne reversed), named and shaped as in the converted
+// fixture (the same names per block, the same ranks), with the q4_k_m mix.
+TEST_F(SynthFiles, DeepSeekV2LiteTensorsReadBack) {
+  auto q = ModelSource::open(small_file("deepseek-v2-lite", "q4_k_m"));
+  const std::map<std::string, std::pair<V, DType>> want = {
+      {"token_embd.weight", {{512, 256}, DType::Q4_K}},
+      {"output.weight", {{512, 256}, DType::Q6_K}},
+      {"blk.0.attn_q.weight", {{4 * 48, 256}, DType::Q4_K}},
+      {"blk.0.attn_kv_a_mqa.weight", {{64 + 16, 256}, DType::Q4_K}},
+      {"blk.0.attn_kv_a_norm.weight", {{64}, DType::F32}},
+      {"blk.0.attn_k_b.weight", {{4, 64, 32}, DType::Q5_0}},  // rows of 32: Q4_K falls back
+      {"blk.0.attn_v_b.weight", {{4, 32, 64}, DType::Q5_0}},  // rows of 64
+      {"blk.0.attn_output.weight", {{256, 4 * 32}, DType::Q5_0}},
+      {"blk.0.ffn_down.weight", {{256, 512}, DType::Q4_K}},
+      {"blk.1.ffn_gate_inp.weight", {{16, 256}, DType::F32}},
+      {"blk.1.ffn_gate_exps.weight", {{16, 256, 256}, DType::Q4_K}},
+      {"blk.1.ffn_down_exps.weight", {{16, 256, 256}, DType::Q6_K}},  // last eighth of 2
+      {"blk.1.ffn_gate_shexp.weight", {{512, 256}, DType::Q4_K}},
+      {"blk.1.ffn_down_shexp.weight", {{256, 512}, DType::Q6_K}},
+  };
+  for (const auto& [name, w] : want) {
+    const TensorView* t = q->tensor(name);
+    ASSERT_TRUE(t) << name;
+    EXPECT_EQ(t->shape, w.first) << name;
+    EXPECT_EQ(t->dtype, w.second) << name << " is " << dtype_name(t->dtype);
+  }
+  auto fixture = ModelSource::open(kFixture);
+  std::map<std::string, size_t> ours, theirs;
+  for (const auto& t : q->tensors()) ours[t.name] = t.shape.size();
+  for (const auto& t : fixture->tensors()) theirs[t.name] = t.shape.size();
+  EXPECT_EQ(ours, theirs);
+}
+
+// The DeepSeek plugin loads the file and runs it; the cache holds the latent and the rotary key
+// (f16) per position and layer, a plain per-head cache would hold every head's key and value.
+TEST_F(SynthFiles, DeepSeekV2LiteRunsWithLatentKvCache) {
+  for (const std::string type : {"q8_0", "q4_k_m"}) {
+    const auto path = small_file("deepseek-v2-lite", type);
+    if (!loadable("deepseek2")) GTEST_SKIP() << "no plugin handles deepseek2";
+    Model model(runtime(), path, {});
+    EXPECT_EQ(model.architecture(), "deepseek2");
+    const std::vector<int32_t> ids = {1, 300, 301, 511};
+    const std::vector<float> logits = model.eval(ids, true);
+    ASSERT_EQ(logits.size(), ids.size() * 512u) << type;
+    float spread = 0;
+    for (float v : logits) {
+      ASSERT_TRUE(std::isfinite(v)) << type;
+      spread = std::max(spread, std::abs(v - logits[0]));
+    }
+    EXPECT_GT(spread, 0.0f) << type;
+    EXPECT_EQ(model.kv_cache().type(), KvType::F16);
+    EXPECT_EQ(model.kv_cache_bytes_per_token(), (64u + 16u) * 2u * 2u) << type;
+    std::string plain;
+    for (const auto& [key, value] : model.hyperparameters())
+      if (key == "kv_cache_bytes_per_token_mha") plain = value;
+    EXPECT_EQ(plain, std::to_string(4u * (32u + 16u + 32u) * 2u * 2u)) << type;
   }
 }
 
