@@ -26,13 +26,16 @@ layout(push_constant) uniform Push {
   uint v_head;    // offset of KV head h's values: h * v_head (values in the keys: head_dim_k)
 } pc;
 
+// Head sizes up to MAX_HEAD_DIM: 256, or 1024 in the wide variants (MLA's latent heads of 576).
+#ifndef MAX_HEAD_DIM
 #define MAX_HEAD_DIM 256
+#endif
 #define MAX_WG 256
 shared float q_sh[MAX_HEAD_DIM];
 shared float p_sh[MAX_WG];
 shared float red[MAX_WG];
 // Output dims per thread: MAX_HEAD_DIM / smallest workgroup (32).
-#define ACC_PER_THREAD 8
+#define ACC_PER_THREAD (MAX_HEAD_DIM / 32)
 
 float reduce(float v, bool is_max) {
   uint tid = gl_LocalInvocationID.x;

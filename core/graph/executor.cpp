@@ -230,7 +230,9 @@ void CompiledGraph::record(const Graph& graph) {
                  sizeof sp, {wg}, std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
         AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, rows,
                          vk ? sp.k_dim : a.n_kv_heads * a.head_dim_v, vk ? a.head_dim_k : a.head_dim_v};
-        dispatch("attention_" + kv_suffix, {bind(in[0], false), kc, vc, step, bind(self, false)}, &ap, sizeof ap,
+        bool wide = a.head_dim_k > 256 || a.head_dim_v > 256;
+        dispatch(std::string(wide ? "attention_wide_" : "attention_") + kv_suffix,
+                 {bind(in[0], false), kc, vc, step, bind(self, false)}, &ap, sizeof ap,
                  {config_.attention_wg}, a.n_heads, n.rows, 1);
         break;
       }

@@ -105,6 +105,10 @@ class Graph {
 // The type a Weight node's kernels read: its stored type, float32 for a transposed cut.
 inline DType kernel_type(const Node& w) { return w.cut.transposed ? DType::F32 : w.weight->dtype; }
 
+// Largest attention head (keys or values): MLA's latent heads are 576 wide. Heads past 256 run
+// the attention kernel's wide variant.
+constexpr uint32_t kMaxAttentionHeadDim = 1024;
+
 // Weight types the matrix kernels (embedding, linear) read in their stored form.
 bool kernel_weight_type(DType t);
 

@@ -200,9 +200,9 @@ rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tens
     if (p->n_kv_heads == 0 || p->n_heads % p->n_kv_heads != 0)
       return gr.fail("attention: n_heads " + std::to_string(p->n_heads) + " is not a multiple of n_kv_heads " +
                      std::to_string(p->n_kv_heads));
-    if (p->head_dim_k == 0 || p->head_dim_v == 0 || p->head_dim_k > 256 || p->head_dim_v > 256 ||
-        p->head_dim_k % 2 || p->head_dim_v % 2)
-      return gr.fail("attention: head sizes must be even and at most 256");
+    if (p->head_dim_k == 0 || p->head_dim_v == 0 || p->head_dim_k > kMaxAttentionHeadDim ||
+        p->head_dim_v > kMaxAttentionHeadDim || p->head_dim_k % 2 || p->head_dim_v % 2)
+      return gr.fail("attention: head sizes must be even and at most " + std::to_string(kMaxAttentionHeadDim));
     const Node &nq = gr.node(q), &nk = gr.node(k);
     bool v_fits = ap.values_in_keys || (gr.node(v).cols == p->n_kv_heads * p->head_dim_v && gr.node(v).rows == nq.rows);
     if (nq.cols != p->n_heads * p->head_dim_k || nk.cols != p->n_kv_heads * p->head_dim_k || nq.rows != nk.rows || !v_fits)

@@ -130,6 +130,9 @@ std::vector<AttentionCase> cases() {
       {"values_in_keys_mla_f32", 4, 1, 40, 32, K::F32, {{7, 2}, {1, 3}}, 0, 0, 512, true},
       {"values_in_keys_mla_f16", 8, 1, 72, 64, K::F16, {{70, 2}, {1, 3}}, 0, 0, 512, true},
       {"values_in_keys_two_kv_heads_f32", 4, 2, 24, 16, K::F32, {{5, 2}, {1, 2}}, 0, 0, 512, true},
+      // DeepSeek-V2-Lite/V3's real latent heads: 512 + 64 keys, 512 values (the wide kernel).
+      {"values_in_keys_deepseek_576_f16", 4, 1, 576, 512, K::F16, {{40, 1}, {1, 3}}, 0, 0, 512, true},
+      {"wide_heads_f32", 2, 1, 320, 1024, K::F32, {{35, 1}, {1, 2}}},
   };
 }
 

@@ -119,6 +119,14 @@ TEST_F(GraphApiChecks, SliceAndSoftcapAreChecked) {
               HasSubstr("attention: softcap must be >= 0"));
 }
 
+TEST_F(GraphApiChecks, AttentionHeadsUpTo1024) {
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+                rbee_attention_params p{sizeof p, 0, 1, 1, 1026, 16, 0.25f};
+                api.attention(g, x, x, x, &p);
+              }),
+              HasSubstr("attention: head sizes must be even and at most 1024"));
+}
+
 TEST_F(GraphApiChecks, ContextLengthIsTheGraphs) {
   build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor) { EXPECT_EQ(api.n_ctx(g), 256u); });
 }
