@@ -9,9 +9,10 @@
 // workgroup holds several subgroups; no barrier when it is one subgroup). Decode (TOKENS 1)
 // makes one pass over the weights. Workgroups: x,y = row group, z = token group.
 // Experts (moe_linear): the weights are n_expert stacked matrices. EXPERTS: z = output row
-// (token t, chosen slot j), whose expert comes from the routing (decode). EXPERTS_BATCH: z =
-// (expert, tile of 8 of the rows listed for that expert), so each expert's weights are read once
-// per batch; tiles past an expert's count end at once.
+// (token t, chosen slot j), whose expert comes from the routing (decode). EXPERTS_BATCH: z = one
+// of the tiles of 8 rows listed for an expert (the routing's tile list; past its count a
+// workgroup ends at once), so each expert's weights are read once per batch. With identity
+// (head_linear) z = (head, tile of 8 tokens).
 #include "common.glsl"
 #define WEIGHT_BINDING 1
 #include "weights.glsl"
@@ -31,7 +32,7 @@ layout(push_constant) uniform Push {
   uint n_used;      // experts per token
   uint x_per_slot;  // 1: x has a row per output row, 0: per token
   uint n_expert;
-  uint tiles;       // EXPERTS_BATCH: tiles per expert
+  uint tiles;       // EXPERTS_BATCH with identity: tiles of tokens per head
   uint identity;    // 1: no routing, head h of every token is expert h (head_linear)
 #endif
 } pc;
@@ -64,10 +65,8 @@ shared float partial[MAX_SUBGROUPS][MAX_ROWS * MAX_TOKENS];
 // This workgroup's tokens: output row of its t-th token and the row of x it reads.
 #if defined(EXPERTS_BATCH)
 uint g_expert, g_tile0;
-uint out_row(uint t) {
-  return pc.identity != 0u ? (g_tile0 + t) * pc.n_used + g_expert
-                           : route[pc.tokens * 2u * pc.n_used + pc.n_expert + g_expert * pc.tokens + g_tile0 + t];
-}
+uint g_out[TOKENS];  // read from the routing lists once, before the loop over the weights
+uint out_row(uint t) { return g_out[t]; }
 #elif defined(EXPERTS)
 uint out_row(uint t) { return gl_WorkGroupID.z; }
 #else
@@ -85,11 +84,23 @@ void main() {
   uint rows = min(ROWS, pc.n - first);
   uint toks, wrow = first;  // tokens of this workgroup, first weight row
 #if defined(EXPERTS_BATCH)
-  g_expert = gl_WorkGroupID.z / pc.tiles;
-  g_tile0 = gl_WorkGroupID.z % pc.tiles * TOKENS;
-  uint count = pc.identity != 0u ? pc.tokens : route[pc.tokens * 2u * pc.n_used + g_expert];
-  if (g_tile0 >= count) return;
+  uint count;
+  if (pc.identity != 0u) {
+    g_expert = gl_WorkGroupID.z / pc.tiles;
+    g_tile0 = gl_WorkGroupID.z % pc.tiles * TOKENS;
+    count = pc.tokens;
+  } else {
+    uint tiles = pc.tokens * 2u * pc.n_used + pc.n_expert + pc.n_expert * pc.tokens;
+    if (gl_WorkGroupID.z >= route[tiles]) return;
+    uint tile = route[tiles + 1u + gl_WorkGroupID.z];
+    g_expert = tile >> 16;
+    g_tile0 = (tile & 0xffffu) * TOKENS;
+    count = route[pc.tokens * 2u * pc.n_used + g_expert];
+  }
   toks = min(TOKENS, count - g_tile0);
+  uint list = pc.tokens * 2u * pc.n_used + pc.n_expert + g_expert * pc.tokens + g_tile0;
+  [[unroll]] for (uint t = 0; t < TOKENS; ++t)
+    g_out[t] = t >= toks ? 0u : pc.identity != 0u ? (g_tile0 + t) * pc.n_used + g_expert : route[list + t];
   wrow += g_expert * pc.n;
 #elif defined(EXPERTS)
   uint o = gl_WorkGroupID.z;

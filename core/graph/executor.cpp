@@ -360,7 +360,10 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   uint32_t out_cols = identity ? w.rows : n.cols;
   bool batch = tokens > 1;
   uint32_t tiles = div_up(tokens, kSubgroupTokens);
-  uint64_t gz = batch ? uint64_t(w.n_expert) * tiles : uint64_t(tokens) * k;
+  // Batches: every (head, tile) with identity; with routing, the bound on listed tiles.
+  uint64_t gz = !batch ? uint64_t(tokens) * k
+                : identity ? uint64_t(w.n_expert) * tiles
+                           : RoutingLayout{tokens, w.n_expert, k}.max_tiles();
   if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
   uint32_t groups = div_up(out_cols, config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -61,12 +62,21 @@ struct Node {
 
 // Layout of a MoeRoute node's output for n tokens, E experts, k chosen, in 32-bit words (kept
 // in the arena like any activation): per token k expert ids (as floats) then k weights; then, for
-// batches, the rows of moe_linear's output per expert (E counts, then E lists of n row numbers).
+// batches, the rows of moe_linear's output per expert (E counts, then E lists of n row numbers),
+// and the tiles of 8 listed rows that hold work (a count, then expert * 65536 + tile each), so
+// that a batch dispatches only those.
 struct RoutingLayout {
+  static constexpr uint32_t kTileRows = 8;  // TOKENS of the moe_matmul variants
   uint32_t n, experts, k;
   uint64_t counts_offset() const { return uint64_t(n) * 2 * k; }
   uint64_t lists_offset() const { return counts_offset() + experts; }
-  uint64_t words() const { return lists_offset() + uint64_t(experts) * n; }
+  uint64_t tiles_offset() const { return lists_offset() + uint64_t(experts) * n; }
+  // Every expert's rows rounded up to whole tiles: at most rows / 8 + one partial tile per expert.
+  uint64_t max_tiles() const {
+    uint64_t rows = uint64_t(n) * k;
+    return rows / kTileRows + std::min<uint64_t>(experts, rows);
+  }
+  uint64_t words() const { return tiles_offset() + 1 + max_tiles(); }
 };
 
 // A forward pass for one batch shape, as built by a plugin through rbee_graph_api.
