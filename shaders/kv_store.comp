@@ -1,7 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // Appends this step's keys and values at cache rows (n_past + t) % rows: a sliding-window
-// layer's cache is a ring.
+// layer's cache is a ring. KEY_ROPE: the keys arrive unrotated and are rotated here (the rope
+// op folded into the store; same parameters and table as shaders/rope.comp).
 #include "common.glsl"
 #include "kv_cache.glsl"
 #define STEP_BINDING 4
@@ -10,13 +11,46 @@ layout(std430, binding = 0) readonly buffer K { float k[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
 layout(std430, binding = 2) writeonly buffer KC { KV_WORD kcache[]; };
 layout(std430, binding = 3) writeonly buffer VC { KV_WORD vcache[]; };
-layout(push_constant) uniform Push { uint k_dim; uint v_dim; uint rows; } pc;  // dims even
+layout(push_constant) uniform Push {
+  uint k_dim;  // dims even
+  uint v_dim;
+  uint rows;
+#if defined(KEY_ROPE)
+  uint n_heads;
+  uint head_dim;
+  uint n_rot;
+  uint neox;
+  uint has_factors;
+  float attn_factor;
+#endif
+} pc;
+
+#if defined(KEY_ROPE)
+layout(std430, binding = 5) readonly buffer Freq { float freq[]; };
+layout(std430, binding = 6) readonly buffer Factors { float factors[]; };
+// Element e of token t's keys after rotation at position n_past + t.
+float key(uint t, uint e) {
+  uint base = t * pc.k_dim + e - e % pc.head_dim, d = e % pc.head_dim;
+  if (d >= pc.n_rot) return k[t * pc.k_dim + e];
+  uint half_rot = pc.n_rot / 2u;
+  uint j = pc.neox != 0u ? d % half_rot : d / 2u;
+  uint a = pc.neox != 0u ? j : 2u * j;
+  uint b = pc.neox != 0u ? j + half_rot : 2u * j + 1u;
+  float f = pc.has_factors != 0u ? freq[j] / factors[j] : freq[j];
+  float theta = float(step.n_past + t) * f;
+  float c = cos(theta) * pc.attn_factor, s = sin(theta) * pc.attn_factor;
+  float x0 = k[base + a], x1 = k[base + b];
+  return d == a ? x0 * c - x1 * s : x0 * s + x1 * c;
+}
+#else
+float key(uint t, uint e) { return k[t * pc.k_dim + e]; }
+#endif
 
 void store(uint dim, uint t, uint pair, bool is_k) {
   uint src = t * dim + 2u * pair;
   uint row = (step.n_past + t) % pc.rows;
-  float a = is_k ? k[src] : v[src];
-  float b = is_k ? k[src + 1u] : v[src + 1u];
+  float a = is_k ? key(t, 2u * pair) : v[src];
+  float b = is_k ? key(t, 2u * pair + 1u) : v[src + 1u];
 #if defined(KV_F16)
   uint dst = (row * dim) / 2u + pair;
   if (is_k) kcache[dst] = packHalf2x16(vec2(a, b)); else vcache[dst] = packHalf2x16(vec2(a, b));

@@ -32,6 +32,12 @@ struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_
 struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };
+struct KvStoreRopePush { KvStorePush store; RopePush rope; };
+
+RopePush rope_push(const Node& rope) {
+  const rbee_rope_params& p = rope.rope;
+  return {p.n_heads, p.head_dim, p.n_rot, p.mode == RBEE_ROPE_NEOX, rope.inputs[1] != RBEE_TENSOR_NONE, p.attn_factor};
+}
 struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows, v_stride, v_head; };
 struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
@@ -191,16 +197,10 @@ void CompiledGraph::record(const Graph& graph) {
       }
       case OpKind::Linear: record_linear(graph, n, self, RBEE_TENSOR_NONE); break;
       case OpKind::Rope: {
-        std::vector<float> freq = rope_frequencies(n.rope);
-        for (size_t j = 0; j < n.rope_factors.size(); ++j) freq[j] /= n.rope_factors[j];
-        auto table = std::make_unique<vk::Buffer>(device_, freq.size() * 4, vk::MemoryKind::Upload, "rope table");
-        std::memcpy(table->mapped(), freq.data(), freq.size() * 4);
-        Binding tb{table->handle(), 0, VK_WHOLE_SIZE};
-        constants_.push_back(std::move(table));
-        RopePush pc{n.rope.n_heads, n.rope.head_dim, n.rope.n_rot, n.rope.mode == RBEE_ROPE_NEOX,
-                    in[1] != RBEE_TENSOR_NONE, n.rope.attn_factor};
+        RopePush pc = rope_push(n);
         uint32_t wg = config_.elementwise_wg;
-        dispatch("rope", {bind(in[0], false), tb, {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false), bind(in[1], true)}, &pc,
+        dispatch("rope", {bind(in[0], false), rope_table(n), {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false),
+                          bind(in[1], true)}, &pc,
                  sizeof pc, {wg}, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups), n.rows, 1);
         break;
       }
@@ -226,8 +226,19 @@ void CompiledGraph::record(const Graph& graph) {
         Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
         KvStorePush sp{a.n_kv_heads * a.head_dim_k, vk ? 0 : a.n_kv_heads * a.head_dim_v, rows};
         uint32_t wg = config_.elementwise_wg;
-        dispatch("kv_store_" + kv_suffix, {bind(in[1], false), vk ? none : bind(in[2], false), kc, vk ? none : vc, step}, &sp,
-                 sizeof sp, {wg}, std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
+        std::vector<Binding> store{bind(in[1], false), vk ? none : bind(in[2], false), kc, vk ? none : vc, step};
+        if (rbee_tensor rope = fusions_.key_rope_of[i]) {  // the keys are rotated as they are stored
+          const Node& r = graph.node(rope);
+          store[0] = bind(r.inputs[0], false);
+          store.push_back(rope_table(r));
+          store.push_back(bind(r.inputs[1], true));
+          KvStoreRopePush rp{sp, rope_push(r)};
+          dispatch("kv_store_rope_" + kv_suffix, store, &rp, sizeof rp, {wg},
+                   std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
+        } else {
+          dispatch("kv_store_" + kv_suffix, store, &sp, sizeof sp, {wg},
+                   std::min(div_up((sp.k_dim + sp.v_dim) / 2, wg), kMaxGroups), n.rows, 1);
+        }
         AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, rows,
                          vk ? sp.k_dim : a.n_kv_heads * a.head_dim_v, vk ? a.head_dim_k : a.head_dim_v};
         bool wide = a.head_dim_k > 256 || a.head_dim_v > 256;
@@ -297,6 +308,17 @@ void CompiledGraph::record(const Graph& graph) {
     timestamps_->write(cmd_->handle(), static_cast<uint32_t>(profile_ ? labels_.size() : 1));
   }
   cmd_->end();
+}
+
+// The angle per position of each rotated pair, scaling and by-value factors folded in.
+CompiledGraph::Binding CompiledGraph::rope_table(const Node& rope) {
+  std::vector<float> freq = rope_frequencies(rope.rope);
+  for (size_t j = 0; j < rope.rope_factors.size(); ++j) freq[j] /= rope.rope_factors[j];
+  auto table = std::make_unique<vk::Buffer>(device_, freq.size() * 4, vk::MemoryKind::Upload, "rope table");
+  std::memcpy(table->mapped(), freq.data(), freq.size() * 4);
+  Binding b{table->handle(), 0, VK_WHOLE_SIZE};
+  constants_.push_back(std::move(table));
+  return b;
 }
 
 // x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per

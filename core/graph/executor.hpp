@@ -81,6 +81,8 @@ class CompiledGraph {
                 std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz);
   void record(const Graph& graph);
   void record_top_k(const Graph& graph);
+  // A rope node's frequency table, kept for the life of the graph.
+  Binding rope_table(const Node& rope);
   void record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual);
   void record_moe_route(const Node& n, rbee_tensor self);
   void record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self);

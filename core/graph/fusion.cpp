@@ -2,19 +2,20 @@
 
 namespace rbee {
 
-Fusions find_fusions(const Graph& graph, bool into_linear) {
+Fusions find_fusions(const Graph& graph, bool enabled) {
   const auto& nodes = graph.nodes();
   Fusions f;
   f.folded.assign(nodes.size(), false);
   f.reads.resize(nodes.size());
   f.residual_of.assign(nodes.size(), RBEE_TENSOR_NONE);
+  f.key_rope_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   std::vector<int> readers(nodes.size(), 0);
   for (size_t i = 0; i < nodes.size(); ++i) {
     f.reads[i] = nodes[i].inputs;
     for (rbee_tensor in : nodes[i].inputs)
       if (in != RBEE_TENSOR_NONE) ++readers[in - 1];
   }
-  if (!into_linear) return f;
+  if (!enabled) return f;
   auto sole_input = [&](rbee_tensor t) { return readers[t - 1] == 1 && t != graph.output(); };
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
@@ -45,6 +46,17 @@ Fusions find_fusions(const Graph& graph, bool into_linear) {
       f.reads[lin - 1].clear();
       break;
     }
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    if (n.kind != OpKind::Attention) continue;
+    rbee_tensor k = n.inputs[1];
+    const Node& rope = graph.node(k);
+    if (rope.kind != OpKind::Rope || !sole_input(k)) continue;
+    f.folded[k - 1] = true;
+    f.key_rope_of[i] = k;
+    f.reads[i] = {n.inputs[0], rope.inputs[0], n.inputs[2], rope.inputs[1]};
+    f.reads[k - 1].clear();
   }
   return f;
 }

@@ -10,14 +10,17 @@ namespace rbee {
 //  - a gated unit act(gate) * up whose only reader is a linear, which then reads gate and up and
 //    applies the unit as it loads its input;
 //  - a linear whose only reader is an add of the same shape (the residual connection): the add
-//    runs the linear's kernel, which adds the other operand as it writes.
+//    runs the linear's kernel, which adds the other operand as it writes;
+//  - the rotary embedding of the keys, when attention is their only reader: the KV store
+//    rotates them as it writes them to the cache.
 struct Fusions {
   std::vector<bool> folded;                 // per node (handle - 1): computed by its consumer
   std::vector<std::vector<rbee_tensor>> reads;  // per node: the tensors its dispatches read
   std::vector<rbee_tensor> residual_of;     // per add node: the linear it runs, or NONE
+  std::vector<rbee_tensor> key_rope_of;     // per attention node: the keys' rope it applies, or NONE
 };
 
-// into_linear: whether the device's linear kernels take these fusions (the subgroup kernels do).
-Fusions find_fusions(const Graph& graph, bool into_linear);
+// enabled: whether to fuse (the fused kernels need subgroup arithmetic; tests compare with none).
+Fusions find_fusions(const Graph& graph, bool enabled);
 
 }  // namespace rbee
