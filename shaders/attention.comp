@@ -24,7 +24,24 @@ layout(push_constant) uniform Push {
   uint rows;      // cache rows: position p is row p % rows
   uint v_stride;  // floats per cache row of vcache
   uint v_head;    // offset of KV head h's values: h * v_head (values in the keys: head_dim_k)
+#if defined(QUERY_ROPE)   // the queries arrive unrotated: the rope op folded in
+  uint rope_heads;
+  uint rope_head_dim;
+  uint n_rot;
+  uint neox;
+  uint has_factors;
+  float attn_factor;
+#endif
 } pc;
+
+#if defined(QUERY_ROPE)
+#define ROPE_X(i) q[i]
+#define FREQ_BINDING 5
+#include "rope_element.glsl"
+float query(uint t, uint h, uint d) { return roped((t * pc.n_heads + h) * pc.dk, d, step.n_past + t); }
+#else
+float query(uint t, uint h, uint d) { return q[(t * pc.n_heads + h) * pc.dk + d]; }
+#endif
 
 // Head sizes up to MAX_HEAD_DIM: 256, or 1024 in the wide variants (MLA's latent heads of 576).
 #ifndef MAX_HEAD_DIM
@@ -60,7 +77,7 @@ void main() {
   uint kv_begin = pc.window != 0u && kv_end > pc.window ? kv_end - pc.window : 0u;
   uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.v_stride;
 
-  for (uint d = tid; d < pc.dk; d += wg) q_sh[d] = q[(t * pc.n_heads + h) * pc.dk + d] * pc.scale;
+  for (uint d = tid; d < pc.dk; d += wg) q_sh[d] = query(t, h, d) * pc.scale;
   barrier();
 
   float m = -1.0 / 0.0;

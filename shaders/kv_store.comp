@@ -26,22 +26,10 @@ layout(push_constant) uniform Push {
 } pc;
 
 #if defined(KEY_ROPE)
-layout(std430, binding = 5) readonly buffer Freq { float freq[]; };
-layout(std430, binding = 6) readonly buffer Factors { float factors[]; };
-// Element e of token t's keys after rotation at position n_past + t.
-float key(uint t, uint e) {
-  uint base = t * pc.k_dim + e - e % pc.head_dim, d = e % pc.head_dim;
-  if (d >= pc.n_rot) return k[t * pc.k_dim + e];
-  uint half_rot = pc.n_rot / 2u;
-  uint j = pc.neox != 0u ? d % half_rot : d / 2u;
-  uint a = pc.neox != 0u ? j : 2u * j;
-  uint b = pc.neox != 0u ? j + half_rot : 2u * j + 1u;
-  float f = pc.has_factors != 0u ? freq[j] / factors[j] : freq[j];
-  float theta = float(step.n_past + t) * f;
-  float c = cos(theta) * pc.attn_factor, s = sin(theta) * pc.attn_factor;
-  float x0 = k[base + a], x1 = k[base + b];
-  return d == a ? x0 * c - x1 * s : x0 * s + x1 * c;
-}
+#define ROPE_X(i) k[i]
+#define FREQ_BINDING 5
+#include "rope_element.glsl"
+float key(uint t, uint e) { return roped(t * pc.k_dim + e - e % pc.head_dim, e % pc.head_dim, step.n_past + t); }
 #else
 float key(uint t, uint e) { return k[t * pc.k_dim + e]; }
 #endif

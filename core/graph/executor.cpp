@@ -39,6 +39,7 @@ RopePush rope_push(const Node& rope) {
   return {p.n_heads, p.head_dim, p.n_rot, p.mode == RBEE_ROPE_NEOX, rope.inputs[1] != RBEE_TENSOR_NONE, p.attn_factor};
 }
 struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows, v_stride, v_head; };
+struct AttentionRopePush { AttentionPush attention; RopePush rope; };
 struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
 struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
@@ -242,8 +243,18 @@ void CompiledGraph::record(const Graph& graph) {
         AttentionPush ap{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, rows,
                          vk ? sp.k_dim : a.n_kv_heads * a.head_dim_v, vk ? a.head_dim_k : a.head_dim_v};
         bool wide = a.head_dim_k > 256 || a.head_dim_v > 256;
-        dispatch(std::string(wide ? "attention_wide_" : "attention_") + kv_suffix,
-                 {bind(in[0], false), kc, vc, step, bind(self, false)}, &ap, sizeof ap,
+        std::vector<Binding> attend{bind(in[0], false), kc, vc, step, bind(self, false)};
+        AttentionRopePush arp{ap, {}};
+        if (rbee_tensor rope = fusions_.query_rope_of[i]) {  // the queries are rotated as they load
+          const Node& r = graph.node(rope);
+          attend[0] = bind(r.inputs[0], false);
+          attend.push_back(rope_table(r));
+          attend.push_back(bind(r.inputs[1], true));
+          arp.rope = rope_push(r);
+        }
+        bool q_rope = fusions_.query_rope_of[i] != RBEE_TENSOR_NONE;
+        dispatch(std::string("attention_") + (q_rope ? "rope_" : "") + (wide ? "wide_" : "") + kv_suffix, attend,
+                 &arp, q_rope ? sizeof arp : sizeof ap,
                  {config_.attention_wg}, a.n_heads, n.rows, 1);
         break;
       }

@@ -1,5 +1,7 @@
 #include "graph/fusion.hpp"
 
+#include <algorithm>
+
 namespace rbee {
 
 Fusions find_fusions(const Graph& graph, bool enabled) {
@@ -9,6 +11,7 @@ Fusions find_fusions(const Graph& graph, bool enabled) {
   f.reads.resize(nodes.size());
   f.residual_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   f.key_rope_of.assign(nodes.size(), RBEE_TENSOR_NONE);
+  f.query_rope_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   std::vector<int> readers(nodes.size(), 0);
   for (size_t i = 0; i < nodes.size(); ++i) {
     f.reads[i] = nodes[i].inputs;
@@ -50,13 +53,18 @@ Fusions find_fusions(const Graph& graph, bool enabled) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
     if (n.kind != OpKind::Attention) continue;
-    rbee_tensor k = n.inputs[1];
-    const Node& rope = graph.node(k);
-    if (rope.kind != OpKind::Rope || !sole_input(k)) continue;
-    f.folded[k - 1] = true;
-    f.key_rope_of[i] = k;
-    f.reads[i] = {n.inputs[0], rope.inputs[0], n.inputs[2], rope.inputs[1]};
-    f.reads[k - 1].clear();
+    auto fold_rope = [&](rbee_tensor x, std::vector<rbee_tensor>& into) {
+      const Node& rope = graph.node(x);
+      if (rope.kind != OpKind::Rope || !sole_input(x)) return;
+      f.folded[x - 1] = true;
+      into[i] = x;
+      std::erase(f.reads[i], x);  // the attention reads the unrotated input and the factors
+      f.reads[i].push_back(rope.inputs[0]);
+      f.reads[i].push_back(rope.inputs[1]);
+      f.reads[x - 1].clear();
+    };
+    fold_rope(n.inputs[1], f.key_rope_of);
+    if (n.inputs[0] != n.inputs[1]) fold_rope(n.inputs[0], f.query_rope_of);
   }
   return f;
 }

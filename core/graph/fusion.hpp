@@ -12,12 +12,14 @@ namespace rbee {
 //  - a linear whose only reader is an add of the same shape (the residual connection): the add
 //    runs the linear's kernel, which adds the other operand as it writes;
 //  - the rotary embedding of the keys, when attention is their only reader: the KV store
-//    rotates them as it writes them to the cache.
+//    rotates them as it writes them to the cache; and of the queries: attention rotates them
+//    as it loads them.
 struct Fusions {
   std::vector<bool> folded;                 // per node (handle - 1): computed by its consumer
   std::vector<std::vector<rbee_tensor>> reads;  // per node: the tensors its dispatches read
   std::vector<rbee_tensor> residual_of;     // per add node: the linear it runs, or NONE
   std::vector<rbee_tensor> key_rope_of;     // per attention node: the keys' rope it applies, or NONE
+  std::vector<rbee_tensor> query_rope_of;   // per attention node: the queries' rope it applies, or NONE
 };
 
 // enabled: whether to fuse (the fused kernels need subgroup arithmetic; tests compare with none).

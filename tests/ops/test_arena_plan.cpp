@@ -74,8 +74,9 @@ TEST(ArenaPlan, LiveActivationsNeverOverlapInALlamaGraph) {
         const auto& nodes = graph.nodes();
         Fusions fusions = find_fusions(graph, fused);
         if (fused) {  // per layer: the gated unit into the down projection, the attention output
-                      // and down projections into their residual adds, the keys' rope into the store
-          ASSERT_EQ(std::count(fusions.folded.begin(), fusions.folded.end(), true), 8);
+                      // and down projections into their residual adds, the keys' and queries' ropes
+                      // into the attention
+          ASSERT_EQ(std::count(fusions.folded.begin(), fusions.folded.end(), true), 10);
         }
         ArenaPlan plan = plan_arena(graph, fusions, alignment);
         ASSERT_EQ(plan.offset.size(), nodes.size());

@@ -1,5 +1,6 @@
-// The rotary embedding of the keys, read only by attention, is applied by the KV store as it
-// writes the cache. Attention over the fused path must give what the separate rope op gives,
+// The rotary embeddings of the keys and queries, read only by attention, are applied by the KV
+// store as it writes the cache and by attention as it loads the queries. The fused path must
+// give what the separate rope ops give,
 // for both rotation layouts, partial rotary, frequency factors (tensor and by value) with an
 // attention factor, f16 and f32 caches, and a prompt followed by decode steps.
 #include "graph/fusion.hpp"
@@ -8,7 +9,7 @@
 namespace rbee::test {
 namespace {
 
-struct KeyRopeCase {
+struct RopeFusionCase {
   const char* name;
   uint32_t mode, n_rot;
   KvType kv;
@@ -16,10 +17,10 @@ struct KeyRopeCase {
   float attn_factor = 0;
 };
 
-class FusedKeyRope : public ::testing::TestWithParam<KeyRopeCase> {};
+class FusedRope : public ::testing::TestWithParam<RopeFusionCase> {};
 
-TEST_P(FusedKeyRope, EqualsTheSeparateRope) {
-  const KeyRopeCase c = GetParam();
+TEST_P(FusedRope, EqualsTheSeparateRope) {
+  const RopeFusionCase c = GetParam();
   const uint32_t heads = 4, kv_heads = 2, dim = 32, total = 12;
   std::vector<float> by_value = random_values(c.n_rot / 2, 9, 1.0f, 20.0f);
   auto run = [&](bool fused) {
@@ -47,12 +48,14 @@ TEST_P(FusedKeyRope, EqualsTheSeparateRope) {
     std::vector<float> out;
     auto prompt = h.compile(7, build);
     auto step = h.compile(1, build);
-    if (fused) {  // the keys' rope is folded, the queries' is not
+    if (fused) {  // both ropes fold into the attention
       Graph graph(h.source(), 1, true, 64);
       auto* g = reinterpret_cast<rbee_graph*>(&graph);
       graph_api()->set_output(g, build(*graph_api(), g));
       Fusions f = find_fusions(graph, true);
       EXPECT_EQ(std::count(f.key_rope_of.begin(), f.key_rope_of.end(), RBEE_TENSOR_NONE), long(f.key_rope_of.size()) - 1);
+      EXPECT_EQ(std::count(f.query_rope_of.begin(), f.query_rope_of.end(), RBEE_TENSOR_NONE),
+                long(f.query_rope_of.size()) - 1);
     }
     std::vector<float> a = OpHarness::run(*prompt, iota_ids(7), 0);
     out.insert(out.end(), a.begin(), a.end());
@@ -67,13 +70,13 @@ TEST_P(FusedKeyRope, EqualsTheSeparateRope) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Layouts, FusedKeyRope,
-    ::testing::Values(KeyRopeCase{"normal_full_f32", RBEE_ROPE_NORMAL, 32, KvType::F32},
-                      KeyRopeCase{"neox_full_f16", RBEE_ROPE_NEOX, 32, KvType::F16},
-                      KeyRopeCase{"neox_partial_f32", RBEE_ROPE_NEOX, 16, KvType::F32},
-                      KeyRopeCase{"normal_partial_factors_f16", RBEE_ROPE_NORMAL, 12, KvType::F16, true},
-                      KeyRopeCase{"neox_longrope_f32", RBEE_ROPE_NEOX, 32, KvType::F32, false, true, 1.19f}),
-    [](const ::testing::TestParamInfo<KeyRopeCase>& i) { return std::string(i.param.name); });
+    Layouts, FusedRope,
+    ::testing::Values(RopeFusionCase{"normal_full_f32", RBEE_ROPE_NORMAL, 32, KvType::F32},
+                      RopeFusionCase{"neox_full_f16", RBEE_ROPE_NEOX, 32, KvType::F16},
+                      RopeFusionCase{"neox_partial_f32", RBEE_ROPE_NEOX, 16, KvType::F32},
+                      RopeFusionCase{"normal_partial_factors_f16", RBEE_ROPE_NORMAL, 12, KvType::F16, true},
+                      RopeFusionCase{"neox_longrope_f32", RBEE_ROPE_NEOX, 32, KvType::F32, false, true, 1.19f}),
+    [](const ::testing::TestParamInfo<RopeFusionCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
 }  // namespace rbee::test
