@@ -1,19 +1,9 @@
 /* Entry point and descriptor of the phi plugin. */
-#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "phi.h"
 
-const rbee_host_api* phi_host = NULL;
-
-static rbee_status init(const rbee_host_api* host, rbee_error* err) {
-  RBEE_TRY(rbee_check_host(host, err));
-  phi_host = host;
-  return RBEE_OK;
-}
-
-static void shutdown(void) { phi_host = NULL; }
+RBEE_PLUGIN_HOST(phi_host)
 
 static rbee_status create_model(const rbee_source* src, rbee_model** out, rbee_error* err) {
   phi_model* m = calloc(1, sizeof *m);
@@ -46,15 +36,8 @@ static rbee_status kv_layout(const rbee_model* m, uint32_t layer, rbee_kv_layout
   out->head_dim_k = m->head_dim;
   out->head_dim_v = m->head_dim;
   /* Written only where the host's struct has the field (ABI 1.1). */
-  if (out->struct_size >= offsetof(rbee_kv_layout, sliding_window) + sizeof(uint32_t)) out->sliding_window = m->sliding_window;
+  if (RBEE_HAS_FIELD(out, rbee_kv_layout, sliding_window)) out->sliding_window = m->sliding_window;
   return RBEE_OK;
-}
-
-static rbee_status build_graph(const rbee_model* m, rbee_graph* g, rbee_error* err) { return phi_build_graph(m, g, err); }
-static rbee_status describe(const rbee_model* m, rbee_describe_fn emit, void* ctx) { return phi_describe(m, emit, ctx); }
-static const void* get_extension(const char* id) {
-  (void)id;
-  return NULL;
 }
 
 static const char* const k_architectures[] = {"phi2", "phi", "phi3", NULL};
@@ -68,20 +51,15 @@ static const rbee_plugin k_plugin = {
     .description = "Phi-2 and Phi-3 (GGUF and Hugging Face safetensors)",
     .priority = 0,
     .architectures = k_architectures,
-    .init = init,
-    .shutdown = shutdown,
+    .init = rbee_plugin_init,
+    .shutdown = rbee_plugin_shutdown,
     .create_model = create_model,
     .destroy_model = destroy_model,
     .model_info = model_info,
     .kv_layout = kv_layout,
-    .describe = describe,
-    .build_graph = build_graph,
-    .get_extension = get_extension,
+    .describe = phi_describe,
+    .build_graph = phi_build_graph,
+    .get_extension = NULL,
 };
 
-RBEE_EXPORT const rbee_plugin* rbee_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor) {
-  /* The host compares versions and explains a mismatch; the first fields never move. */
-  (void)host_abi_major;
-  (void)host_abi_minor;
-  return &k_plugin;
-}
+RBEE_PLUGIN_ENTRY(k_plugin)

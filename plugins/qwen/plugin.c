@@ -1,18 +1,9 @@
 /* Entry point and descriptor of the qwen plugin. */
-#include <stddef.h>
 #include <stdlib.h>
 
 #include "qwen.h"
 
-const rbee_host_api* qwen_host = NULL;
-
-static rbee_status init(const rbee_host_api* host, rbee_error* err) {
-  RBEE_TRY(rbee_check_host(host, err));
-  qwen_host = host;
-  return RBEE_OK;
-}
-
-static void shutdown(void) { qwen_host = NULL; }
+RBEE_PLUGIN_HOST(qwen_host)
 
 static void destroy_model(rbee_model* m) {
   free(m->window);
@@ -45,13 +36,10 @@ static rbee_status kv_layout(const rbee_model* m, uint32_t layer, rbee_kv_layout
   out->head_dim_k = m->head_dim;
   out->head_dim_v = m->head_dim;
   /* Hosts older than ABI 1.1 have no such field. */
-  if (out->struct_size >= offsetof(rbee_kv_layout, sliding_window) + sizeof(uint32_t))
+  if (RBEE_HAS_FIELD(out, rbee_kv_layout, sliding_window))
     out->sliding_window = m->window ? m->window[layer] : 0;
   return RBEE_OK;
 }
-
-static rbee_status build_graph(const rbee_model* m, rbee_graph* g, rbee_error* err) { return qwen_build_graph(m, g, err); }
-static rbee_status describe(const rbee_model* m, rbee_describe_fn emit, void* ctx) { return qwen_describe(m, emit, ctx); }
 
 static const char* const k_architectures[] = {"qwen2", "qwen3", "qwen2moe", "qwen2_moe", "qwen3moe", "qwen3_moe", NULL};
 
@@ -64,20 +52,15 @@ static const rbee_plugin k_plugin = {
     .description = "Qwen2/2.5, Qwen3, Qwen2-MoE and Qwen3-MoE (GGUF and Hugging Face safetensors)",
     .priority = 0,
     .architectures = k_architectures,
-    .init = init,
-    .shutdown = shutdown,
+    .init = rbee_plugin_init,
+    .shutdown = rbee_plugin_shutdown,
     .create_model = create_model,
     .destroy_model = destroy_model,
     .model_info = model_info,
     .kv_layout = kv_layout,
-    .describe = describe,
-    .build_graph = build_graph,
+    .describe = qwen_describe,
+    .build_graph = qwen_build_graph,
     .get_extension = NULL,
 };
 
-RBEE_EXPORT const rbee_plugin* rbee_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor) {
-  /* The host compares versions and explains a mismatch; the first fields never move. */
-  (void)host_abi_major;
-  (void)host_abi_minor;
-  return &k_plugin;
-}
+RBEE_PLUGIN_ENTRY(k_plugin)

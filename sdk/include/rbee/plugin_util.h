@@ -4,6 +4,7 @@
 #define RBEE_PLUGIN_UTIL_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -222,6 +223,30 @@ static inline rbee_tensor rbee_layer_experts(const rbee_graph_api* api, rbee_gra
   snprintf(name, sizeof name, pattern, layer);
   return api->experts(g, name, n_expert);
 }
+
+/* Whether a struct the host passes in has `field`: it may come from a host of an older minor. */
+#define RBEE_HAS_FIELD(ptr, type, field) ((ptr)->struct_size >= offsetof(type, field) + sizeof((ptr)->field))
+
+/* The descriptor parts every plugin writes the same way, for its plugin.c:
+ *   RBEE_PLUGIN_HOST(qwen_host) defines `const rbee_host_api* qwen_host` (the host's tables, set
+ *     by init) and the static functions rbee_plugin_init and rbee_plugin_shutdown;
+ *   RBEE_PLUGIN_ENTRY(k_plugin) defines rbee_plugin_entry returning &k_plugin (the host compares
+ *     the versions and explains a mismatch; the first fields never move). */
+#define RBEE_PLUGIN_HOST(host_var)                                                   \
+  const rbee_host_api* host_var = NULL;                                              \
+  static rbee_status rbee_plugin_init(const rbee_host_api* host, rbee_error* err) {  \
+    RBEE_TRY(rbee_check_host(host, err));                                            \
+    host_var = host;                                                                 \
+    return RBEE_OK;                                                                  \
+  }                                                                                  \
+  static void rbee_plugin_shutdown(void) { host_var = NULL; }
+
+#define RBEE_PLUGIN_ENTRY(descriptor)                                                                  \
+  RBEE_EXPORT const rbee_plugin* rbee_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor) { \
+    (void)host_abi_major;                                                                              \
+    (void)host_abi_minor;                                                                              \
+    return &(descriptor);                                                                              \
+  }
 
 /* The init check every plugin needs: the host's tables cover what this plugin was built with. */
 static inline rbee_status rbee_check_host(const rbee_host_api* host, rbee_error* err) {
