@@ -21,13 +21,6 @@
 namespace rbee::test {
 namespace {
 
-float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  float worst = 0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
-}
-
 // Copies folder `from` into `to` with each FP8 weight's float values passed through `round`.
 void derive(const std::filesystem::path& from, const std::filesystem::path& to,
             const std::function<std::vector<float>(const std::vector<float>&, const TensorView&)>& round) {
@@ -66,7 +59,7 @@ TEST_P(Fp8Model, LogitsMatchTheDequantizedFloatModel) {
   const std::vector<float> reference = logits(dir / "dequantized", DType::BF16);  // no FP8 there
 
   // --quantize f32: every weight is its exact value rounded once, as in the reference folder.
-  EXPECT_LT(max_diff(logits(dir / "fp8", DType::F32), reference), 1e-4f);
+  EXPECT_LT(max_abs_diff(logits(dir / "fp8", DType::F32), reference), 1e-4f);
 
   // BF16, the default: each weight is its exact value correctly rounded to bf16, so the model
   // must run like the float model of those values.
@@ -77,7 +70,7 @@ TEST_P(Fp8Model, LogitsMatchTheDequantizedFloatModel) {
   };
   derive(dir / "dequantized", dir / "as_bf16", as_bf16);
   const std::vector<float> bf16 = logits(dir / "fp8", DType::BF16);
-  EXPECT_LT(max_diff(bf16, logits(dir / "as_bf16", DType::BF16)), 1e-4f);
+  EXPECT_LT(max_abs_diff(bf16, logits(dir / "as_bf16", DType::BF16)), 1e-4f);
 
   // --quantize q8_0: the weights are rbee::quant's Q8_0 of the exact values; the Q8_0 kernels
   // must land within 2e-2 of the float model of those Q8_0 values (as the TinyQuant suite).
@@ -91,14 +84,14 @@ TEST_P(Fp8Model, LogitsMatchTheDequantizedFloatModel) {
     return r;
   });
   const std::vector<float> q8 = logits(dir / "fp8", DType::Q8_0);
-  EXPECT_LT(max_diff(q8, logits(dir / "as_q8_0", DType::BF16)), 2e-2f);
+  EXPECT_LT(max_abs_diff(q8, logits(dir / "as_q8_0", DType::BF16)), 2e-2f);
 
   // What the rounding of each step costs on these tiny (and touchy) models, for the record.
-  const float fp8 = max_diff(reference, logits(original, DType::BF16));
+  const float fp8 = max_abs_diff(reference, logits(original, DType::BF16));
   EXPECT_LT(fp8, GetParam().fp8_vs_original);
   std::cout << GetParam().family << ": max |weight - FP8 weight| " << weight_error
-            << "; max |logit diff| against the dequantized float model: bf16 " << max_diff(bf16, reference)
-            << ", q8_0 " << max_diff(q8, reference) << "; dequantized FP8 against the original " << fp8 << "\n";
+            << "; max |logit diff| against the dequantized float model: bf16 " << max_abs_diff(bf16, reference)
+            << ", q8_0 " << max_abs_diff(q8, reference) << "; dequantized FP8 against the original " << fp8 << "\n";
 }
 
 // Mixtral's and DeepSeek's routers pick other experts for some tokens once the weights are FP8, hence more.

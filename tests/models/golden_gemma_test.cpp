@@ -27,44 +27,6 @@ INSTANTIATE_TEST_SUITE_P(Gemma, TinyQuant, testing::ValuesIn(quant_cases("gemma2
 
 namespace {
 
-// A copy of a tiny fixture folder whose config.json `edit` changes.
-template <typename Edit>
-void copy_with_config(const std::string& family, const TempDir& dir, Edit edit) {
-  const auto from = fixtures() / "tiny" / family;
-  for (const auto& f : std::filesystem::directory_iterator(from)) std::filesystem::copy(f.path(), dir.path());
-  auto config = nlohmann::json::parse(std::ifstream(from / "config.json"));
-  edit(config);
-  std::filesystem::remove(dir / "config.json");
-  dir.write("config.json", config.dump(2));
-}
-
-std::string load_error(const std::filesystem::path& folder) {
-  try {
-    Model model(runtime(), folder, {});
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-std::string hyperparameter(const Model& model, const std::string& key) {
-  for (const auto& [k, v] : model.hyperparameters())
-    if (k == key) return v;
-  return "";
-}
-
-// Max abs difference from transformers' logits of the folder's golden input.
-float worst_logit_difference(const std::filesystem::path& folder) {
-  Model model(runtime(), folder, {});
-  auto golden = nlohmann::json::parse(std::ifstream(folder / "golden.json"));
-  std::vector<float> got = model.eval(golden["input_ids"].get<std::vector<int32_t>>(), true);
-  std::vector<float> want = read_f32(folder / "logits.f32");
-  if (got.size() != want.size()) return INFINITY;
-  float worst = 0;
-  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
-  return worst;
-}
-
 // Layers 0-4 of the tiny Gemma 3 slide (window 8), layer 5 is global. A sliding layer keeps a
 // ring of window + max_batch - 1 rows: every query of a batch still sees its whole window.
 void expect_sliding_cache_ring(const std::filesystem::path& path, const ModelOptions& o) {

@@ -95,13 +95,6 @@ std::vector<float> logits(const std::filesystem::path& model, std::span<const in
   return Model(runtime(), model, o).eval(ids, true);
 }
 
-float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  EXPECT_EQ(a.size(), b.size());
-  float worst = 0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
-}
-
 }  // namespace
 
 // No llama.cpp reference exists for phi3 (it refuses the vocabulary): the exact reference of a

@@ -29,30 +29,6 @@ INSTANTIATE_TEST_SUITE_P(Qwen, FamilyGolden,
 INSTANTIATE_TEST_SUITE_P(Qwen, TinyQuant, testing::ValuesIn(quant_cases("qwen3")), quant_case_name);
 INSTANTIATE_TEST_SUITE_P(QwenMoe, TinyQuant, testing::ValuesIn(quant_cases("qwen3_moe")), quant_case_name);
 
-namespace {
-
-// A copy of a tiny fixture folder whose config.json `edit` changes.
-template <typename Edit>
-void copy_with_config(const std::string& family, const TempDir& dir, Edit edit) {
-  const auto from = fixtures() / "tiny" / family;
-  for (const auto& f : std::filesystem::directory_iterator(from)) std::filesystem::copy(f.path(), dir.path());
-  auto config = nlohmann::json::parse(std::ifstream(from / "config.json"));
-  edit(config);
-  std::filesystem::remove(dir / "config.json");
-  dir.write("config.json", config.dump(2));
-}
-
-std::string load_error(const std::filesystem::path& folder) {
-  try {
-    Model model(runtime(), folder, {});
-  } catch (const ModelError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace
-
 TEST(QwenConfig, MissingRequiredKeyIsNamedWithTheFile) {
   TempDir dir;
   copy_with_config("qwen3", dir, [](nlohmann::json& c) { c.erase("head_dim"); });
@@ -94,7 +70,6 @@ TEST(QwenConfig, SlidingLayerWiderThanTheInputMatchesFullAttention) {
   for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
   EXPECT_LT(worst, 1e-2f);
 }
-
 
 // Qwen2-MoE and Qwen3-MoE configs: which layers use experts, and what is refused by name.
 TEST(QwenMoeConfig, ExpertsAndSharedExpertAreDescribed) {
