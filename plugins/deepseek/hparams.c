@@ -233,65 +233,60 @@ rbee_status deepseek_read_hparams(const rbee_source* src, deepseek_model* m, rbe
 
 rbee_status deepseek_describe(const deepseek_model* m, rbee_describe_fn emit, void* ctx) {
   static const char* scaling[] = {"none", "linear", "llama3", "yarn"};
-  char v[96];
-#define EMIT(name, fmt, ...)                \
-  snprintf(v, sizeof v, fmt, __VA_ARGS__);  \
-  emit(ctx, name, v);
-  EMIT("vocab", "%u", m->n_vocab);
-  EMIT("hidden", "%u", m->n_embd);
-  EMIT("layers", "%u", m->n_layer);
+  rbee_emitf(emit, ctx, "vocab", "%u", m->n_vocab);
+  rbee_emitf(emit, ctx, "hidden", "%u", m->n_embd);
+  rbee_emitf(emit, ctx, "layers", "%u", m->n_layer);
   if (m->n_nextn) {
-    EMIT("mtp_layers", "%u (not run)", m->n_nextn);
+    rbee_emitf(emit, ctx, "mtp_layers", "%u (not run)", m->n_nextn);
   }
-  EMIT("heads", "%u", m->n_head);
-  EMIT("attention", "%s", "multi-head latent (absorbed)");
+  rbee_emitf(emit, ctx, "heads", "%u", m->n_head);
+  rbee_emitf(emit, ctx, "attention", "%s", "multi-head latent (absorbed)");
   if (m->q_lora_rank) {
-    EMIT("q_lora_rank", "%u", m->q_lora_rank);
+    rbee_emitf(emit, ctx, "q_lora_rank", "%u", m->q_lora_rank);
   } else {
-    EMIT("q_lora_rank", "%s", "none");
+    rbee_emitf(emit, ctx, "q_lora_rank", "%s", "none");
   }
-  EMIT("kv_lora_rank", "%u", m->kv_lora_rank);
-  EMIT("qk_nope_head_dim", "%u", m->qk_nope);
-  EMIT("qk_rope_head_dim", "%u", m->qk_rope);
-  EMIT("v_head_dim", "%u", m->v_head);
+  rbee_emitf(emit, ctx, "kv_lora_rank", "%u", m->kv_lora_rank);
+  rbee_emitf(emit, ctx, "qk_nope_head_dim", "%u", m->qk_nope);
+  rbee_emitf(emit, ctx, "qk_rope_head_dim", "%u", m->qk_rope);
+  rbee_emitf(emit, ctx, "v_head_dim", "%u", m->v_head);
   /* The cache holds the latent and the rotary key once per token and layer, as f16; a plain
    * per-head cache would hold every head's key (dn + dr) and value (dv). */
-  EMIT("kv_cache_bytes_per_token", "%llu", (unsigned long long)(m->kv_lora_rank + m->qk_rope) * 2ull * m->n_layer);
-  EMIT("kv_cache_bytes_per_token_mha", "%llu",
+  rbee_emitf(emit, ctx, "kv_cache_bytes_per_token", "%llu", (unsigned long long)(m->kv_lora_rank + m->qk_rope) * 2ull * m->n_layer);
+  rbee_emitf(emit, ctx, "kv_cache_bytes_per_token_mha", "%llu",
        (unsigned long long)m->n_head * (m->qk_nope + m->qk_rope + m->v_head) * 2ull * m->n_layer);
   if (m->n_ff) {
-    EMIT("ffn", "%u", m->n_ff);
+    rbee_emitf(emit, ctx, "ffn", "%u", m->n_ff);
   }
-  EMIT("context_train", "%u", m->n_ctx_train);
-  EMIT("norm_eps", "%g", m->norm_eps);
-  EMIT("rope_theta", "%g", m->rope.theta);
-  EMIT("rope_order", "%s", m->rope.mode == RBEE_ROPE_NEOX ? "neox (halves)" : "normal (pairs)");
-  EMIT("rope_scaling", "%s", m->rope.scaling < 4 ? scaling[m->rope.scaling] : "?");
+  rbee_emitf(emit, ctx, "context_train", "%u", m->n_ctx_train);
+  rbee_emitf(emit, ctx, "norm_eps", "%g", m->norm_eps);
+  rbee_emitf(emit, ctx, "rope_theta", "%g", m->rope.theta);
+  rbee_emitf(emit, ctx, "rope_order", "%s", m->rope.mode == RBEE_ROPE_NEOX ? "neox (halves)" : "normal (pairs)");
+  rbee_emitf(emit, ctx, "rope_scaling", "%s", m->rope.scaling < 4 ? scaling[m->rope.scaling] : "?");
   if (m->rope.scaling != RBEE_ROPE_SCALING_NONE) {
-    EMIT("rope_factor", "%g", m->rope.factor);
+    rbee_emitf(emit, ctx, "rope_factor", "%g", m->rope.factor);
   }
   if (m->rope.scaling == RBEE_ROPE_SCALING_YARN) {
-    EMIT("rope_original_context", "%u", m->rope.original_max_positions);
-    EMIT("yarn_beta", "%g/%g", m->rope.beta_fast, m->rope.beta_slow);
-    EMIT("yarn_attn_factor", "%g", m->rope.attn_factor);
+    rbee_emitf(emit, ctx, "rope_original_context", "%u", m->rope.original_max_positions);
+    rbee_emitf(emit, ctx, "yarn_beta", "%g/%g", m->rope.beta_fast, m->rope.beta_slow);
+    rbee_emitf(emit, ctx, "yarn_attn_factor", "%g", m->rope.attn_factor);
   }
-  EMIT("attention_scale", "%g", m->attn_scale);
+  rbee_emitf(emit, ctx, "attention_scale", "%g", m->attn_scale);
   if (m->n_expert) {
     uint32_t sparse = 0;
     for (uint32_t l = 0; l < m->n_layer; ++l) sparse += deepseek_sparse(m, l);
-    EMIT("experts", "%u", m->n_expert);
-    EMIT("experts_used", "%u", m->n_expert_used);
-    EMIT("expert_ffn", "%u", m->n_ff_exp);
-    EMIT("shared_experts", "%u", m->n_shared);
-    EMIT("moe_layers", "%u", sparse);
-    EMIT("dense_layers", "%u", m->n_layer - sparse);
-    EMIT("expert_gating", "%s", m->gating == RBEE_MOE_SIGMOID ? "sigmoid" : "softmax");
+    rbee_emitf(emit, ctx, "experts", "%u", m->n_expert);
+    rbee_emitf(emit, ctx, "experts_used", "%u", m->n_expert_used);
+    rbee_emitf(emit, ctx, "expert_ffn", "%u", m->n_ff_exp);
+    rbee_emitf(emit, ctx, "shared_experts", "%u", m->n_shared);
+    rbee_emitf(emit, ctx, "moe_layers", "%u", sparse);
+    rbee_emitf(emit, ctx, "dense_layers", "%u", m->n_layer - sparse);
+    rbee_emitf(emit, ctx, "expert_gating", "%s", m->gating == RBEE_MOE_SIGMOID ? "sigmoid" : "softmax");
     if (m->n_group > 1) {
-      EMIT("expert_groups", "%u (best %u, scored by top %u)", m->n_group, m->topk_group, m->group_top);
+      rbee_emitf(emit, ctx, "expert_groups", "%u (best %u, scored by top %u)", m->n_group, m->topk_group, m->group_top);
     }
-    EMIT("expert_weights", "%s", m->norm_topk ? "renormalized" : "as scored");
-    EMIT("expert_scale", "%g", m->routed_scale);
+    rbee_emitf(emit, ctx, "expert_weights", "%s", m->norm_topk ? "renormalized" : "as scored");
+    rbee_emitf(emit, ctx, "expert_scale", "%g", m->routed_scale);
   }
-#undef EMIT
   return RBEE_OK;
 }

@@ -99,27 +99,22 @@ rbee_status falcon_describe(const falcon_model* m, rbee_describe_fn emit, void* 
   static const char* scaling[] = {"none", "linear", "llama3"};
   static const char* blocks[] = {"parallel attention + MLP, one LayerNorm", "parallel attention + MLP, ln_attn and ln_mlp",
                                  "sequential attention then MLP"};
-  char v[64];
-#define EMIT(name, fmt, value)       \
-  snprintf(v, sizeof v, fmt, value); \
-  emit(ctx, name, v);
-  EMIT("vocab", "%u", m->n_vocab);
-  EMIT("hidden", "%u", m->n_embd);
-  EMIT("layers", "%u", m->n_layer);
-  EMIT("block", "%s", blocks[m->block]);
-  EMIT("heads", "%u", m->n_head);
-  EMIT("kv_heads", "%u", m->n_head_kv);
-  EMIT("head_dim", "%u", m->head_dim);
-  EMIT("qkv_layout", "%s", m->qkv_groups == 1 ? "[all q; all k; all v]" : m->qkv_groups == m->n_head ? "[q, k, v] per head" : "[q..., k, v] per KV head");
-  EMIT("ffn", "%u", m->n_ff);
-  EMIT("activation", "%s", m->act == RBEE_UNARY_GELU ? "gelu (erf)" : "gelu (tanh)");
-  EMIT("context_train", "%u", m->n_ctx_train);
-  EMIT("norm_eps", "%g", m->norm_eps);
-  EMIT("rope_theta", "%g", m->rope.theta);
-  EMIT("rope_scaling", "%s", scaling[m->rope.scaling]);
+  rbee_emitf(emit, ctx, "vocab", "%u", m->n_vocab);
+  rbee_emitf(emit, ctx, "hidden", "%u", m->n_embd);
+  rbee_emitf(emit, ctx, "layers", "%u", m->n_layer);
+  rbee_emitf(emit, ctx, "block", "%s", blocks[m->block]);
+  rbee_emitf(emit, ctx, "heads", "%u", m->n_head);
+  rbee_emitf(emit, ctx, "kv_heads", "%u", m->n_head_kv);
+  rbee_emitf(emit, ctx, "head_dim", "%u", m->head_dim);
+  rbee_emitf(emit, ctx, "qkv_layout", "%s", m->qkv_groups == 1 ? "[all q; all k; all v]" : m->qkv_groups == m->n_head ? "[q, k, v] per head" : "[q..., k, v] per KV head");
+  rbee_emitf(emit, ctx, "ffn", "%u", m->n_ff);
+  rbee_emitf(emit, ctx, "activation", "%s", m->act == RBEE_UNARY_GELU ? "gelu (erf)" : "gelu (tanh)");
+  rbee_emitf(emit, ctx, "context_train", "%u", m->n_ctx_train);
+  rbee_emitf(emit, ctx, "norm_eps", "%g", m->norm_eps);
+  rbee_emitf(emit, ctx, "rope_theta", "%g", m->rope.theta);
+  rbee_emitf(emit, ctx, "rope_scaling", "%s", scaling[m->rope.scaling]);
   if (m->rope.scaling != RBEE_ROPE_SCALING_NONE) {
-    EMIT("rope_factor", "%g", m->rope.factor);
+    rbee_emitf(emit, ctx, "rope_factor", "%g", m->rope.factor);
   }
-#undef EMIT
   return RBEE_OK;
 }

@@ -171,40 +171,36 @@ static void layer_pattern(const gemma_model* m, char* out, size_t cap) {
 
 rbee_status gemma_describe(const gemma_model* m, rbee_describe_fn emit, void* ctx) {
   static const char* scaling[] = {"none", "linear", "llama3"};
-  char v[128];
-#define EMIT(name, fmt, value)           \
-  snprintf(v, sizeof v, fmt, value);     \
-  emit(ctx, name, v);
-  EMIT("generation", "Gemma %u", m->generation);
-  EMIT("vocab", "%u", m->n_vocab);
-  EMIT("hidden", "%u", m->n_embd);
-  EMIT("layers", "%u", m->n_layer);
-  EMIT("heads", "%u", m->n_head);
-  EMIT("kv_heads", "%u", m->n_head_kv);
-  EMIT("head_dim", "%u", m->head_dim);
-  EMIT("ffn", "%u", m->n_ff);
-  EMIT("context_train", "%u", m->n_ctx_train);
-  EMIT("norm_eps", "%g", m->norm_eps);
-  EMIT("attn_scalar", "%g", m->attn_scalar);
+  rbee_emitf(emit, ctx, "generation", "Gemma %u", m->generation);
+  rbee_emitf(emit, ctx, "vocab", "%u", m->n_vocab);
+  rbee_emitf(emit, ctx, "hidden", "%u", m->n_embd);
+  rbee_emitf(emit, ctx, "layers", "%u", m->n_layer);
+  rbee_emitf(emit, ctx, "heads", "%u", m->n_head);
+  rbee_emitf(emit, ctx, "kv_heads", "%u", m->n_head_kv);
+  rbee_emitf(emit, ctx, "head_dim", "%u", m->head_dim);
+  rbee_emitf(emit, ctx, "ffn", "%u", m->n_ff);
+  rbee_emitf(emit, ctx, "context_train", "%u", m->n_ctx_train);
+  rbee_emitf(emit, ctx, "norm_eps", "%g", m->norm_eps);
+  rbee_emitf(emit, ctx, "attn_scalar", "%g", m->attn_scalar);
   if (m->attn_softcap > 0) {
-    EMIT("attn_softcap", "%g", m->attn_softcap);
+    rbee_emitf(emit, ctx, "attn_softcap", "%g", m->attn_softcap);
   }
   if (m->final_softcap > 0) {
-    EMIT("final_softcap", "%g", m->final_softcap);
+    rbee_emitf(emit, ctx, "final_softcap", "%g", m->final_softcap);
   }
   if (m->window > 0) {
-    EMIT("sliding_window", "%u", m->window);
-    layer_pattern(m, v, sizeof v);
-    emit(ctx, "layer_pattern", v);
+    rbee_emitf(emit, ctx, "sliding_window", "%u", m->window);
+    char pattern[128];
+    layer_pattern(m, pattern, sizeof pattern);
+    emit(ctx, "layer_pattern", pattern);
   }
-  EMIT("rope_theta", "%g", m->rope_global.theta);
-  EMIT("rope_scaling", "%s", scaling[m->rope_global.scaling]);
+  rbee_emitf(emit, ctx, "rope_theta", "%g", m->rope_global.theta);
+  rbee_emitf(emit, ctx, "rope_scaling", "%s", scaling[m->rope_global.scaling]);
   if (m->rope_global.scaling != RBEE_ROPE_SCALING_NONE) {
-    EMIT("rope_factor", "%g", m->rope_global.factor);
+    rbee_emitf(emit, ctx, "rope_factor", "%g", m->rope_global.factor);
   }
   if (m->generation == 3) {
-    EMIT("rope_theta_local", "%g", m->rope_sliding.theta);
+    rbee_emitf(emit, ctx, "rope_theta_local", "%g", m->rope_sliding.theta);
   }
-#undef EMIT
   return RBEE_OK;
 }

@@ -96,35 +96,30 @@ rbee_status llama_read_hparams(const rbee_source* src, llama_model* m, rbee_erro
 
 rbee_status llama_describe(const llama_model* m, rbee_describe_fn emit, void* ctx) {
   static const char* scaling[] = {"none", "linear", "llama3"};
-  char v[64];
-#define EMIT(name, fmt, value)           \
-  snprintf(v, sizeof v, fmt, value);     \
-  emit(ctx, name, v);
-  EMIT("vocab", "%u", m->n_vocab);
-  EMIT("hidden", "%u", m->n_embd);
-  EMIT("layers", "%u", m->n_layer);
-  EMIT("heads", "%u", m->n_head);
-  EMIT("kv_heads", "%u", m->n_head_kv);
-  EMIT("head_dim", "%u", m->head_dim);
-  EMIT("ffn", "%u", m->n_ff);
-  EMIT("context_train", "%u", m->n_ctx_train);
-  EMIT("norm_eps", "%g", m->norm_eps);
-  EMIT("rope_theta", "%g", m->rope.theta);
-  EMIT("rope_dims", "%u", m->rope.n_rot);
-  EMIT("rope_order", "%s", m->rope.mode == RBEE_ROPE_NEOX ? "neox (halves)" : "normal (pairs)");
-  EMIT("rope_scaling", "%s", scaling[m->rope.scaling]);
+  rbee_emitf(emit, ctx, "vocab", "%u", m->n_vocab);
+  rbee_emitf(emit, ctx, "hidden", "%u", m->n_embd);
+  rbee_emitf(emit, ctx, "layers", "%u", m->n_layer);
+  rbee_emitf(emit, ctx, "heads", "%u", m->n_head);
+  rbee_emitf(emit, ctx, "kv_heads", "%u", m->n_head_kv);
+  rbee_emitf(emit, ctx, "head_dim", "%u", m->head_dim);
+  rbee_emitf(emit, ctx, "ffn", "%u", m->n_ff);
+  rbee_emitf(emit, ctx, "context_train", "%u", m->n_ctx_train);
+  rbee_emitf(emit, ctx, "norm_eps", "%g", m->norm_eps);
+  rbee_emitf(emit, ctx, "rope_theta", "%g", m->rope.theta);
+  rbee_emitf(emit, ctx, "rope_dims", "%u", m->rope.n_rot);
+  rbee_emitf(emit, ctx, "rope_order", "%s", m->rope.mode == RBEE_ROPE_NEOX ? "neox (halves)" : "normal (pairs)");
+  rbee_emitf(emit, ctx, "rope_scaling", "%s", scaling[m->rope.scaling]);
   if (m->rope.scaling != RBEE_ROPE_SCALING_NONE) {
-    EMIT("rope_factor", "%g", m->rope.factor);
+    rbee_emitf(emit, ctx, "rope_factor", "%g", m->rope.factor);
   }
   if (m->n_expert) {
-    EMIT("experts", "%u", m->n_expert);
-    EMIT("experts_per_token", "%u", m->n_expert_used);
+    rbee_emitf(emit, ctx, "experts", "%u", m->n_expert);
+    rbee_emitf(emit, ctx, "experts_per_token", "%u", m->n_expert_used);
   }
   if (m->use_rope) {
     uint32_t skipped = 0;
     for (uint32_t l = 0; l < m->n_layer; ++l) skipped += !m->use_rope[l];
-    EMIT("layers_without_rope", "%u", skipped);
+    rbee_emitf(emit, ctx, "layers_without_rope", "%u", skipped);
   }
-#undef EMIT
   return RBEE_OK;
 }

@@ -170,34 +170,29 @@ void phi_free_hparams(phi_model* m) {
 
 rbee_status phi_describe(const phi_model* m, rbee_describe_fn emit, void* ctx) {
   static const char* scaling[] = {"none", "linear", "llama3"};
-  char v[64];
-#define EMIT(name, fmt, value)       \
-  snprintf(v, sizeof v, fmt, value); \
-  emit(ctx, name, v);
-  EMIT("generation", "Phi-%d", (int)m->generation);
-  EMIT("vocab", "%u", m->n_vocab);
-  EMIT("hidden", "%u", m->n_embd);
-  EMIT("layers", "%u", m->n_layer);
-  EMIT("block", "%s", m->generation == PHI_2 ? "parallel attention + GELU MLP, LayerNorm" : "sequential, SwiGLU MLP, RMSNorm");
-  EMIT("heads", "%u", m->n_head);
-  EMIT("kv_heads", "%u", m->n_head_kv);
-  EMIT("head_dim", "%u", m->head_dim);
-  EMIT("ffn", "%u", m->n_ff);
-  EMIT("context_train", "%u", m->n_ctx_train);
-  EMIT("norm_eps", "%g", m->norm_eps);
+  rbee_emitf(emit, ctx, "generation", "Phi-%d", (int)m->generation);
+  rbee_emitf(emit, ctx, "vocab", "%u", m->n_vocab);
+  rbee_emitf(emit, ctx, "hidden", "%u", m->n_embd);
+  rbee_emitf(emit, ctx, "layers", "%u", m->n_layer);
+  rbee_emitf(emit, ctx, "block", "%s", m->generation == PHI_2 ? "parallel attention + GELU MLP, LayerNorm" : "sequential, SwiGLU MLP, RMSNorm");
+  rbee_emitf(emit, ctx, "heads", "%u", m->n_head);
+  rbee_emitf(emit, ctx, "kv_heads", "%u", m->n_head_kv);
+  rbee_emitf(emit, ctx, "head_dim", "%u", m->head_dim);
+  rbee_emitf(emit, ctx, "ffn", "%u", m->n_ff);
+  rbee_emitf(emit, ctx, "context_train", "%u", m->n_ctx_train);
+  rbee_emitf(emit, ctx, "norm_eps", "%g", m->norm_eps);
   if (m->sliding_window) {
-    EMIT("sliding_window", "%u", m->sliding_window);
+    rbee_emitf(emit, ctx, "sliding_window", "%u", m->sliding_window);
   }
-  EMIT("rope_theta", "%g", m->rope.theta);
-  EMIT("rope_dims", "%u", m->rope.n_rot);
-  EMIT("rope_scaling", "%s", m->longrope.enabled ? "longrope" : scaling[m->rope.scaling]);
+  rbee_emitf(emit, ctx, "rope_theta", "%g", m->rope.theta);
+  rbee_emitf(emit, ctx, "rope_dims", "%u", m->rope.n_rot);
+  rbee_emitf(emit, ctx, "rope_scaling", "%s", m->longrope.enabled ? "longrope" : scaling[m->rope.scaling]);
   if (m->rope.scaling != RBEE_ROPE_SCALING_NONE) {
-    EMIT("rope_factor", "%g", m->rope.factor);
+    rbee_emitf(emit, ctx, "rope_factor", "%g", m->rope.factor);
   }
   if (m->longrope.enabled) {
-    EMIT("rope_original_context", "%u", m->longrope.original_max);
-    EMIT("rope_attn_factor", "%g", m->longrope.attn_factor);
+    rbee_emitf(emit, ctx, "rope_original_context", "%u", m->longrope.original_max);
+    rbee_emitf(emit, ctx, "rope_attn_factor", "%g", m->longrope.attn_factor);
   }
-#undef EMIT
   return RBEE_OK;
 }

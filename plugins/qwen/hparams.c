@@ -165,47 +165,42 @@ rbee_status qwen_read_hparams(const rbee_source* src, qwen_model* m, rbee_error*
 
 rbee_status qwen_describe(const qwen_model* m, rbee_describe_fn emit, void* ctx) {
   static const char* scaling[] = {"none", "linear", "llama3"};
-  char v[64];
-#define EMIT(name, fmt, value)           \
-  snprintf(v, sizeof v, fmt, value);     \
-  emit(ctx, name, v);
-  EMIT("vocab", "%u", m->n_vocab);
-  EMIT("hidden", "%u", m->n_embd);
-  EMIT("layers", "%u", m->n_layer);
-  EMIT("heads", "%u", m->n_head);
-  EMIT("kv_heads", "%u", m->n_head_kv);
-  EMIT("head_dim", "%u", m->head_dim);
+  rbee_emitf(emit, ctx, "vocab", "%u", m->n_vocab);
+  rbee_emitf(emit, ctx, "hidden", "%u", m->n_embd);
+  rbee_emitf(emit, ctx, "layers", "%u", m->n_layer);
+  rbee_emitf(emit, ctx, "heads", "%u", m->n_head);
+  rbee_emitf(emit, ctx, "kv_heads", "%u", m->n_head_kv);
+  rbee_emitf(emit, ctx, "head_dim", "%u", m->head_dim);
   if (m->n_ff) {
-    EMIT("ffn", "%u", m->n_ff);
+    rbee_emitf(emit, ctx, "ffn", "%u", m->n_ff);
   }
-  EMIT("context_train", "%u", m->n_ctx_train);
-  EMIT("norm_eps", "%g", m->norm_eps);
-  EMIT("qk_norm", "%s", m->qk_norm ? "per head" : "none");
-  EMIT("rope_theta", "%g", m->rope.theta);
-  EMIT("rope_dims", "%u", m->rope.n_rot);
-  EMIT("rope_scaling", "%s", scaling[m->rope.scaling]);
+  rbee_emitf(emit, ctx, "context_train", "%u", m->n_ctx_train);
+  rbee_emitf(emit, ctx, "norm_eps", "%g", m->norm_eps);
+  rbee_emitf(emit, ctx, "qk_norm", "%s", m->qk_norm ? "per head" : "none");
+  rbee_emitf(emit, ctx, "rope_theta", "%g", m->rope.theta);
+  rbee_emitf(emit, ctx, "rope_dims", "%u", m->rope.n_rot);
+  rbee_emitf(emit, ctx, "rope_scaling", "%s", scaling[m->rope.scaling]);
   if (m->rope.scaling != RBEE_ROPE_SCALING_NONE) {
-    EMIT("rope_factor", "%g", m->rope.factor);
+    rbee_emitf(emit, ctx, "rope_factor", "%g", m->rope.factor);
   }
   if (m->n_expert) {
     uint32_t sparse = 0;
     for (uint32_t l = 0; l < m->n_layer; ++l) sparse += m->sparse[l];
-    EMIT("experts", "%u", m->n_expert);
-    EMIT("experts_used", "%u", m->n_expert_used);
-    EMIT("expert_ffn", "%u", m->n_ff_exp);
+    rbee_emitf(emit, ctx, "experts", "%u", m->n_expert);
+    rbee_emitf(emit, ctx, "experts_used", "%u", m->n_expert_used);
+    rbee_emitf(emit, ctx, "expert_ffn", "%u", m->n_ff_exp);
     if (m->n_ff_shexp) {
-      EMIT("shared_ffn", "%u", m->n_ff_shexp);
+      rbee_emitf(emit, ctx, "shared_ffn", "%u", m->n_ff_shexp);
     }
-    EMIT("expert_weights", "%s", m->norm_topk ? "renormalized" : "softmax");
-    EMIT("moe_layers", "%u", sparse);
+    rbee_emitf(emit, ctx, "expert_weights", "%s", m->norm_topk ? "renormalized" : "softmax");
+    rbee_emitf(emit, ctx, "moe_layers", "%u", sparse);
   }
   uint32_t sliding = 0, window = 0;
   for (uint32_t l = 0; m->window && l < m->n_layer; ++l)
     if (m->window[l]) sliding++, window = m->window[l];
   if (sliding) {
-    EMIT("sliding_layers", "%u", sliding);
-    EMIT("sliding_window", "%u", window);
+    rbee_emitf(emit, ctx, "sliding_layers", "%u", sliding);
+    rbee_emitf(emit, ctx, "sliding_window", "%u", window);
   }
-#undef EMIT
   return RBEE_OK;
 }

@@ -4,6 +4,7 @@
 #define RBEE_PLUGIN_UTIL_H
 
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -195,6 +196,19 @@ static inline rbee_status rbee_hparams_rope_scaling(const rbee_hparams* r, rbee_
     return RBEE_OK;
   }
   return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED, "rope_scaling.rope_type: \"%s\" is not supported", type);
+}
+
+/* describe(): one hyperparameter, its value printf-formatted. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static inline void rbee_emitf(rbee_describe_fn emit, void* ctx, const char* key, const char* fmt, ...) {
+  char value[128];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(value, sizeof value, fmt, args);
+  va_end(args);
+  emit(ctx, key, value);
 }
 
 /* Building graphs: per-layer tensors named by a printf pattern with one %u (the layer). */
