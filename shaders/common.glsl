@@ -1,5 +1,6 @@
 // Shared by every rbee kernel.
 #extension GL_EXT_control_flow_attributes : enable
+#extension GL_EXT_samplerless_texture_functions : enable
 
 // Specialization constant 0 is the workgroup size: the host picks it per device.
 layout(local_size_x_id = 0) in;

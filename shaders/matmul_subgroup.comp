@@ -17,7 +17,14 @@
 #define WEIGHT_BINDING 1
 #include "weights.glsl"
 #include "wload16.glsl"
+// TEXEL_INPUTS: x (and up) are R32_SFLOAT texel buffers, like the weights (weights.glsl).
+#if defined(TEXEL_INPUTS)
+layout(binding = 0) uniform textureBuffer xtexels;
+float xload(uint i) { return texelFetch(xtexels, int(i)).x; }
+#else
 layout(std430, binding = 0) readonly buffer X { float x[]; };
+float xload(uint i) { return x[i]; }
+#endif
 layout(std430, binding = 2) readonly buffer Bs { float bias[]; };
 layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
 layout(push_constant) uniform Push {
@@ -28,6 +35,8 @@ layout(push_constant) uniform Push {
   uint groups_x;
   uint act;  // GATED_INPUT: the activation code of the unit
   uint has_residual;  // add residual[row][o] as results are written (a fused residual add)
+  float norm_eps;     // NORM_INPUT: the RMS norm's epsilon and weight offset
+  float norm_offset;
 #if defined(EXPERTS) || defined(EXPERTS_BATCH)
   uint n_used;      // experts per token
   uint x_per_slot;  // 1: x has a row per output row, 0: per token
@@ -47,12 +56,31 @@ layout(std430, binding = 6) readonly buffer Residual { float residual[]; };
 // act(gate) * up, with gate in x and up in binding 4 (the unit's own dispatch is skipped).
 #if defined(GATED_INPUT)
 #include "activation.glsl"
-layout(std430, binding = 4) readonly buffer Up { float up[]; };
-float xin(uint i) { return activate(pc.act, x[i]) * up[i]; }
+#if defined(TEXEL_INPUTS)
+layout(binding = 4) uniform textureBuffer uptexels;
+float upload(uint i) { return texelFetch(uptexels, int(i)).x; }
 #else
-float xin(uint i) { return x[i]; }
+layout(std430, binding = 4) readonly buffer Up { float up[]; };
+float upload(uint i) { return up[i]; }
+#endif
+float xin(uint i) { return activate(pc.act, xload(i)) * upload(i); }
+#else
+float xin(uint i) { return xload(i); }
 #endif
 layout(constant_id = 1) const uint ROWS = 4;
+
+// NORM_INPUT (1: without weight, 2: with weight in binding 7): the input is RMS-normed on the
+// fly, norm(x)[i] = x[i] * g[i] / rms(x): the kernel multiplies x by g as it loads it, sums the
+// squares of x beside the products and scales each result by 1 / rms at the end (a fused norm).
+// A specialization constant, so kernels without it carry none of its code.
+layout(constant_id = 2) const uint NORM_INPUT = 0;
+#if defined(TEXEL_INPUTS)
+layout(binding = 7) uniform textureBuffer normtexels;
+float norm_weight(uint i) { return texelFetch(normtexels, int(i)).x + pc.norm_offset; }
+#else
+layout(std430, binding = 7) readonly buffer NormWeight { float norm_w[]; };
+float norm_weight(uint i) { return norm_w[i] + pc.norm_offset; }
+#endif
 #ifndef TOKENS
 #define TOKENS 1u
 #endif
@@ -60,7 +88,7 @@ layout(constant_id = 1) const uint ROWS = 4;
 #define MAX_ROWS 8
 #define MAX_TOKENS TOKENS
 #define MAX_SUBGROUPS 32
-shared float partial[MAX_SUBGROUPS][MAX_ROWS * MAX_TOKENS];
+shared float partial[MAX_SUBGROUPS][MAX_ROWS * MAX_TOKENS + MAX_TOKENS];
 
 // This workgroup's tokens: output row of its t-th token and the row of x it reads.
 #if defined(EXPERTS_BATCH)
@@ -115,6 +143,8 @@ void main() {
 
   float acc[MAX_ROWS * MAX_TOKENS];
   [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i) acc[i] = 0.0;
+  float squares[MAX_TOKENS];  // NORM_INPUT: sum of x^2 per token
+  [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) squares[t] = 0.0;
 
   uint chunks = pc.k / 16u;
   for (uint c = lane; c < chunks; c += width) {
@@ -122,10 +152,15 @@ void main() {
     float w[MAX_ROWS][16];
     [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
       if (r < ROWS && r < rows) wload16((wrow + r) * pc.k + c * 16u, w[r]);
+    float g[16];
+    if (NORM_INPUT == 2u) [[unroll]] for (uint j = 0; j < 16u; ++j) g[j] = norm_weight(c * 16u + j);
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
       if (t >= toks) break;
       float xv[16];
       [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] = xin(in_row(t) * pc.k + c * 16u + j);
+      if (NORM_INPUT != 0u)
+        [[unroll]] for (uint j = 0; j < 16u; ++j) squares[t] += xv[j] * xv[j];
+      if (NORM_INPUT == 2u) [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] *= g[j];
       [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r) {
         if (r >= ROWS) break;
         float s = 0.0;
@@ -136,21 +171,39 @@ void main() {
   }
   // Columns past the last whole chunk (only float types have rows that are not multiples of 16).
   for (uint i = chunks * 16u + lane; i < pc.k; i += width)
-    [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
-      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t)
-        if (r < rows && t < toks) acc[r * MAX_TOKENS + t] += wload((wrow + r) * pc.k + i) * xin(in_row(t) * pc.k + i);
+    [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
+      if (t >= toks) break;
+      float v = xin(in_row(t) * pc.k + i);
+      if (NORM_INPUT != 0u) squares[t] += v * v;
+      if (NORM_INPUT == 2u) v *= norm_weight(i);
+      [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
+        if (r < rows) acc[r * MAX_TOKENS + t] += wload((wrow + r) * pc.k + i) * v;
+    }
 
   [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i)
     if (i / MAX_TOKENS < ROWS && i % MAX_TOKENS < TOKENS) acc[i] = subgroupAdd(acc[i]);
+  if (NORM_INPUT != 0u)
+    [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) squares[t] = subgroupAdd(squares[t]);
   if (gl_NumSubgroups > 1u) {
-    if (subgroupElect())
+    if (subgroupElect()) {
       [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i) partial[gl_SubgroupID][i] = acc[i];
+      if (NORM_INPUT != 0u)
+        [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) partial[gl_SubgroupID][MAX_ROWS * MAX_TOKENS + t] = squares[t];
+    }
     barrier();
     [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i) {
       acc[i] = 0.0;
       for (uint s = 0; s < gl_NumSubgroups; ++s) acc[i] += partial[s][i];
     }
+    if (NORM_INPUT != 0u)
+      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
+        squares[t] = 0.0;
+        for (uint s = 0; s < gl_NumSubgroups; ++s) squares[t] += partial[s][MAX_ROWS * MAX_TOKENS + t];
+      }
   }
+  if (NORM_INPUT != 0u)
+    [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i)
+      acc[i] *= inversesqrt(squares[i % MAX_TOKENS] / float(pc.k) + pc.norm_eps);
   // Lane i writes result i (row i / TOKENS, token i % TOKENS), looping when there are more
   // results than lanes.
   for (uint i = lane; i < ROWS * TOKENS; i += width) {

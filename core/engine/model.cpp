@@ -25,7 +25,9 @@ std::string error_text(const rbee_error& err, rbee_status status) {
 }  // namespace
 
 Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOptions& options)
-    : runtime_(runtime), max_batch_(std::max<uint32_t>(options.max_batch, 1)), profiling_(options.profile) {
+    : runtime_(runtime), max_batch_(std::max<uint32_t>(options.max_batch, 1)),
+      profiling_(options.profile),
+      kernels_(options.kernels) {
   if (!quant::supported(options.fp8_type) || !kernel_weight_type(options.fp8_type))
     throw ModelError("cannot convert FP8 weights to " + std::string(dtype_name(options.fp8_type)) +
                      ": not a weight type rbee can both encode and run");
@@ -106,7 +108,7 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_
   if (out.cols != info_.n_vocab)
     throw ModelError(source_->path().string() + ": the graph's logits have " + std::to_string(out.cols) +
                      " columns, the model's vocabulary " + std::to_string(info_.n_vocab));
-  CompileOptions options{.top_k = top_k, .profile = profiling_};
+  CompileOptions options{.top_k = top_k, .profile = profiling_, .kernels = kernels_ ? &*kernels_ : nullptr};
   auto compiled = std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph, options);
   return *graphs_.emplace(key, std::move(compiled)).first->second;
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <tuple>
 #include <string>
@@ -32,6 +33,9 @@ struct ModelOptions {
   std::string plugin;  // force this plugin by name
   uint32_t max_batch = 512;  // prompt tokens per submission
   bool profile = false;      // time every kernel (see Model::profile)
+  // Kernel choices other than the device's (KernelConfig::for_device): tests run the kernels
+  // other devices take.
+  std::optional<KernelConfig> kernels;
   // FP8 weights of safetensors checkpoints (DeepSeek-V3 style, with 128x128 block scales) are
   // converted on load to this type (--quantize): F32, F16, BF16 or a GGUF block type that
   // rbee::quant encodes; other tensors stay as stored.
@@ -95,6 +99,7 @@ class Model {
   rbee_model_info info_{};
   uint32_t max_batch_;
   bool profiling_;
+  std::optional<KernelConfig> kernels_;
   std::unique_ptr<vk::Uploader> uploader_;
   std::unique_ptr<DeviceWeights> weights_;
   std::unique_ptr<KvCache> cache_;

@@ -12,8 +12,9 @@ DeviceWeights::DeviceWeights(const vk::Device& device, vk::Uploader& uploader) :
 const vk::Buffer& DeviceWeights::stored(const TensorView& t) {
   auto& slot = buffers_[{&t, false}];
   if (!slot) {
-    // Shaders read whole 32-bit words: a 16-bit tensor of odd length needs its last word.
-    uint64_t padded = (t.nbytes + 3) / 4 * 4;
+    // Shaders read whole 32-bit words (a 16-bit tensor of odd length needs its last word), and
+    // matmul_rows whole 16-byte texels, up to 31 bytes past the end of a block.
+    uint64_t padded = (t.nbytes + 32 + 15) / 16 * 16;
     slot = std::make_unique<vk::Buffer>(device_, padded, vk::MemoryKind::Device, "tensor " + t.name);
     uploader_.upload(t.data, t.nbytes, *slot);
     bytes_ += t.nbytes;

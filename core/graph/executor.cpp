@@ -28,7 +28,7 @@ std::string weight_suffix(DType t) {
 
 struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
-struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; };
+struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; };
 struct EmbedPush { uint32_t dim, n_rows; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };
@@ -44,7 +44,7 @@ struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
 struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
 struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
-struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual, n_used, x_per_slot, n_expert, tiles, identity; };
+struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t n_used, x_per_slot, n_expert, tiles, identity; };
 struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
 struct MoeCombinePush { uint32_t n_tokens, cols, k; };
 struct StepValues { uint32_t n_past, n_tokens; };
@@ -56,8 +56,8 @@ KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
   // spread work over cores; GPUs want wide groups to hide latency.
   // One subgroup per matmul workgroup: the reduction needs no barrier.
   uint32_t subgroup_wg = info.subgroup_arithmetic ? std::clamp<uint32_t>(info.subgroup_size, 4, 128) : 0;
-  if (info.type == "cpu") return {64, 32, 64, subgroup_wg, 8};
-  return {256, 128, 256, subgroup_wg, 2};
+  if (info.type == "cpu") return {64, 32, 64, subgroup_wg, 8, true, false, subgroup_wg && info.subgroup_shuffle};
+  return {256, 128, 256, subgroup_wg, 2, false, true, false};
 }
 
 CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights,
@@ -80,8 +80,9 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   if (top_k_ > kMaxTopK || (top_k_ && out_rows_ != 1))
     throw std::runtime_error("device top-k needs one output row and k <= " + std::to_string(kMaxTopK));
 
-  uint64_t align = std::max<uint64_t>(device.limits().minStorageBufferOffsetAlignment, 16);
-  fusions_ = find_fusions(graph, config_.subgroup_wg != 0);
+  uint64_t align = std::max<uint64_t>({device.limits().minStorageBufferOffsetAlignment,
+                                       device.limits().minTexelBufferOffsetAlignment, 16});
+  fusions_ = find_fusions(graph, config_.subgroup_wg != 0, config_.fold_inputs);
   ArenaPlan plan = plan_arena(graph, fusions_, align);
   offsets_ = std::move(plan.offset);
   arena_ = std::make_unique<vk::Buffer>(device, plan.size, vk::MemoryKind::Device, "activations");
@@ -92,11 +93,12 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   dummy_ = std::make_unique<vk::Buffer>(device, 16, vk::MemoryKind::Device, "unused binding");
 
   uint32_t max_sets = static_cast<uint32_t>(graph.nodes().size()) * 2 + 4;
-  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, max_sets * 6};
+  VkDescriptorPoolSize sizes[] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, max_sets * 7},
+                                  {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, max_sets * 3}};
   VkDescriptorPoolCreateInfo dpci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
   dpci.maxSets = max_sets;
-  dpci.poolSizeCount = 1;
-  dpci.pPoolSizes = &size;
+  dpci.poolSizeCount = 2;
+  dpci.pPoolSizes = sizes;
   vk::check(vkCreateDescriptorPool(device.handle(), &dpci, nullptr, &pool_), "vkCreateDescriptorPool");
 
   cmd_ = std::make_unique<vk::CommandBuffer>(device);
@@ -108,6 +110,7 @@ CompiledGraph::~CompiledGraph() {
   timestamps_.reset();
   cmd_.reset();
   vkDestroyDescriptorPool(device_.handle(), pool_, nullptr);
+  for (VkBufferView v : views_) vkDestroyBufferView(device_.handle(), v, nullptr);
 }
 
 CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
@@ -127,7 +130,10 @@ CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
 
 void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push,
                              uint32_t push_bytes, std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz) {
-  const vk::Pipeline& p = pipelines_.get(shader, static_cast<uint32_t>(buffers.size()), push_bytes, spec);
+  uint32_t texel_bindings = 0;
+  for (size_t i = 0; i < buffers.size(); ++i)
+    if (buffers[i].texel != VK_FORMAT_UNDEFINED) texel_bindings |= 1u << i;
+  const vk::Pipeline& p = pipelines_.get(shader, static_cast<uint32_t>(buffers.size()), texel_bindings, push_bytes, spec);
   VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
   ai.descriptorPool = pool_;
   ai.descriptorSetCount = 1;
@@ -137,14 +143,28 @@ void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buf
   vk::check(vkAllocateDescriptorSets(device_.handle(), &ai, &set), "vkAllocateDescriptorSets");
   std::vector<VkDescriptorBufferInfo> infos(buffers.size());
   std::vector<VkWriteDescriptorSet> writes(buffers.size());
+  views_.reserve(views_.size() + buffers.size());
   for (size_t i = 0; i < buffers.size(); ++i) {
-    infos[i] = {buffers[i].buffer, buffers[i].offset, buffers[i].range};
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstSet = set;
     writes[i].dstBinding = static_cast<uint32_t>(i);
     writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
+    if (buffers[i].texel != VK_FORMAT_UNDEFINED) {
+      VkBufferViewCreateInfo vci{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
+      vci.buffer = buffers[i].buffer;
+      vci.format = buffers[i].texel;
+      vci.offset = buffers[i].offset;
+      vci.range = buffers[i].range;
+      VkBufferView view;
+      vk::check(vkCreateBufferView(device_.handle(), &vci, nullptr, &view), "vkCreateBufferView");
+      views_.push_back(view);
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      writes[i].pTexelBufferView = &views_.back();
+    } else {
+      infos[i] = {buffers[i].buffer, buffers[i].offset, buffers[i].range};
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &infos[i];
+    }
   }
   vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
 
@@ -333,8 +353,9 @@ CompiledGraph::Binding CompiledGraph::rope_table(const Node& rope) {
 }
 
 // x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per
-// workgroup. A folded gated unit as input: its gate in binding 0, its up in binding 4. A
-// residual (binding 6) is added as the results are written.
+// workgroup. A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
+// norm: its input in binding 0, its weight in binding 7. A residual (binding 6) is added as the
+// results are written.
 void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual) {
   const auto& in = n.inputs;
   const Node& w = graph.node(in[1]);
@@ -347,24 +368,58 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     return;
   }
   bool vec = n.rows == 1;
-  bool gated = fusions_.folded[in[0] - 1];
+  const Node& input = graph.node(in[0]);
+  bool folded = fusions_.folded[in[0] - 1];
+  bool gated = folded && input.kind == OpKind::Elementwise;
+  bool normed = folded && input.kind == OpKind::Norm;
   Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
   uint32_t act = 0;
   if (gated) {
-    const Node& unit = graph.node(in[0]);
-    bindings[0] = bind(unit.inputs[0], false);
-    bindings.push_back(bind(unit.inputs[1], false));
-    act = unit.elementwise - kGated + kSilu;
+    bindings[0] = bind(input.inputs[0], false);
+    bindings.push_back(bind(input.inputs[1], false));
+    act = input.elementwise - kGated + kSilu;
   }
-  // Every variant declares bindings 0..6 (4: up, 5: routing, 6: residual); unused ones get a stub.
+  if (normed) bindings[0] = bind(input.inputs[0], false);
+  // Every variant declares bindings 0..7 (4: up, 5: routing, 6: residual, 7: norm weight);
+  // unused ones get a stub.
   bindings.resize(6, none);
   bindings.push_back(residual != RBEE_TENSOR_NONE ? bind(residual, false) : none);
-  uint32_t groups = div_up(n.cols, config_.subgroup_rows);
+  bool norm_weight = normed && input.inputs[1] != RBEE_TENSOR_NONE;
+  bindings.push_back(norm_weight ? bind(input.inputs[1], true) : none);
+
+  LinearKernel family = linear_kernel(w, folded);
+  if (family == LinearKernel::Rows) {
+    bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
+    bindings[1].texel = VK_FORMAT_R32G32B32A32_UINT;
+  } else if (family == LinearKernel::Texel) {
+    bindings[0].texel = VK_FORMAT_R32_SFLOAT;
+    bindings[1].texel = VK_FORMAT_R32_UINT;
+    if (gated) bindings[4].texel = VK_FORMAT_R32_SFLOAT;
+    if (norm_weight) bindings[7].texel = VK_FORMAT_R32_SFLOAT;
+  }
+  bool rows = family == LinearKernel::Rows;
+  uint32_t groups = div_up(n.cols, rows ? config_.subgroup_wg : config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);
-  SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx, act, residual != RBEE_TENSOR_NONE};
-  std::string kernel = std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "");
-  dispatch(kernel + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows},
-           gx, div_up(groups, gx), vec ? 1 : div_up(n.rows, kSubgroupTokens));
+  SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx, act, residual != RBEE_TENSOR_NONE,
+                        normed ? input.norm.eps : 0.0f, normed ? input.norm.weight_offset : 0.0f};
+  uint32_t norm_mode = !normed ? 0 : norm_weight ? 2 : 1;  // NORM_INPUT of shaders/matmul_subgroup.comp
+  std::string kernel = rows ? std::string(vec ? "matvec_rows_" : "matmul_rows_")
+                            : std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "") +
+                                  (family == LinearKernel::Texel ? "texel_" : "");
+  std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg}
+                                    : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm_mode};
+  dispatch(kernel + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, spec, gx, div_up(groups, gx),
+           vec ? 1 : div_up(n.rows, kSubgroupTokens));
+}
+
+// A texel view holds at most maxTexelBufferElements texels: larger weights keep storage buffers.
+CompiledGraph::LinearKernel CompiledGraph::linear_kernel(const Node& weight, bool folded_input) {
+  uint64_t bytes = weights_.stored(*weight.weight).size();
+  uint64_t max_texels = device_.limits().maxTexelBufferElements;
+  bool blocks = dtype_traits(static_cast<uint32_t>(weight.weight->dtype))->block_elems > 1;
+  if (config_.row_kernels && blocks && !folded_input && bytes / 16 <= max_texels) return LinearKernel::Rows;
+  if (config_.texel_inputs && bytes / 4 <= max_texels) return LinearKernel::Texel;
+  return LinearKernel::Storage;
 }
 
 // Routing per token, then (for batches) the rows of each expert listed for moe_linear.
@@ -400,11 +455,11 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
   uint32_t groups = div_up(out_cols, config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);
-  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
+  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, 0, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
   std::string kernel = std::string(batch ? "moe_matmul_" : "moe_matvec_") + weight_suffix(kernel_type(w));
   dispatch(kernel, {bind(n.inputs[0], false), bind(n.inputs[1], false), {dummy_->handle(), 0, VK_WHOLE_SIZE},
                     bind(self, false), {dummy_->handle(), 0, VK_WHOLE_SIZE}, bind(n.inputs[2], false),
-                    {dummy_->handle(), 0, VK_WHOLE_SIZE}},
+                    {dummy_->handle(), 0, VK_WHOLE_SIZE}, {dummy_->handle(), 0, VK_WHOLE_SIZE}},
            &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx), static_cast<uint32_t>(gz));
 }
 

@@ -23,6 +23,21 @@ struct KernelConfig {
   // instead) and output features per workgroup (<= 8).
   uint32_t subgroup_wg;
   uint32_t subgroup_rows;
+  // matvec/matmul_subgroup read weights and inputs through uniform texel buffers (the
+  // *_texel_* variants). A CPU implementation loads a storage buffer lane by lane, with a
+  // branch per lane, but fetches texels with vector gathers: lavapipe runs these kernels
+  // about twice as fast so. GPUs keep storage buffers.
+  bool texel_inputs;
+  // Fold the gated units and RMS norms that compute a linear's input into the linear (see
+  // Fusions). Every workgroup of the linear then redoes their arithmetic on the whole input:
+  // free where a mat-vec waits on memory (GPUs), a loss on a CPU implementation, which computes
+  // it (lavapipe, SmolLM2-135M Q8_0: pp64 44 with the gated units folded, 51 without; norms
+  // folded too, 38; tg even).
+  bool fold_inputs;
+  // Block-quantized linears without a folded input run matmul_rows (a lane per output row,
+  // whole blocks fetched as 16-byte texels, shared input tiles): the kernel for devices that
+  // run a subgroup as SIMD lanes of one CPU thread. Needs subgroup shuffles.
+  bool row_kernels;
   static KernelConfig for_device(const vk::DeviceInfo& info);
 };
 
@@ -74,6 +89,7 @@ class CompiledGraph {
     VkBuffer buffer;
     uint64_t offset;
     uint64_t range;
+    VkFormat texel = VK_FORMAT_UNDEFINED;  // set: bound as a uniform texel buffer of this format
   };
   Binding bind(rbee_tensor t, bool as_vector);
   // spec: specialization constants, the workgroup size first.
@@ -84,6 +100,9 @@ class CompiledGraph {
   // A rope node's frequency table, kept for the life of the graph.
   Binding rope_table(const Node& rope);
   void record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual);
+  // The kernel family of a linear (on the subgroup path) with these weights.
+  enum class LinearKernel { Storage, Texel, Rows };
+  LinearKernel linear_kernel(const Node& weight, bool folded_input);
   void record_moe_route(const Node& n, rbee_tensor self);
   void record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self);
   void submit(std::span<const int32_t> ids, uint32_t n_past);
@@ -101,6 +120,7 @@ class CompiledGraph {
   std::unique_ptr<vk::Buffer> arena_, ids_, step_, readback_, dummy_;
   std::vector<std::unique_ptr<vk::Buffer>> constants_;  // rope tables
   VkDescriptorPool pool_ = VK_NULL_HANDLE;
+  std::vector<VkBufferView> views_;  // of the texel bindings
   std::unique_ptr<vk::CommandBuffer> cmd_;
   std::unique_ptr<vk::Timestamps> timestamps_;
   bool profile_;

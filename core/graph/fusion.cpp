@@ -4,7 +4,7 @@
 
 namespace rbee {
 
-Fusions find_fusions(const Graph& graph, bool enabled) {
+Fusions find_fusions(const Graph& graph, bool enabled, bool inputs) {
   const auto& nodes = graph.nodes();
   Fusions f;
   f.folded.assign(nodes.size(), false);
@@ -13,10 +13,12 @@ Fusions find_fusions(const Graph& graph, bool enabled) {
   f.key_rope_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   f.query_rope_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   std::vector<int> readers(nodes.size(), 0);
+  std::vector<int> linear_input_readers(nodes.size(), 0);  // linears reading the node as their input x
   for (size_t i = 0; i < nodes.size(); ++i) {
     f.reads[i] = nodes[i].inputs;
     for (rbee_tensor in : nodes[i].inputs)
       if (in != RBEE_TENSOR_NONE) ++readers[in - 1];
+    if (nodes[i].kind == OpKind::Linear) ++linear_input_readers[nodes[i].inputs[0] - 1];
   }
   if (!enabled) return f;
   auto sole_input = [&](rbee_tensor t) { return readers[t - 1] == 1 && t != graph.output(); };
@@ -26,11 +28,26 @@ Fusions find_fusions(const Graph& graph, bool enabled) {
     rbee_tensor x = n.inputs[0];
     const Node& in = graph.node(x);
     bool gated = in.kind == OpKind::Elementwise && in.elementwise >= kGated;
-    if (!gated || !sole_input(x)) continue;
+    if (!inputs || !gated || !sole_input(x)) continue;
     f.folded[x - 1] = true;
     f.reads[x - 1].clear();
     // The linear reads gate and up in place of the unit's output.
     f.reads[i] = {in.inputs[0], in.inputs[1], n.inputs[1], n.inputs[2]};
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    if (n.kind != OpKind::Linear) continue;
+    rbee_tensor x = n.inputs[0];
+    const Node& in = graph.node(x);
+    bool whole_row_rms = in.kind == OpKind::Norm && in.norm.kind == RBEE_NORM_RMS && in.norm.group_size == in.cols &&
+                         in.inputs[2] == RBEE_TENSOR_NONE;
+    if (!inputs || !whole_row_rms || x == graph.output() || readers[x - 1] != linear_input_readers[x - 1]) continue;
+    f.folded[x - 1] = true;
+    f.reads[x - 1].clear();
+    // The linear reads the norm's input and weight in place of its output.
+    std::erase(f.reads[i], x);
+    f.reads[i].push_back(in.inputs[0]);
+    f.reads[i].push_back(in.inputs[1]);
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];

@@ -9,6 +9,8 @@ namespace rbee {
 // and a write and read of the activation:
 //  - a gated unit act(gate) * up whose only reader is a linear, which then reads gate and up and
 //    applies the unit as it loads its input;
+//  - an RMS norm of whole rows whose every reader is a linear (as its input): each linear
+//    normalizes as it loads its input and scales its results by the inverse RMS;
 //  - a linear whose only reader is an add of the same shape (the residual connection): the add
 //    runs the linear's kernel, which adds the other operand as it writes;
 //  - the rotary embedding of the keys, when attention is their only reader: the KV store
@@ -22,7 +24,9 @@ struct Fusions {
   std::vector<rbee_tensor> query_rope_of;   // per attention node: the queries' rope it applies, or NONE
 };
 
-// enabled: whether to fuse (the fused kernels need subgroup arithmetic; tests compare with none).
-Fusions find_fusions(const Graph& graph, bool enabled);
+// enabled: whether to fuse (the fused kernels need subgroup arithmetic; tests compare with none);
+// inputs: whether to fold the ops that compute a linear's input, gated units and norms
+// (KernelConfig::fold_inputs).
+Fusions find_fusions(const Graph& graph, bool enabled, bool inputs);
 
 }  // namespace rbee

@@ -92,6 +92,8 @@ DeviceInfo describe(VkPhysicalDevice dev, uint32_t index) {
   info.subgroup_size = subgroup.subgroupSize;
   info.subgroup_arithmetic = (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
                              (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
+  info.subgroup_shuffle = (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) &&
+                          (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
   info.max_workgroup_invocations = props.properties.limits.maxComputeWorkGroupInvocations;
   info.float16 = f12.shaderFloat16;
   info.int8 = f12.shaderInt8;

@@ -19,6 +19,7 @@ struct DeviceInfo {
   uint64_t device_local_bytes = 0;  // largest device-local heap
   uint32_t subgroup_size = 0;
   bool subgroup_arithmetic = false;  // subgroupAdd & co. in compute shaders
+  bool subgroup_shuffle = false;     // subgroupShuffle in compute shaders
   uint32_t max_workgroup_invocations = 0;
   bool float16 = false;
   bool int8 = false;

@@ -6,7 +6,7 @@
 namespace rbee::vk {
 
 Pipeline::Pipeline(const Device& device, const std::string& name, std::span<const uint32_t> spirv,
-                   uint32_t n_buffers, uint32_t push_bytes, const std::vector<uint32_t>& spec)
+                   uint32_t n_buffers, uint32_t texel_bindings, uint32_t push_bytes, const std::vector<uint32_t>& spec)
     : device_(device), name_(name), n_buffers_(n_buffers), push_bytes_(push_bytes) {
   VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   smci.codeSize = spirv.size_bytes();
@@ -15,7 +15,8 @@ Pipeline::Pipeline(const Device& device, const std::string& name, std::span<cons
 
   std::vector<VkDescriptorSetLayoutBinding> bindings(n_buffers);
   for (uint32_t i = 0; i < n_buffers; ++i)
-    bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    bindings[i] = {i, (texel_bindings >> i & 1u) ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                   1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   VkDescriptorSetLayoutCreateInfo dlci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   dlci.bindingCount = n_buffers;
   dlci.pBindings = bindings.data();
@@ -50,14 +51,14 @@ Pipeline::~Pipeline() {
   vkDestroyShaderModule(device_.handle(), module_, nullptr);
 }
 
-const Pipeline& PipelineSet::get(const std::string& shader, uint32_t n_buffers, uint32_t push_bytes,
-                                 const std::vector<uint32_t>& spec) {
+const Pipeline& PipelineSet::get(const std::string& shader, uint32_t n_buffers, uint32_t texel_bindings,
+                                 uint32_t push_bytes, const std::vector<uint32_t>& spec) {
   auto key = std::make_tuple(shader, spec);
   auto it = pipelines_.find(key);
   if (it != pipelines_.end()) return *it->second;
   auto spirv = shaders::spirv(shader);
   if (spirv.empty()) throw VulkanError(RBEE_ERROR_INTERNAL, "no embedded shader named " + shader);
-  auto p = std::make_unique<Pipeline>(device_, shader, spirv, n_buffers, push_bytes, spec);
+  auto p = std::make_unique<Pipeline>(device_, shader, spirv, n_buffers, texel_bindings, push_bytes, spec);
   const Pipeline& ref = *p;
   pipelines_.emplace(std::move(key), std::move(p));
   return ref;

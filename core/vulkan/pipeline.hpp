@@ -13,13 +13,14 @@
 
 namespace rbee::vk {
 
-// A compute pipeline whose bindings are `n_buffers` storage buffers (binding i = buffer i) and
-// whose push constants are `push_bytes` bytes. Specialization constant i takes spec[i];
+// A compute pipeline whose bindings are `n_buffers` storage buffers (binding i = buffer i), except
+// those whose bit is set in `texel_bindings`, uniform texel buffers, and whose push constants are
+// `push_bytes` bytes. Specialization constant i takes spec[i];
 // constant 0 is the workgroup size by convention of rbee's shaders.
 class Pipeline {
  public:
   Pipeline(const Device& device, const std::string& name, std::span<const uint32_t> spirv, uint32_t n_buffers,
-           uint32_t push_bytes, const std::vector<uint32_t>& spec);
+           uint32_t texel_bindings, uint32_t push_bytes, const std::vector<uint32_t>& spec);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -47,7 +48,8 @@ class Pipeline {
 class PipelineSet {
  public:
   explicit PipelineSet(const Device& device) : device_(device) {}
-  const Pipeline& get(const std::string& shader, uint32_t n_buffers, uint32_t push_bytes,
+  // A shader's name fixes its bindings, so (name, spec) is the key.
+  const Pipeline& get(const std::string& shader, uint32_t n_buffers, uint32_t texel_bindings, uint32_t push_bytes,
                       const std::vector<uint32_t>& spec);
 
  private:

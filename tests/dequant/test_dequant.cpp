@@ -62,7 +62,7 @@ void dispatch(const std::string& shader, const std::vector<const vk::Buffer*>& b
               uint32_t push_bytes, uint32_t wg, uint32_t gx, uint32_t gy = 1) {
   Gpu& g = gpu();
   auto n_buffers = static_cast<uint32_t>(buffers.size());
-  const vk::Pipeline& p = g.pipelines->get(shader, n_buffers, push_bytes, {wg});
+  const vk::Pipeline& p = g.pipelines->get(shader, n_buffers, 0, push_bytes, {wg});
   vk::check(vkResetDescriptorPool(g.device->handle(), g.pool, 0), "vkResetDescriptorPool");
   VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
   ai.descriptorPool = g.pool;

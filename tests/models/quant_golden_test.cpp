@@ -25,18 +25,37 @@ std::vector<QuantCase> quant_cases(const std::string& family) {
   return out;
 }
 
-TEST_P(TinyQuant, LogitsMatchTheFloatReferenceOfTheFile) {
-  auto dir = shared_fixtures() / "tiny-quant" / GetParam().family;
+namespace {
+
+void expect_logits_match_the_float_reference(const QuantCase& c, const ModelOptions& options) {
+  auto dir = shared_fixtures() / "tiny-quant" / c.family;
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " is absent (../shared/fixtures not beside the checkout)";
   auto golden = nlohmann::json::parse(std::ifstream(dir / "golden.json"));
-  Model model(runtime(), dir / ("model-" + GetParam().type + ".gguf"), {});
+  Model model(runtime(), dir / ("model-" + c.type + ".gguf"), options);
   auto ids = golden["input_ids"].get<std::vector<int32_t>>();
   std::vector<float> got = model.eval(ids, true);
-  std::vector<float> want = read_f32(dir / ("reference-logits-" + GetParam().type + ".f32"));
+  std::vector<float> want = read_f32(dir / ("reference-logits-" + c.type + ".f32"));
   ASSERT_EQ(got.size(), want.size());
   float worst = 0;
   for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
   EXPECT_LT(worst, 2e-2f) << "max abs difference over " << ids.size() << " positions";
+}
+
+}  // namespace
+
+TEST_P(TinyQuant, LogitsMatchTheFloatReferenceOfTheFile) { expect_logits_match_the_float_reference(GetParam(), {}); }
+
+// The kernels a GPU runs, whatever this device would: storage-buffer inputs, norms and gated
+// units folded into the linears.
+TEST_P(TinyQuant, LogitsMatchWithTheKernelsOfAGpu) {
+  ModelOptions options;
+  KernelConfig k = KernelConfig::for_device(runtime().device().info());
+  if (!k.subgroup_wg) GTEST_SKIP() << "no subgroup arithmetic: the portable kernels run either way";
+  k.texel_inputs = false;
+  k.row_kernels = false;
+  k.fold_inputs = true;
+  options.kernels = k;
+  expect_logits_match_the_float_reference(GetParam(), options);
 }
 
 }  // namespace rbee::test

@@ -67,17 +67,18 @@ TEST(ArenaPlan, LiveActivationsNeverOverlapInALlamaGraph) {
   for (uint32_t tokens : {1u, 7u, 64u})
     for (bool all_logits : {false, true})
       for (uint64_t alignment : {16u, 256u})
-        for (bool fused : {false, true}) {
+        for (int fusing : {0, 1, 2}) {  // none; all but the input fusions; all
+        const bool fused = fusing > 0;
         Graph graph(source, tokens, all_logits, 256);
         auto* g = reinterpret_cast<rbee_graph*>(&graph);
         ASSERT_EQ(graph_api()->set_output(g, build_llama(*graph_api(), g)), RBEE_OK) << graph.error();
         const auto& nodes = graph.nodes();
-        Fusions fusions = find_fusions(graph, fused);
-        if (fused) {  // per layer: the gated unit into the down projection, the attention output
-                      // and down projections into their residual adds, the keys' and queries' ropes
-                      // into the attention
-          ASSERT_EQ(std::count(fusions.folded.begin(), fusions.folded.end(), true), 10);
-        }
+        Fusions fusions = find_fusions(graph, fused, fusing == 2);
+        // Per layer: the attention output and down projections into their residual adds, the
+        // keys' and queries' ropes into the attention; with the inputs, the gated unit into the
+        // down projection and both norms into their linears, plus the output norm.
+        if (fused)
+          ASSERT_EQ(std::count(fusions.folded.begin(), fusions.folded.end(), true), fusing == 2 ? 15 : 8);
         ArenaPlan plan = plan_arena(graph, fusions, alignment);
         ASSERT_EQ(plan.offset.size(), nodes.size());
 
@@ -91,7 +92,7 @@ TEST(ArenaPlan, LiveActivationsNeverOverlapInALlamaGraph) {
         last[graph.output() - 1] = nodes.size();
 
         const std::string where = std::to_string(tokens) + " tokens, all_logits " + std::to_string(all_logits) +
-                                  ", alignment " + std::to_string(alignment) + ", fused " + std::to_string(fused);
+                                  ", alignment " + std::to_string(alignment) + ", fusing " + std::to_string(fusing);
         for (size_t i = 0; i < nodes.size(); ++i) {
           if (!in_arena(nodes[i]) || fusions.folded[i]) continue;
           uint64_t bi = uint64_t(nodes[i].rows) * nodes[i].cols * 4;

@@ -11,6 +11,7 @@ struct FusedCase {
   DType weight;
   uint32_t tokens;
   rbee_unary_op act;
+  bool storage = false;  // storage-buffer inputs where the device would read texels
 };
 
 class FusedGatedLinear : public ::testing::TestWithParam<FusedCase> {};
@@ -20,11 +21,11 @@ TEST_P(FusedGatedLinear, EqualsTheUnfusedOps) {
   const uint32_t in = 512, out = 37;
   auto run = [&](bool portable) {
     OpHarness h;
-    if (portable) {  // no subgroup kernels: nothing is folded
-      KernelConfig k = KernelConfig::for_device(gpu().device->info());
-      k.subgroup_wg = 0;
-      h.use_kernels(k);
-    }
+    KernelConfig k = KernelConfig::for_device(gpu().device->info());
+    k.fold_inputs = true;             // whatever the device would choose
+    if (portable) k.subgroup_wg = 0;  // no subgroup kernels: nothing is folded
+    if (c.storage) k.texel_inputs = false;
+    h.use_kernels(k);
     h.source().add("gate", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -3.0f, 3.0f));
     h.source().add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
     if (c.weight == DType::F32)
@@ -45,10 +46,12 @@ INSTANTIATE_TEST_SUITE_P(Cases, FusedGatedLinear,
                          ::testing::Values(FusedCase{DType::F32, 1, RBEE_UNARY_SILU}, FusedCase{DType::Q4_K, 1, RBEE_UNARY_SILU},
                                            FusedCase{DType::Q8_0, 9, RBEE_UNARY_GELU},
                                            FusedCase{DType::Q6_K, 9, RBEE_UNARY_GELU_TANH},
-                                           FusedCase{DType::F16, 2, RBEE_UNARY_RELU}),
+                                           FusedCase{DType::F16, 2, RBEE_UNARY_RELU},
+                                           FusedCase{DType::Q4_K, 1, RBEE_UNARY_SILU, true},
+                                           FusedCase{DType::Q8_0, 9, RBEE_UNARY_GELU, true}),
                          [](const auto& i) {
                            return std::string(dtype_name(i.param.weight)) + "_tokens" + std::to_string(i.param.tokens) +
-                                  "_act" + std::to_string(i.param.act);
+                                  "_act" + std::to_string(i.param.act) + (i.param.storage ? "_storage" : "");
                          });
 
 // A unit that something else also reads, or that is the output, stays a dispatch of its own.
@@ -66,10 +69,10 @@ TEST(FusedGatedLinearRules, OnlyASoleLinearReaderFolds) {
   rbee_tensor z = api.linear(g, shared, api.weight(g, "w"), RBEE_TENSOR_NONE);
   api.set_output(g, api.binary(g, api.binary(g, y, z, RBEE_BINARY_ADD), api.linear(g, shared, api.weight(g, "w"), RBEE_TENSOR_NONE), RBEE_BINARY_ADD));
   ASSERT_EQ(graph.error(), "");
-  Fusions f = find_fusions(graph, true);
+  Fusions f = find_fusions(graph, true, true);
   EXPECT_TRUE(f.folded[sole - 1]);
   EXPECT_FALSE(f.folded[shared - 1]);
-  EXPECT_FALSE(find_fusions(graph, false).folded[sole - 1]);
+  EXPECT_FALSE(find_fusions(graph, false, true).folded[sole - 1]);
 }
 
 // A linear read only by an add of its shape (a residual connection) runs inside the add: its
@@ -89,11 +92,10 @@ TEST_P(FusedResidualLinear, EqualsTheUnfusedOps) {
   std::vector<size_t> folded;
   auto run = [&](bool portable) {
     OpHarness h;
-    if (portable) {
-      KernelConfig k = KernelConfig::for_device(gpu().device->info());
-      k.subgroup_wg = 0;
-      h.use_kernels(k);
-    }
+    KernelConfig k = KernelConfig::for_device(gpu().device->info());
+    k.fold_inputs = true;
+    if (portable) k.subgroup_wg = 0;
+    h.use_kernels(k);
     h.source().add("x", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -2.0f, 2.0f));
     h.source().add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
     h.source().add("res", DType::F32, {c.tokens, out}, random_values(size_t(c.tokens) * out, 3, -5.0f, 5.0f));
@@ -113,7 +115,7 @@ TEST_P(FusedResidualLinear, EqualsTheUnfusedOps) {
       Graph graph(h.source(), c.tokens, true, 256);
       auto* g = reinterpret_cast<rbee_graph*>(&graph);
       graph_api()->set_output(g, build(*graph_api(), g));
-      Fusions f = find_fusions(graph, true);
+      Fusions f = find_fusions(graph, true, true);
       for (size_t i = 0; i < f.folded.size(); ++i)
         if (f.folded[i]) folded.push_back(i);
     }

@@ -1,6 +1,7 @@
 // linear: x [tokens, in] times W [out, in] transposed (+ bias) for F32, F16 and BF16 weights,
 // with feature and token counts that are not multiples of the workgroup size (64 on a CPU
-// device) or of the 8 tokens one matmul workgroup handles.
+// device) or of the 8 tokens one matmul workgroup handles. A CPU implementation reads weights
+// and inputs as texel buffers; the Storage cases force the storage-buffer kernels GPUs run.
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -10,6 +11,7 @@ struct LinearCase {
   DType dtype;
   uint32_t out, in, tokens;
   bool bias;
+  bool storage = false;
 };
 
 class LinearTest : public ::testing::TestWithParam<LinearCase> {};
@@ -17,6 +19,9 @@ class LinearTest : public ::testing::TestWithParam<LinearCase> {};
 TEST_P(LinearTest, MatchesReference) {
   const LinearCase c = GetParam();
   OpHarness h;
+  KernelConfig kernels = KernelConfig::for_device(gpu().device->info());
+  if (c.storage) kernels.texel_inputs = false;
+  h.use_kernels(kernels);
   std::vector<float> x = h.source().add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1 + c.in));
   std::vector<float> w = h.source().add("w", c.dtype, {c.out, c.in}, random_values(size_t(c.out) * c.in, 2 + c.out));
   std::vector<float> b;
@@ -33,7 +38,7 @@ std::string name(const ::testing::TestParamInfo<LinearCase>& i) {
   const LinearCase& c = i.param;
   std::string s = c.dtype == DType::F32 ? "f32" : c.dtype == DType::F16 ? "f16" : "bf16";
   return s + "_out" + std::to_string(c.out) + "_in" + std::to_string(c.in) + "_tokens" + std::to_string(c.tokens) +
-         (c.bias ? "_bias" : "");
+         (c.bias ? "_bias" : "") + (c.storage ? "_storage" : "");
 }
 
 std::vector<LinearCase> cases() {
@@ -54,6 +59,13 @@ std::vector<LinearCase> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, LinearTest, ::testing::ValuesIn(cases()), name);
+
+std::vector<LinearCase> storage_cases() {
+  std::vector<LinearCase> out = cases();
+  for (LinearCase& c : out) c.storage = true;
+  return out;
+}
+INSTANTIATE_TEST_SUITE_P(Storage, LinearTest, ::testing::ValuesIn(storage_cases()), name);
 
 // Odd out * in: a 16-bit weight's last element sits in a half-filled 32-bit word, which the
 // shader must still read (a buffer of exactly nbytes once made it read 0). Also covers in

@@ -1,8 +1,12 @@
 // linear with quantized weights: W [out, in] quantized on the CPU (quant::quantize), reference
 // = CPU-dequantized W times x in double. Where the device has subgroup arithmetic one token
-// runs matvec_<type> and more run matmul_subgroup_<type>; the portable matmul_<type> runs
-// elsewhere, and here in the Portable cases. Out features are not multiples of the rows per
+// runs matvec_<type> and more run matmul_subgroup_<type>, the storage-buffer kernels GPUs run; a
+// CPU implementation runs matvec_rows_<type> and matmul_rows_<type> instead. The Storage and
+// Texel cases force the storage-buffer kernels and their texel-buffer variants (what a CPU
+// implementation runs where the rows kernels do not apply); the portable matmul_<type> runs
+// without subgroup arithmetic, and here in the Portable cases. Out features are not multiples of the rows per
 // workgroup (4) or of anything else; in features are 1, 2 and 3 blocks of the type.
+#include <array>
 #include <cctype>
 
 #include <gmock/gmock.h>
@@ -30,7 +34,9 @@ struct QLinearCase {
   DType dtype;
   uint32_t out, in, tokens;
   bool bias;
-  bool portable = false;  // force the matmul kernel that needs no subgroup operations
+  // The kernels forced: none (the device's choice), the portable matmul that needs no subgroup
+  // operations, the storage-buffer subgroup kernels, their texel-buffer variants.
+  enum Kernels { Device, Portable, Storage, Texel } kernels = Device;
 };
 
 class QuantizedLinearTest : public ::testing::TestWithParam<QLinearCase> {};
@@ -38,11 +44,17 @@ class QuantizedLinearTest : public ::testing::TestWithParam<QLinearCase> {};
 TEST_P(QuantizedLinearTest, MatchesDequantizedReference) {
   const QLinearCase c = GetParam();
   OpHarness h({}, std::max(256u, c.tokens));  // a batch may not exceed the (unused) KV cache
-  if (c.portable) {
-    KernelConfig portable = KernelConfig::for_device(gpu().device->info());
-    portable.subgroup_wg = 0;
-    h.use_kernels(portable);
+  KernelConfig kernels = KernelConfig::for_device(gpu().device->info());
+  switch (c.kernels) {
+    case QLinearCase::Device: break;
+    case QLinearCase::Portable: kernels.subgroup_wg = 0; break;
+    case QLinearCase::Storage:
+    case QLinearCase::Texel:
+      kernels.row_kernels = false;
+      kernels.texel_inputs = c.kernels == QLinearCase::Texel;
+      break;
   }
+  h.use_kernels(kernels);
   std::vector<float> x = h.source().add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1 + c.in));
   std::vector<float> w = h.source().add_quantized("w", c.dtype, {c.out, c.in}, varied_values(size_t(c.out) * c.in, 2 + c.out));
   std::vector<float> b;
@@ -58,7 +70,8 @@ TEST_P(QuantizedLinearTest, MatchesDequantizedReference) {
 std::string name(const ::testing::TestParamInfo<QLinearCase>& i) {
   const QLinearCase& c = i.param;
   return std::string(dtype_name(c.dtype)) + "_out" + std::to_string(c.out) + "_in" + std::to_string(c.in) + "_tokens" +
-         std::to_string(c.tokens) + (c.bias ? "_bias" : "") + (c.portable ? "_portable" : "");
+         std::to_string(c.tokens) + (c.bias ? "_bias" : "") +
+         std::array<const char*, 4>{"", "_portable", "_storage", "_texel"}[c.kernels];
 }
 
 // Every type x out {1, 7, 64, 65, 300} x in {1, 2, 3 blocks} x tokens {1, 2, 7, 64}, each with
@@ -80,10 +93,21 @@ std::vector<QLinearCase> portable_shapes() {
   for (DType t : kQuantTypes)
     for (uint32_t o : {7u, 65u})
       for (uint32_t blocks : {1u, 3u})
-        for (uint32_t tokens : {1u, 2u, 9u}) out.push_back({t, o, blocks * block_elems(t), tokens, tokens == 2, true});
+        for (uint32_t tokens : {1u, 2u, 9u})
+          out.push_back({t, o, blocks * block_elems(t), tokens, tokens == 2, QLinearCase::Portable});
   return out;
 }
 INSTANTIATE_TEST_SUITE_P(Portable, QuantizedLinearTest, ::testing::ValuesIn(portable_shapes()), name);
+
+// The storage-buffer subgroup kernels (what GPUs run) and their texel-buffer variants on the
+// same smaller grid.
+std::vector<QLinearCase> forced_shapes(QLinearCase::Kernels kernels) {
+  std::vector<QLinearCase> out = portable_shapes();
+  for (QLinearCase& c : out) c.kernels = kernels;
+  return out;
+}
+INSTANTIATE_TEST_SUITE_P(Storage, QuantizedLinearTest, ::testing::ValuesIn(forced_shapes(QLinearCase::Storage)), name);
+INSTANTIATE_TEST_SUITE_P(Texel, QuantizedLinearTest, ::testing::ValuesIn(forced_shapes(QLinearCase::Texel)), name);
 
 // A prompt-sized batch (64 matmul token groups), two shapes per type.
 std::vector<QLinearCase> long_batch() {
@@ -97,10 +121,11 @@ std::vector<QLinearCase> long_batch() {
 INSTANTIATE_TEST_SUITE_P(LongBatch, QuantizedLinearTest, ::testing::ValuesIn(long_batch()), name);
 
 // The kernels the cases above meant to cover: where the device has subgroup arithmetic,
-// matvec_<type> for one token and matmul_subgroup_<type> for more; else matmul_<type> (said
-// as a skip).
+// matvec_<type> for one token and matmul_subgroup_<type> for more (matvec_rows_<type> and
+// matmul_rows_<type> on a CPU implementation); else matmul_<type> (said as a skip).
 TEST(QuantizedWeights, BatchPicksKernel) {
   const bool matvec = gpu().device->info().subgroup_arithmetic;
+  const bool rows = KernelConfig::for_device(gpu().device->info()).row_kernels;
   for (DType t : kQuantTypes) {
     std::string suffix(dtype_name(t));
     for (char& ch : suffix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -115,7 +140,9 @@ TEST(QuantizedWeights, BatchPicksKernel) {
       if (cg->last_profile().empty()) GTEST_SKIP() << "no timestamps: dispatches cannot be named";
       std::vector<std::string> kernels;
       for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
-      const std::string want = (!matvec ? "matmul_" : tokens == 1 ? "matvec_" : "matmul_subgroup_") + suffix;
+      const std::string want = !matvec ? "matmul_" + suffix
+                               : rows  ? (tokens == 1 ? "matvec_rows_" : "matmul_rows_") + suffix
+                                       : (tokens == 1 ? "matvec_" : "matmul_subgroup_") + suffix;
       EXPECT_THAT(kernels, ::testing::Contains(want)) << tokens << " token(s)";
     }
   }

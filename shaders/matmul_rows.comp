@@ -1,0 +1,108 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+// out[t][o] = sum_k x[t][k] * W[o][k] (+ bias[o]) (+ residual[t][o]) for block-quantized W: the
+// linear kernel of CPU implementations (KernelConfig::row_kernels). Such a device runs a
+// subgroup as SIMD lanes of one thread and pays per fetch instruction, so this kernel fetches
+// little and wide: one lane per output row loads each of its blocks whole (load_window: a few
+// 16-byte texels) and decodes it from registers; the lanes, which all need the same inputs,
+// fetch a 32-float tile of x together, a vec4 each, and pass it around with shuffles. A
+// workgroup is one subgroup: LANES rows, TOKENS tokens (1: decode, 8: batches); x,y = row group,
+// z = token group. Bindings as matmul_subgroup.comp (0 x as an R32G32B32A32_SFLOAT texel
+// buffer, 1 W, 2 bias, 3 out, 6 residual; its push constants, of which this reads k, n,
+// tokens, has_bias, groups_x and has_residual.
+#include "common.glsl"
+#define WEIGHT_BINDING 1
+#define WEIGHT_WINDOW
+#include "weights.glsl"
+layout(binding = 0) uniform textureBuffer x4;
+layout(std430, binding = 2) readonly buffer Bs { float bias[]; };
+layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
+layout(std430, binding = 6) readonly buffer Residual { float residual[]; };
+layout(push_constant) uniform Push {
+  uint k;
+  uint n;
+  uint tokens;
+  uint has_bias;
+  uint groups_x;
+  uint act;
+  uint has_residual;
+} pc;
+
+#ifndef TOKENS
+#define TOKENS 1u
+#endif
+layout(constant_id = 1) const uint LANES = 8;  // the workgroup size, which is the subgroup size
+
+// The block starting at byte b0 of the tensor into blk[] (quant.glsl): the texels that hold it,
+// then each word shifted into place (a block starts at any multiple of BLOCK_ALIGN).
+const uint WINDOW_QUADS = (16u - BLOCK_ALIGN + BLOCK_BYTES + 15u) / 16u;
+const uint LAST_RAW = WINDOW_QUADS * 4u - 1u;
+void load_window(uint b0) {
+  uint raw[WINDOW_QUADS * 4u];
+  [[unroll]] for (uint i = 0u; i < WINDOW_QUADS; ++i) {
+    uvec4 q = texelFetch(wquads, int((b0 >> 4) + i));
+    raw[4u * i] = q.x;
+    raw[4u * i + 1u] = q.y;
+    raw[4u * i + 2u] = q.z;
+    raw[4u * i + 3u] = q.w;
+  }
+  // Indices past the window only ever feed bytes past the block.
+  uint o = (b0 >> 2) & 3u, s = (b0 & 3u) * 8u;
+  uint aligned[BLOCK_WORDS + 1u];
+  [[unroll]] for (uint i = 0u; i <= BLOCK_WORDS; ++i) {
+    uint a0 = raw[min(i, LAST_RAW)], a1 = raw[min(i + 1u, LAST_RAW)];
+    uint a2 = raw[min(i + 2u, LAST_RAW)], a3 = raw[min(i + 3u, LAST_RAW)];
+    aligned[i] = BLOCK_ALIGN >= 16u ? a0 : o == 0u ? a0 : o == 1u ? a1 : o == 2u ? a2 : a3;
+  }
+  [[unroll]] for (uint i = 0u; i < BLOCK_WORDS; ++i)
+    blk[i] = BLOCK_ALIGN >= 4u ? aligned[i] : funnel(aligned[i], aligned[i + 1u], s);
+}
+
+// A tile of 32 inputs is 8 vec4s: lane l holds vec4s l, l + LANES, ... (SLOTS of them).
+const uint SLOTS = LANES >= 8u ? 1u : 8u / LANES;
+
+void main() {
+  uint lane = gl_LocalInvocationID.x;
+  uint row = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * LANES + lane;
+  if ((row - lane) >= pc.n) return;  // uniform per workgroup
+  uint wrow = min(row, pc.n - 1u);   // lanes past the last row decode a real one and write nothing
+  uint tok0 = gl_WorkGroupID.z * TOKENS;
+  uint toks = min(TOKENS, pc.tokens - tok0);
+  uint blocks = pc.k / QK;
+  uint row_byte = wrow * blocks * BLOCK_BYTES;
+
+  float acc[TOKENS];
+  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) acc[t] = 0.0;
+  for (uint b = 0u; b < blocks; ++b) {
+    load_window(row_byte + b * BLOCK_BYTES);
+    [[unroll]] for (uint u = 0u; u < QK / 32u; ++u) {
+      float w[32], half_w[16];
+      dequant16(b, 32u * u, half_w);
+      [[unroll]] for (uint j = 0u; j < 16u; ++j) w[j] = half_w[j];
+      dequant16(b, 32u * u + 16u, half_w);
+      [[unroll]] for (uint j = 0u; j < 16u; ++j) w[16u + j] = half_w[j];
+      [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
+        if (t >= toks) break;
+        uint tile = ((tok0 + t) * pc.k + b * QK + 32u * u) / 4u;
+        vec4 mine[SLOTS];
+        [[unroll]] for (uint sl = 0u; sl < SLOTS; ++sl) mine[sl] = texelFetch(x4, int(tile + (lane + sl * LANES) % 8u));
+        float s = 0.0;
+        [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+          uint v = j / 4u;
+          s += w[j] * subgroupShuffle(mine[v / LANES][j % 4u], v % LANES);
+        }
+        acc[t] += s;
+      }
+    }
+  }
+  if (row >= pc.n) return;
+  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
+    if (t >= toks) break;
+    float v = acc[t];
+    if (pc.has_bias != 0u) v += bias[row];
+    uint at = (tok0 + t) * pc.n + row;
+    if (pc.has_residual != 0u) v += residual[at];
+    outp[at] = v;
+  }
+}
