@@ -4,14 +4,24 @@
 // it on sliding-window layers, whose cache is a ring of `rows`), flash style: keys are taken a
 // workgroup-width chunk at a time with a running max and sum, so no score array of the whole
 // context is kept. One workgroup per (head, token); thread j of a chunk scores key j, and
-// each thread owns output dims tid, tid + WG, ... of the value accumulator.
+// each thread owns output dims tid, tid + WG, ... of the value accumulator. TEXEL_KV (the
+// variant of CPU implementations, whose storage loads go lane by lane): the cache is read as
+// 4-element texels and each thread owns 4-dim groups 4*tid, 4*(tid + WG), ... instead (head
+// dims, strides and offsets then are multiples of 4).
 #include "common.glsl"
 #include "kv_cache.glsl"
 #define STEP_BINDING 3
 #include "step.glsl"
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
+#if defined(TEXEL_KV)
+layout(binding = 1) uniform textureBuffer ktexels;  // R16G16B16A16_SFLOAT or R32G32B32A32_SFLOAT
+layout(binding = 2) uniform textureBuffer vtexels;
+vec4 key4(uint i) { return texelFetch(ktexels, int(i >> 2)); }    // elements i..i+3, i % 4 == 0
+vec4 value4(uint i) { return texelFetch(vtexels, int(i >> 2)); }
+#else
 layout(std430, binding = 1) readonly buffer KC { KV_WORD kcache[]; };
 layout(std430, binding = 2) readonly buffer VC { KV_WORD vcache[]; };
+#endif
 layout(std430, binding = 4) writeonly buffer Out { float outp[]; };
 layout(push_constant) uniform Push {
   uint n_heads;
@@ -48,7 +58,7 @@ float query(uint t, uint h, uint d) { return q[(t * pc.n_heads + h) * pc.dk + d]
 #define MAX_HEAD_DIM 256
 #endif
 #define MAX_WG 256
-shared float q_sh[MAX_HEAD_DIM];
+shared vec4 q_sh[MAX_HEAD_DIM / 4];
 shared float p_sh[MAX_WG];
 shared float red[MAX_WG];
 // Output dims per thread: MAX_HEAD_DIM / smallest workgroup (32).
@@ -77,13 +87,19 @@ void main() {
   uint kv_begin = pc.window != 0u && kv_end > pc.window ? kv_end - pc.window : 0u;
   uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.v_stride;
 
-  for (uint d = tid; d < pc.dk; d += wg) q_sh[d] = query(t, h, d) * pc.scale;
+  for (uint d = tid; d < pc.dk; d += wg) q_sh[d >> 2][d & 3u] = query(t, h, d) * pc.scale;
+  for (uint d = pc.dk + tid; d < (pc.dk + 3u) / 4u * 4u; d += wg) q_sh[d >> 2][d & 3u] = 0.0;
   barrier();
 
   float m = -1.0 / 0.0;
   float l = 0.0;
+#if defined(TEXEL_KV)
+  vec4 acc4[ACC_PER_THREAD / 4u];
+  [[unroll]] for (uint i = 0; i < ACC_PER_THREAD / 4u; ++i) acc4[i] = vec4(0.0);
+#else
   float acc[ACC_PER_THREAD];
   [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) acc[i] = 0.0;
+#endif
 
   for (uint base = kv_begin; base < kv_end; base += wg) {
     uint j = base + tid;
@@ -91,7 +107,11 @@ void main() {
     if (j < kv_end) {
       uint kb = (j % pc.rows) * k_stride + kvh * pc.dk;
       s = 0.0;
-      for (uint d = 0; d < pc.dk; ++d) s += q_sh[d] * KV_ELEM(kcache, kb + d);
+#if defined(TEXEL_KV)
+      for (uint d = 0; d < pc.dk; d += 4u) s += dot(q_sh[d >> 2], key4(kb + d));
+#else
+      for (uint d = 0; d < pc.dk; ++d) s += q_sh[d >> 2][d & 3u] * KV_ELEM(kcache, kb + d);
+#endif
       if (pc.softcap > 0.0) s = pc.softcap * tanh(s / pc.softcap);
     }
     float m_new = max(m, reduce(s, true));
@@ -100,6 +120,16 @@ void main() {
     float alpha = exp(m - m_new);
     l = l * alpha + reduce(p, false);  // reduce's barriers also publish p_sh
     uint n_chunk = min(wg, kv_end - base);
+#if defined(TEXEL_KV)
+    [[unroll]] for (uint i = 0; i < ACC_PER_THREAD / 4u; ++i) {
+      uint d = 4u * (tid + i * wg);
+      if (d < pc.dv) {
+        vec4 a = acc4[i] * alpha;
+        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * value4(((base + jj) % pc.rows) * v_stride + kvh * pc.v_head + d);
+        acc4[i] = a;
+      }
+    }
+#else
     [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) {
       uint d = tid + i * wg;
       if (d < pc.dv) {
@@ -108,11 +138,20 @@ void main() {
         acc[i] = a;
       }
     }
+#endif
     m = m_new;
     barrier();
   }
+#if defined(TEXEL_KV)
+  [[unroll]] for (uint i = 0; i < ACC_PER_THREAD / 4u; ++i) {
+    uint d = 4u * (tid + i * wg);
+    [[unroll]] for (uint c = 0; c < 4u; ++c)
+      if (d + c < pc.dv) outp[(t * pc.n_heads + h) * pc.dv + d + c] = acc4[i][c] / l;
+  }
+#else
   [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) {
     uint d = tid + i * wg;
     if (d < pc.dv) outp[(t * pc.n_heads + h) * pc.dv + d] = acc[i] / l;
   }
+#endif
 }

@@ -9,7 +9,7 @@
 // fetch a 32-float tile of x together, a vec4 each, and pass it around with shuffles. A
 // workgroup is one subgroup: LANES rows, TOKENS tokens (1: decode, 8: batches); x,y = row group,
 // z = token group. Bindings as matmul_subgroup.comp (0 x as an R32G32B32A32_SFLOAT texel
-// buffer, 1 W, 2 bias, 3 out, 6 residual; its push constants, of which this reads k, n,
+// buffer, 1 W, 2 bias, 3 out, 6 residual), and its push constants, of which this reads k, n,
 // tokens, has_bias, groups_x and has_residual.
 #include "common.glsl"
 #define WEIGHT_BINDING 1

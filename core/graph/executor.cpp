@@ -113,17 +113,18 @@ CompiledGraph::~CompiledGraph() {
   for (VkBufferView v : views_) vkDestroyBufferView(device_.handle(), v, nullptr);
 }
 
+const vk::Buffer& CompiledGraph::weight_buffer(const Node& n, bool as_vector) {
+  if (!n.expert_parts.empty()) return weights_.stacked(n.expert_parts);
+  if (n.cut.rows_per_head) return weights_.head_cut(*n.weight, n.n_expert, n.cut);
+  return as_vector ? weights_.as_f32(*n.weight) : weights_.stored(*n.weight);
+}
+
 CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
   if (t == RBEE_TENSOR_NONE) return {dummy_->handle(), 0, VK_WHOLE_SIZE};
   const Node& n = graph_->node(t);
   switch (n.kind) {
     case OpKind::Tokens: return {ids_->handle(), 0, VK_WHOLE_SIZE};
-    case OpKind::Weight: {
-      if (!n.expert_parts.empty()) return {weights_.stacked(n.expert_parts).handle(), 0, VK_WHOLE_SIZE};
-      if (n.cut.rows_per_head) return {weights_.head_cut(*n.weight, n.n_expert, n.cut).handle(), 0, VK_WHOLE_SIZE};
-      const vk::Buffer& b = as_vector ? weights_.as_f32(*n.weight) : weights_.stored(*n.weight);
-      return {b.handle(), 0, VK_WHOLE_SIZE};
-    }
+    case OpKind::Weight: return {weight_buffer(n, as_vector).handle(), 0, VK_WHOLE_SIZE};
     default: return {arena_->handle(), offsets_[t - 1], uint64_t(n.rows) * n.cols * 4};
   }
 }
@@ -273,7 +274,19 @@ void CompiledGraph::record(const Graph& graph) {
           arp.rope = rope_push(r);
         }
         bool q_rope = fusions_.query_rope_of[i] != RBEE_TENSOR_NONE;
-        dispatch(std::string("attention_") + (q_rope ? "rope_" : "") + (wide ? "wide_" : "") + kv_suffix, attend,
+        // The texel variant reads 4-element texels: head sizes, strides and offsets must be
+        // multiples of 4, and each cache buffer within the texel limit.
+        uint64_t texel_bytes = cache_.type() == KvType::F16 ? 8 : 16, max_texels = device_.limits().maxTexelBufferElements;
+        bool texel = config_.texel_inputs && a.head_dim_k % 4 == 0 && a.head_dim_v % 4 == 0 && ap.v_stride % 4 == 0 &&
+                     ap.v_head % 4 == 0 && cache_.keys(a.layer).size() / texel_bytes <= max_texels &&
+                     cache_.values(a.layer).size() / texel_bytes <= max_texels;
+        if (texel) {
+          VkFormat f = cache_.type() == KvType::F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT;
+          attend[1].texel = attend[2].texel = f;
+        }
+        dispatch(std::string("attention_") + (q_rope ? "rope_" : "") + (wide ? "wide_" : "") + (texel ? "texel_" : "") +
+                     kv_suffix,
+                 attend,
                  &arp, q_rope ? sizeof arp : sizeof ap,
                  {config_.attention_wg}, a.n_heads, n.rows, 1);
         break;
@@ -414,9 +427,10 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
 
 // A texel view holds at most maxTexelBufferElements texels: larger weights keep storage buffers.
 CompiledGraph::LinearKernel CompiledGraph::linear_kernel(const Node& weight, bool folded_input) {
-  uint64_t bytes = weights_.stored(*weight.weight).size();
+  uint64_t bytes = weight_buffer(weight, false).size();
   uint64_t max_texels = device_.limits().maxTexelBufferElements;
-  bool blocks = dtype_traits(static_cast<uint32_t>(weight.weight->dtype))->block_elems > 1;
+  auto traits = dtype_traits(static_cast<uint32_t>(weight.weight->dtype));
+  bool blocks = traits && traits->block_elems > 1;
   if (config_.row_kernels && blocks && !folded_input && bytes / 16 <= max_texels) return LinearKernel::Rows;
   if (config_.texel_inputs && bytes / 4 <= max_texels) return LinearKernel::Texel;
   return LinearKernel::Storage;
@@ -456,11 +470,18 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   uint32_t groups = div_up(out_cols, config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);
   MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, 0, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
-  std::string kernel = std::string(batch ? "moe_matmul_" : "moe_matvec_") + weight_suffix(kernel_type(w));
-  dispatch(kernel, {bind(n.inputs[0], false), bind(n.inputs[1], false), {dummy_->handle(), 0, VK_WHOLE_SIZE},
-                    bind(self, false), {dummy_->handle(), 0, VK_WHOLE_SIZE}, bind(n.inputs[2], false),
-                    {dummy_->handle(), 0, VK_WHOLE_SIZE}, {dummy_->handle(), 0, VK_WHOLE_SIZE}},
-           &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx), static_cast<uint32_t>(gz));
+  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+  std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false), none, bind(self, false), none,
+                                bind(n.inputs[2], false), none, none};
+  bool texel = linear_kernel(w, true) == LinearKernel::Texel;
+  if (texel) {
+    bindings[0].texel = VK_FORMAT_R32_SFLOAT;
+    bindings[1].texel = VK_FORMAT_R32_UINT;
+  }
+  std::string kernel =
+      std::string(batch ? "moe_matmul_" : "moe_matvec_") + (texel ? "texel_" : "") + weight_suffix(kernel_type(w));
+  dispatch(kernel, bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx),
+           static_cast<uint32_t>(gz));
 }
 
 // Two passes: every workgroup keeps the k best of its slice of the row, then one workgroup

@@ -23,8 +23,8 @@ struct KernelConfig {
   // instead) and output features per workgroup (<= 8).
   uint32_t subgroup_wg;
   uint32_t subgroup_rows;
-  // matvec/matmul_subgroup read weights and inputs through uniform texel buffers (the
-  // *_texel_* variants). A CPU implementation loads a storage buffer lane by lane, with a
+  // matvec/matmul_subgroup read weights and inputs, attention the KV cache, through uniform
+  // texel buffers (the *_texel_* variants). A CPU implementation loads a storage buffer lane by lane, with a
   // branch per lane, but fetches texels with vector gathers: lavapipe runs these kernels
   // about twice as fast so. GPUs keep storage buffers.
   bool texel_inputs;
@@ -92,6 +92,8 @@ class CompiledGraph {
     VkFormat texel = VK_FORMAT_UNDEFINED;  // set: bound as a uniform texel buffer of this format
   };
   Binding bind(rbee_tensor t, bool as_vector);
+  // The device buffer of a weight node: as stored, stacked experts, per-head cuts, or float32.
+  const vk::Buffer& weight_buffer(const Node& n, bool as_vector);
   // spec: specialization constants, the workgroup size first.
   void dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
                 std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz);
@@ -100,7 +102,8 @@ class CompiledGraph {
   // A rope node's frequency table, kept for the life of the graph.
   Binding rope_table(const Node& rope);
   void record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual);
-  // The kernel family of a linear (on the subgroup path) with these weights.
+  // The kernel family of a linear (on the subgroup path) with these weights; moe_linear asks
+  // as for a folded input (it has no rows variant).
   enum class LinearKernel { Storage, Texel, Rows };
   LinearKernel linear_kernel(const Node& weight, bool folded_input);
   void record_moe_route(const Node& n, rbee_tensor self);

@@ -19,6 +19,7 @@ struct AttentionCase {
   float softcap = 0;      // > 0: soft-capped scores
   uint32_t max_batch = 512;
   bool values_in_keys = false;  // MLA: v = the first dv columns of k, cached once
+  bool storage = false;  // read the cache as storage buffers where the device would read texels
 };
 
 // Reference over the host copies of q, k, v (k and v rounded as the cache stores them).
@@ -76,6 +77,9 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
   for (auto [tokens, times] : c.steps) total += tokens * times;
   const uint32_t qw = c.n_heads * c.dk, kw = c.n_kv_heads * c.dk, vw = c.n_kv_heads * c.dv;
   OpHarness h({{sizeof(rbee_kv_layout), c.n_kv_heads, c.dk, c.dv, c.window, c.values_in_keys}}, total + 3, c.kv, c.max_batch);
+  KernelConfig kernels = KernelConfig::for_device(gpu().device->info());
+  if (c.storage) kernels.texel_inputs = false;
+  h.use_kernels(kernels);
   if (c.window) {  // the ring, not the whole context: the cases below wrap it
     ASSERT_EQ(h.cache().rows(0), c.window + c.max_batch - 1);
     ASSERT_GT(total, h.cache().rows(0) + c.max_batch);
@@ -151,6 +155,16 @@ TEST(SlidingWindowAttention, RefusesBatchesBeyondTheRing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<AttentionCase>& i) { return std::string(i.param.name); });
+
+// The same through storage buffers, what GPUs read (a CPU implementation reads texels where the
+// head sizes allow).
+std::vector<AttentionCase> storage_cases() {
+  std::vector<AttentionCase> out = cases();
+  for (AttentionCase& c : out) c.storage = true;
+  return out;
+}
+INSTANTIATE_TEST_SUITE_P(Storage, AttentionTest, ::testing::ValuesIn(storage_cases()),
                          [](const ::testing::TestParamInfo<AttentionCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
