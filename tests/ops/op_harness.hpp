@@ -13,6 +13,7 @@
 
 #include "graph/device_weights.hpp"
 #include "graph/executor.hpp"
+#include "graph/fusion.hpp"
 #include "graph/graph.hpp"
 #include "graph/kv_cache.hpp"
 #include "ops/memory_source.hpp"
@@ -86,6 +87,19 @@ class OpHarness {
     if (!graph.error().empty()) throw std::runtime_error("graph: " + graph.error());
     CompileOptions options{.top_k = top_k, .profile = profile, .kernels = kernels_ ? &*kernels_ : nullptr};
     return std::make_unique<CompiledGraph>(*gpu().device, *gpu().pipelines, weights_, cache_, graph, options);
+  }
+
+  // The handles (minus 1) of the nodes that every fusion the executor knows folds in build's
+  // graph of n_tokens rows: what a fused kernel leaves out.
+  std::vector<size_t> folded(uint32_t n_tokens, const BuildFn& build) {
+    Graph graph(source_, n_tokens, true, cache_.capacity());
+    auto* g = reinterpret_cast<rbee_graph*>(&graph);
+    api().set_output(g, build(api(), g));
+    Fusions f = find_fusions(graph, true, true);
+    std::vector<size_t> out;
+    for (size_t i = 0; i < f.folded.size(); ++i)
+      if (f.folded[i]) out.push_back(i);
+    return out;
   }
 
   // Compiles with these kernel choices instead of the device's (e.g. the portable fallbacks).

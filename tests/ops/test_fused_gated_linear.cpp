@@ -28,10 +28,7 @@ TEST_P(FusedGatedLinear, EqualsTheUnfusedOps) {
     h.use_kernels(k);
     h.source().add("gate", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -3.0f, 3.0f));
     h.source().add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
-    if (c.weight == DType::F32)
-      h.source().add("w", DType::F32, {out, in}, random_values(size_t(out) * in, 3));
-    else
-      h.source().add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 3));
+    h.source().add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 3));
     return h.eval(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
       rbee_tensor unit = api.gated(g, h.input(g, "gate"), h.input(g, "up"), c.act);
       return api.linear(g, unit, api.weight(g, "w"), RBEE_TENSOR_NONE);
@@ -100,10 +97,7 @@ TEST_P(FusedResidualLinear, EqualsTheUnfusedOps) {
     h.source().add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
     h.source().add("res", DType::F32, {c.tokens, out}, random_values(size_t(c.tokens) * out, 3, -5.0f, 5.0f));
     h.source().add("b", DType::F32, {out}, random_values(out, 4));
-    if (c.weight == DType::F32)
-      h.source().add("w", DType::F32, {out, in}, random_values(size_t(out) * in, 5));
-    else
-      h.source().add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 5));
+    h.source().add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 5));
     auto build = [&](const rbee_graph_api& api, rbee_graph* g) {
       rbee_tensor x = h.input(g, "x");
       if (c.gated) x = api.gated(g, x, h.input(g, "up"), RBEE_UNARY_SILU);
@@ -111,14 +105,7 @@ TEST_P(FusedResidualLinear, EqualsTheUnfusedOps) {
       rbee_tensor r = h.input(g, "res");
       return c.linear_first ? api.binary(g, y, r, RBEE_BINARY_ADD) : api.binary(g, r, y, RBEE_BINARY_ADD);
     };
-    if (!portable) {  // the fusion happens where it should
-      Graph graph(h.source(), c.tokens, true, 256);
-      auto* g = reinterpret_cast<rbee_graph*>(&graph);
-      graph_api()->set_output(g, build(*graph_api(), g));
-      Fusions f = find_fusions(graph, true, true);
-      for (size_t i = 0; i < f.folded.size(); ++i)
-        if (f.folded[i]) folded.push_back(i);
-    }
+    if (!portable) folded = h.folded(c.tokens, build);  // the fusion happens where it should
     return h.eval(c.tokens, build);
   };
   std::vector<float> fused = run(false), separate = run(true);
