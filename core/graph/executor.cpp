@@ -6,58 +6,24 @@
 #include <stdexcept>
 
 #include "graph/arena_plan.hpp"
+#include "graph/dispatch.hpp"
 #include "graph/rope_table.hpp"
 #include "vulkan/error.hpp"
 
 namespace rbee {
-namespace {
 
-constexpr uint32_t kMaxGroups = 65535;
-constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/matmul.comp
-constexpr uint32_t kSubgroupTokens = 8;        // TOKENS of the matmul_subgroup_* variants
-
-uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
-
-// Shader variants exist per weight type, named after the type ("matvec_q4_k").
-std::string weight_suffix(DType t) {
-  if (!kernel_weight_type(t)) throw std::runtime_error("no kernel for weight type " + std::string(dtype_name(t)));
-  std::string name(dtype_name(t));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
-}
-
-struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
-struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
-struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; };
-struct EmbedPush { uint32_t dim, n_rows; };
-struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
-struct KvStorePush { uint32_t k_dim, v_dim, rows; };
-struct KvStoreRopePush { KvStorePush store; RopePush rope; };
-
-RopePush rope_push(const Node& rope) {
-  const rbee_rope_params& p = rope.rope;
-  return {p.n_heads, p.head_dim, p.n_rot, p.mode == RBEE_ROPE_NEOX, rope.inputs[1] != RBEE_TENSOR_NONE, p.attn_factor};
-}
-struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows, v_stride, v_head; };
-struct AttentionRopePush { AttentionPush attention; RopePush rope; };
-struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
-struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
-struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
-struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
-struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t n_used, x_per_slot, n_expert, tiles, identity; };
-struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
-struct MoeCombinePush { uint32_t n_tokens, cols, k; };
-struct StepValues { uint32_t n_past, n_tokens; };
-
-}  // namespace
+using namespace dispatch;
 
 KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
   // A CPU implementation runs a workgroup as one thread looping over its lanes: small groups
   // spread work over cores; GPUs want wide groups to hide latency.
   // One subgroup per matmul workgroup: the reduction needs no barrier.
   uint32_t subgroup_wg = info.subgroup_arithmetic ? std::clamp<uint32_t>(info.subgroup_size, 4, 128) : 0;
-  if (info.type == "cpu") return {64, 32, 64, subgroup_wg, 8, true, false, subgroup_wg && info.subgroup_shuffle};
-  return {256, 128, 256, subgroup_wg, 2, false, true, false};
+  if (info.type == "cpu")
+    return {.reduce_wg = 64, .attention_wg = 32, .elementwise_wg = 64, .subgroup_wg = subgroup_wg, .subgroup_rows = 8,
+            .texel_inputs = true, .fold_inputs = false, .row_kernels = subgroup_wg && info.subgroup_shuffle};
+  return {.reduce_wg = 256, .attention_wg = 128, .elementwise_wg = 256, .subgroup_wg = subgroup_wg, .subgroup_rows = 2,
+          .texel_inputs = false, .fold_inputs = true, .row_kernels = false};
 }
 
 CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights,
@@ -363,125 +329,6 @@ CompiledGraph::Binding CompiledGraph::rope_table(const Node& rope) {
   Binding b{table->handle(), 0, VK_WHOLE_SIZE};
   constants_.push_back(std::move(table));
   return b;
-}
-
-// x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per
-// workgroup. A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
-// norm: its input in binding 0, its weight in binding 7. A residual (binding 6) is added as the
-// results are written.
-void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual) {
-  const auto& in = n.inputs;
-  const Node& w = graph.node(in[1]);
-  std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(out, false)};
-  if (!config_.subgroup_wg) {
-    uint32_t gx = std::min(n.cols, kMaxGroups);
-    MatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
-    dispatch("matmul_" + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, {config_.reduce_wg}, gx,
-             div_up(n.cols, gx), div_up(n.rows, kMatmulTokensPerGroup));
-    return;
-  }
-  bool vec = n.rows == 1;
-  const Node& input = graph.node(in[0]);
-  bool folded = fusions_.folded[in[0] - 1];
-  bool gated = folded && input.kind == OpKind::Elementwise;
-  bool normed = folded && input.kind == OpKind::Norm;
-  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
-  uint32_t act = 0;
-  if (gated) {
-    bindings[0] = bind(input.inputs[0], false);
-    bindings.push_back(bind(input.inputs[1], false));
-    act = input.elementwise - kGated + kSilu;
-  }
-  if (normed) bindings[0] = bind(input.inputs[0], false);
-  // Every variant declares bindings 0..7 (4: up, 5: routing, 6: residual, 7: norm weight);
-  // unused ones get a stub.
-  bindings.resize(6, none);
-  bindings.push_back(residual != RBEE_TENSOR_NONE ? bind(residual, false) : none);
-  bool norm_weight = normed && input.inputs[1] != RBEE_TENSOR_NONE;
-  bindings.push_back(norm_weight ? bind(input.inputs[1], true) : none);
-
-  LinearKernel family = linear_kernel(w, folded);
-  if (family == LinearKernel::Rows) {
-    bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
-    bindings[1].texel = VK_FORMAT_R32G32B32A32_UINT;
-  } else if (family == LinearKernel::Texel) {
-    bindings[0].texel = VK_FORMAT_R32_SFLOAT;
-    bindings[1].texel = VK_FORMAT_R32_UINT;
-    if (gated) bindings[4].texel = VK_FORMAT_R32_SFLOAT;
-    if (norm_weight) bindings[7].texel = VK_FORMAT_R32_SFLOAT;
-  }
-  bool rows = family == LinearKernel::Rows;
-  uint32_t groups = div_up(n.cols, rows ? config_.subgroup_wg : config_.subgroup_rows);
-  uint32_t gx = std::min(groups, kMaxGroups);
-  SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx, act, residual != RBEE_TENSOR_NONE,
-                        normed ? input.norm.eps : 0.0f, normed ? input.norm.weight_offset : 0.0f};
-  uint32_t norm_mode = !normed ? 0 : norm_weight ? 2 : 1;  // NORM_INPUT of shaders/matmul_subgroup.comp
-  std::string kernel = rows ? std::string(vec ? "matvec_rows_" : "matmul_rows_")
-                            : std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "") +
-                                  (family == LinearKernel::Texel ? "texel_" : "");
-  std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg}
-                                    : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm_mode};
-  dispatch(kernel + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, spec, gx, div_up(groups, gx),
-           vec ? 1 : div_up(n.rows, kSubgroupTokens));
-}
-
-// A texel view holds at most maxTexelBufferElements texels: larger weights keep storage buffers.
-CompiledGraph::LinearKernel CompiledGraph::linear_kernel(const Node& weight, bool folded_input) {
-  uint64_t bytes = weight_buffer(weight, false).size();
-  uint64_t max_texels = device_.limits().maxTexelBufferElements;
-  auto traits = dtype_traits(static_cast<uint32_t>(weight.weight->dtype));
-  bool blocks = traits && traits->block_elems > 1;
-  if (config_.row_kernels && blocks && !folded_input && bytes / 16 <= max_texels) return LinearKernel::Rows;
-  if (config_.texel_inputs && bytes / 4 <= max_texels) return LinearKernel::Texel;
-  return LinearKernel::Storage;
-}
-
-// Routing per token, then (for batches) the rows of each expert listed for moe_linear.
-void CompiledGraph::record_moe_route(const Node& n, rbee_tensor self) {
-  const rbee_moe_route_params& m = n.moe;
-  MoeRoutePush pc{n.rows, m.n_expert, m.n_used, m.gating == RBEE_MOE_SIGMOID, m.normalize, m.scale, m.n_group,
-                  m.topk_group, m.group_top, n.inputs[1] != RBEE_TENSOR_NONE};
-  uint32_t wg = config_.elementwise_wg;
-  dispatch("moe_route", {bind(n.inputs[0], false), bind(n.inputs[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
-           div_up(n.rows, wg), 1, 1);
-  if (n.rows > 1) {
-    MoeBucketPush bp{n.rows, m.n_expert, m.n_used};
-    dispatch("moe_bucket", {bind(self, false)}, &bp, sizeof bp, {config_.reduce_wg}, 1, 1, 1);
-  }
-}
-
-// One token: a mat-vec per (token, chosen expert) row. Batches: per expert, tiles of the rows
-// listed for it, so that its weights are read once. Without routing (head_linear) head h of
-// every token is expert h.
-void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self) {
-  if (!config_.subgroup_wg)
-    throw std::runtime_error("mixture-of-experts and per-head layers need a device with subgroup arithmetic");
-  bool identity = n.inputs[2] == RBEE_TENSOR_NONE;
-  const Node &x = graph.node(n.inputs[0]), &w = graph.node(n.inputs[1]);
-  uint32_t tokens = identity ? x.rows : graph.node(n.inputs[2]).rows, k = n.moe.n_used;
-  uint32_t out_cols = identity ? w.rows : n.cols;
-  bool batch = tokens > 1;
-  uint32_t tiles = div_up(tokens, kSubgroupTokens);
-  // Batches: every (head, tile) with identity; with routing, the bound on listed tiles.
-  uint64_t gz = !batch ? uint64_t(tokens) * k
-                : identity ? uint64_t(w.n_expert) * tiles
-                           : RoutingLayout{tokens, w.n_expert, k}.max_tiles();
-  if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
-  uint32_t groups = div_up(out_cols, config_.subgroup_rows);
-  uint32_t gx = std::min(groups, kMaxGroups);
-  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, 0, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
-  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
-  std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false), none, bind(self, false), none,
-                                bind(n.inputs[2], false), none, none};
-  bool texel = linear_kernel(w, true) == LinearKernel::Texel;
-  if (texel) {
-    bindings[0].texel = VK_FORMAT_R32_SFLOAT;
-    bindings[1].texel = VK_FORMAT_R32_UINT;
-  }
-  std::string kernel =
-      std::string(batch ? "moe_matmul_" : "moe_matvec_") + (texel ? "texel_" : "") + weight_suffix(kernel_type(w));
-  dispatch(kernel, bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx),
-           static_cast<uint32_t>(gz));
 }
 
 // Two passes: every workgroup keeps the k best of its slice of the row, then one workgroup

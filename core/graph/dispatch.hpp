@@ -1,0 +1,51 @@
+#pragma once
+// What the executor's recorders share: the push-constant layouts of the kernels (each mirrors
+// the push_constant block of its shader in shaders/) and the dispatch arithmetic.
+#include <cctype>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "graph/graph.hpp"
+
+namespace rbee::dispatch {
+
+constexpr uint32_t kMaxGroups = 65535;
+constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/matmul.comp
+constexpr uint32_t kSubgroupTokens = 8;        // TOKENS of the matmul_subgroup_* variants
+
+inline uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
+
+// Shader variants exist per weight type, named after the type ("matvec_q4_k").
+inline std::string weight_suffix(DType t) {
+  if (!kernel_weight_type(t)) throw std::runtime_error("no kernel for weight type " + std::string(dtype_name(t)));
+  std::string name(dtype_name(t));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
+struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
+struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; };
+struct EmbedPush { uint32_t dim, n_rows; };
+struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
+struct KvStorePush { uint32_t k_dim, v_dim, rows; };
+struct KvStoreRopePush { KvStorePush store; RopePush rope; };
+
+inline RopePush rope_push(const Node& rope) {
+  const rbee_rope_params& p = rope.rope;
+  return {p.n_heads, p.head_dim, p.n_rot, p.mode == RBEE_ROPE_NEOX, rope.inputs[1] != RBEE_TENSOR_NONE, p.attn_factor};
+}
+struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows, v_stride, v_head; };
+struct AttentionRopePush { AttentionPush attention; RopePush rope; };
+struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
+struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
+struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
+struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
+struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t n_used, x_per_slot, n_expert, tiles, identity; };
+struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
+struct MoeCombinePush { uint32_t n_tokens, cols, k; };
+struct StepValues { uint32_t n_past, n_tokens; };
+
+
+}  // namespace rbee::dispatch
