@@ -10,12 +10,18 @@
 // workgroup is one subgroup: LANES rows, TOKENS tokens (1: decode, 8: batches); x,y = row group,
 // z = token group. Bindings as matmul_subgroup.comp (0 x as an R32G32B32A32_SFLOAT texel
 // buffer, 1 W, 2 bias, 3 out, 6 residual), and its push constants, of which this reads k, n,
-// tokens, has_bias, groups_x and has_residual.
+// tokens, has_bias, groups_x, act and has_residual. GATE_UP: the gated unit of an MLP,
+// out = act(x W^T) * (x U^T) with U in binding 4: each lane decodes its row of both and the two
+// share every input tile (one dispatch for the gate, up and activation ops).
 #include "common.glsl"
 #define WEIGHT_BINDING 1
 #define WEIGHT_WINDOW
 #include "weights.glsl"
 layout(binding = 0) uniform textureBuffer x4;
+#if defined(GATE_UP)
+#include "activation.glsl"
+layout(binding = 4) uniform utextureBuffer up_quads;
+#endif
 layout(std430, binding = 2) readonly buffer Bs { float bias[]; };
 layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
 layout(std430, binding = 6) readonly buffer Residual { float residual[]; };
@@ -38,10 +44,10 @@ layout(constant_id = 1) const uint LANES = 8;  // the workgroup size, which is t
 // then each word shifted into place (a block starts at any multiple of BLOCK_ALIGN).
 const uint WINDOW_QUADS = (16u - BLOCK_ALIGN + BLOCK_BYTES + 15u) / 16u;
 const uint LAST_RAW = WINDOW_QUADS * 4u - 1u;
-void load_window(uint b0) {
+void load_window(utextureBuffer quads, uint b0) {
   uint raw[WINDOW_QUADS * 4u];
   [[unroll]] for (uint i = 0u; i < WINDOW_QUADS; ++i) {
-    uvec4 q = texelFetch(wquads, int((b0 >> 4) + i));
+    uvec4 q = texelFetch(quads, int((b0 >> 4) + i));
     raw[4u * i] = q.x;
     raw[4u * i + 1u] = q.y;
     raw[4u * i + 2u] = q.z;
@@ -59,6 +65,15 @@ void load_window(uint b0) {
     blk[i] = BLOCK_ALIGN >= 4u ? aligned[i] : funnel(aligned[i], aligned[i + 1u], s);
 }
 
+// Elements 32u..32u+31 of block b (in blk).
+void decode32(uint b, uint u, out float w[32]) {
+  float half_w[16];
+  dequant16(b, 32u * u, half_w);
+  [[unroll]] for (uint j = 0u; j < 16u; ++j) w[j] = half_w[j];
+  dequant16(b, 32u * u + 16u, half_w);
+  [[unroll]] for (uint j = 0u; j < 16u; ++j) w[16u + j] = half_w[j];
+}
+
 // A tile of 32 inputs is 8 vec4s: lane l holds vec4s l, l + LANES, ... (SLOTS of them).
 const uint SLOTS = LANES >= 8u ? 1u : 8u / LANES;
 
@@ -74,32 +89,56 @@ void main() {
 
   float acc[TOKENS];
   [[unroll]] for (uint t = 0u; t < TOKENS; ++t) acc[t] = 0.0;
+#if defined(GATE_UP)
+  float acc_up[TOKENS];
+  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) acc_up[t] = 0.0;
+  uint up_blk[BLOCK_WORDS];
+#endif
   for (uint b = 0u; b < blocks; ++b) {
-    load_window(row_byte + b * BLOCK_BYTES);
+#if defined(GATE_UP)
+    load_window(up_quads, row_byte + b * BLOCK_BYTES);
+    up_blk = blk;
+#endif
+    load_window(wquads, row_byte + b * BLOCK_BYTES);
     [[unroll]] for (uint u = 0u; u < QK / 32u; ++u) {
-      float w[32], half_w[16];
-      dequant16(b, 32u * u, half_w);
-      [[unroll]] for (uint j = 0u; j < 16u; ++j) w[j] = half_w[j];
-      dequant16(b, 32u * u + 16u, half_w);
-      [[unroll]] for (uint j = 0u; j < 16u; ++j) w[16u + j] = half_w[j];
+      float w[32];
+      decode32(b, u, w);
+#if defined(GATE_UP)
+      float w_up[32];
+      uint gate_blk[BLOCK_WORDS] = blk;
+      blk = up_blk;
+      decode32(b, u, w_up);
+      blk = gate_blk;
+#endif
       [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
         if (t >= toks) break;
         uint tile = ((tok0 + t) * pc.k + b * QK + 32u * u) / 4u;
         vec4 mine[SLOTS];
         [[unroll]] for (uint sl = 0u; sl < SLOTS; ++sl) mine[sl] = texelFetch(x4, int(tile + (lane + sl * LANES) % 8u));
-        float s = 0.0;
+        float s = 0.0, s_up = 0.0;
         [[unroll]] for (uint j = 0u; j < 32u; ++j) {
           uint v = j / 4u;
-          s += w[j] * subgroupShuffle(mine[v / LANES][j % 4u], v % LANES);
+          float xj = subgroupShuffle(mine[v / LANES][j % 4u], v % LANES);
+          s += w[j] * xj;
+#if defined(GATE_UP)
+          s_up += w_up[j] * xj;
+#endif
         }
         acc[t] += s;
+#if defined(GATE_UP)
+        acc_up[t] += s_up;
+#endif
       }
     }
   }
   if (row >= pc.n) return;
   [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
     if (t >= toks) break;
+#if defined(GATE_UP)
+    float v = activate(pc.act, acc[t]) * acc_up[t];
+#else
     float v = acc[t];
+#endif
     if (pc.has_bias != 0u) v += bias[row];
     uint at = (tok0 + t) * pc.n + row;
     if (pc.has_residual != 0u) v += residual[at];

@@ -48,7 +48,10 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
 
   uint64_t align = std::max<uint64_t>({device.limits().minStorageBufferOffsetAlignment,
                                        device.limits().minTexelBufferOffsetAlignment, 16});
-  fusions_ = find_fusions(graph, config_.subgroup_wg != 0, config_.fold_inputs);
+  FusionOptions fusing{.enabled = config_.subgroup_wg != 0, .inputs = config_.fold_inputs};
+  if (config_.row_kernels)  // matmul_rows pairs gate and up (GATE_UP)
+    fusing.pair_gate_up = [this](const Node& w) { return linear_kernel(w, false) == LinearKernel::Rows; };
+  fusions_ = find_fusions(graph, fusing);
   ArenaPlan plan = plan_arena(graph, fusions_, align);
   offsets_ = std::move(plan.offset);
   arena_ = std::make_unique<vk::Buffer>(device, plan.size, vk::MemoryKind::Device, "activations");
@@ -260,6 +263,10 @@ void CompiledGraph::record(const Graph& graph) {
       case OpKind::Elementwise: {
         if (rbee_tensor lin = fusions_.residual_of[i]) {  // residual + linear: the linear's kernel adds
           record_linear(graph, graph.node(lin), self, in[0] == lin ? in[1] : in[0]);
+          break;
+        }
+        if (fusions_.gate_up_of[i].first != RBEE_TENSOR_NONE) {
+          record_gate_up(graph, n, fusions_.gate_up_of[i], self);
           break;
         }
         uint64_t count = uint64_t(n.rows) * n.cols;

@@ -106,6 +106,9 @@ class CompiledGraph {
   // as for a folded input (it has no rows variant).
   enum class LinearKernel { Storage, Texel, Rows };
   LinearKernel linear_kernel(const Node& weight, bool folded_input);
+  // A gated unit with its gate and up linears folded in (Fusions::gate_up_of).
+  void record_gate_up(const Graph& graph, const Node& unit, std::pair<rbee_tensor, rbee_tensor> linears,
+                      rbee_tensor self);
   void record_moe_route(const Node& n, rbee_tensor self);
   void record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self);
   void submit(std::span<const int32_t> ids, uint32_t n_past);

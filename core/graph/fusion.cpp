@@ -4,7 +4,7 @@
 
 namespace rbee {
 
-Fusions find_fusions(const Graph& graph, bool enabled, bool inputs) {
+Fusions find_fusions(const Graph& graph, const FusionOptions& options) {
   const auto& nodes = graph.nodes();
   Fusions f;
   f.folded.assign(nodes.size(), false);
@@ -12,6 +12,7 @@ Fusions find_fusions(const Graph& graph, bool enabled, bool inputs) {
   f.residual_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   f.key_rope_of.assign(nodes.size(), RBEE_TENSOR_NONE);
   f.query_rope_of.assign(nodes.size(), RBEE_TENSOR_NONE);
+  f.gate_up_of.assign(nodes.size(), {RBEE_TENSOR_NONE, RBEE_TENSOR_NONE});
   std::vector<int> readers(nodes.size(), 0);
   std::vector<int> linear_input_readers(nodes.size(), 0);  // linears reading the node as their input x
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -20,7 +21,7 @@ Fusions find_fusions(const Graph& graph, bool enabled, bool inputs) {
       if (in != RBEE_TENSOR_NONE) ++readers[in - 1];
     if (nodes[i].kind == OpKind::Linear) ++linear_input_readers[nodes[i].inputs[0] - 1];
   }
-  if (!enabled) return f;
+  if (!options.enabled) return f;
   auto sole_input = [&](rbee_tensor t) { return readers[t - 1] == 1 && t != graph.output(); };
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];
@@ -28,7 +29,7 @@ Fusions find_fusions(const Graph& graph, bool enabled, bool inputs) {
     rbee_tensor x = n.inputs[0];
     const Node& in = graph.node(x);
     bool gated = in.kind == OpKind::Elementwise && in.elementwise >= kGated;
-    if (!inputs || !gated || !sole_input(x)) continue;
+    if (!options.inputs || !gated || !sole_input(x)) continue;
     f.folded[x - 1] = true;
     f.reads[x - 1].clear();
     // The linear reads gate and up in place of the unit's output.
@@ -41,13 +42,32 @@ Fusions find_fusions(const Graph& graph, bool enabled, bool inputs) {
     const Node& in = graph.node(x);
     bool whole_row_rms = in.kind == OpKind::Norm && in.norm.kind == RBEE_NORM_RMS && in.norm.group_size == in.cols &&
                          in.inputs[2] == RBEE_TENSOR_NONE;
-    if (!inputs || !whole_row_rms || x == graph.output() || readers[x - 1] != linear_input_readers[x - 1]) continue;
+    if (!options.inputs || !whole_row_rms || x == graph.output() || readers[x - 1] != linear_input_readers[x - 1]) continue;
     f.folded[x - 1] = true;
     f.reads[x - 1].clear();
     // The linear reads the norm's input and weight in place of its output.
     std::erase(f.reads[i], x);
     f.reads[i].push_back(in.inputs[0]);
     f.reads[i].push_back(in.inputs[1]);
+  }
+  for (size_t i = 0; i < nodes.size() && options.pair_gate_up; ++i) {
+    const Node& n = nodes[i];
+    if (n.kind != OpKind::Elementwise || n.elementwise < kGated || f.folded[i]) continue;
+    rbee_tensor gate = n.inputs[0], up = n.inputs[1];
+    const Node &g = graph.node(gate), &u = graph.node(up);
+    if (gate == up || g.kind != OpKind::Linear || u.kind != OpKind::Linear || !sole_input(gate) || !sole_input(up))
+      continue;
+    const Node &gw = graph.node(g.inputs[1]), &uw = graph.node(u.inputs[1]);
+    rbee_tensor x = g.inputs[0];
+    if (u.inputs[0] != x || f.folded[x - 1] || g.inputs[2] != RBEE_TENSOR_NONE || u.inputs[2] != RBEE_TENSOR_NONE ||
+        gw.weight->dtype != uw.weight->dtype || gw.rows != uw.rows || gw.cols != uw.cols ||
+        !options.pair_gate_up(gw) || !options.pair_gate_up(uw))
+      continue;
+    f.folded[gate - 1] = f.folded[up - 1] = true;
+    f.reads[gate - 1].clear();
+    f.reads[up - 1].clear();
+    f.gate_up_of[i] = {gate, up};
+    f.reads[i] = {x, g.inputs[1], u.inputs[1]};
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];

@@ -81,6 +81,25 @@ CompiledGraph::LinearKernel CompiledGraph::linear_kernel(const Node& weight, boo
   return LinearKernel::Storage;
 }
 
+// act(x Wg^T) * (x Wu^T) by matmul_rows with GATE_UP: both weights as 16-byte texels (1: gate,
+// 4: up), x as vec4 texels.
+void CompiledGraph::record_gate_up(const Graph& graph, const Node& unit, std::pair<rbee_tensor, rbee_tensor> linears,
+                                   rbee_tensor self) {
+  const Node& gate = graph.node(linears.first);
+  const Node& wg = graph.node(gate.inputs[1]);
+  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+  std::vector<Binding> bindings{bind(gate.inputs[0], false), bind(gate.inputs[1], false), none, bind(self, false),
+                                bind(graph.node(linears.second).inputs[1], false), none, none, none};
+  bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
+  bindings[1].texel = bindings[4].texel = VK_FORMAT_R32G32B32A32_UINT;
+  uint32_t groups = div_up(unit.cols, config_.subgroup_wg);
+  uint32_t gx = std::min(groups, kMaxGroups);
+  SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, unit.elementwise - kGated + kSilu, 0, 0.0f, 0.0f};
+  std::string kernel = unit.rows == 1 ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_";
+  dispatch(kernel + weight_suffix(wg.weight->dtype), bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_wg},
+           gx, div_up(groups, gx), unit.rows == 1 ? 1 : div_up(unit.rows, kSubgroupTokens));
+}
+
 // Routing per token, then (for batches) the rows of each expert listed for moe_linear.
 void CompiledGraph::record_moe_route(const Node& n, rbee_tensor self) {
   const rbee_moe_route_params& m = n.moe;

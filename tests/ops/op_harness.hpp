@@ -95,7 +95,7 @@ class OpHarness {
     Graph graph(source_, n_tokens, true, cache_.capacity());
     auto* g = reinterpret_cast<rbee_graph*>(&graph);
     api().set_output(g, build(api(), g));
-    Fusions f = find_fusions(graph, true, true);
+    Fusions f = find_fusions(graph, {});
     std::vector<size_t> out;
     for (size_t i = 0; i < f.folded.size(); ++i)
       if (f.folded[i]) out.push_back(i);

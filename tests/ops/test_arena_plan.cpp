@@ -73,7 +73,7 @@ TEST(ArenaPlan, LiveActivationsNeverOverlapInALlamaGraph) {
         auto* g = reinterpret_cast<rbee_graph*>(&graph);
         ASSERT_EQ(graph_api()->set_output(g, build_llama(*graph_api(), g)), RBEE_OK) << graph.error();
         const auto& nodes = graph.nodes();
-        Fusions fusions = find_fusions(graph, fused, fusing == 2);
+        Fusions fusions = find_fusions(graph, {.enabled = fused, .inputs = fusing == 2});
         // Per layer: the attention output and down projections into their residual adds, the
         // keys' and queries' ropes into the attention; with the inputs, the gated unit into the
         // down projection and both norms into their linears, plus the output norm.

@@ -1,6 +1,11 @@
 // Fusions into the linear kernels: a gated unit read only by a linear (applied as the linear
-// loads its input) and a residual add of a linear's output (added as it writes). The fused
-// kernels must give what the separate ops give.
+// loads its input), a residual add of a linear's output (added as it writes), and a gated unit
+// with its gate and up linears paired in one kernel (matmul_rows, CPU implementations). The
+// fused kernels must give what the separate ops give.
+#include <cctype>
+
+#include <gmock/gmock.h>
+
 #include "graph/fusion.hpp"
 #include "ops/op_harness.hpp"
 
@@ -66,10 +71,10 @@ TEST(FusedGatedLinearRules, OnlyASoleLinearReaderFolds) {
   rbee_tensor z = api.linear(g, shared, api.weight(g, "w"), RBEE_TENSOR_NONE);
   api.set_output(g, api.binary(g, api.binary(g, y, z, RBEE_BINARY_ADD), api.linear(g, shared, api.weight(g, "w"), RBEE_TENSOR_NONE), RBEE_BINARY_ADD));
   ASSERT_EQ(graph.error(), "");
-  Fusions f = find_fusions(graph, true, true);
+  Fusions f = find_fusions(graph, {});
   EXPECT_TRUE(f.folded[sole - 1]);
   EXPECT_FALSE(f.folded[shared - 1]);
-  EXPECT_FALSE(find_fusions(graph, false, true).folded[sole - 1]);
+  EXPECT_FALSE(find_fusions(graph, {.enabled = false}).folded[sole - 1]);
 }
 
 // A linear read only by an add of its shape (a residual connection) runs inside the add: its
@@ -126,6 +131,99 @@ INSTANTIATE_TEST_SUITE_P(Cases, FusedResidualLinear,
                                   (c.linear_first ? "_linear_first" : "_residual_first") + (c.bias ? "_bias" : "") +
                                   (c.gated ? "_gated" : "");
                          });
+
+// The gate and up linears of an MLP and its gated unit in one matmul_rows dispatch, where the
+// device runs the rows kernels (else the case is said as a skip): decode and batches past the
+// 8-token groups, types of each block size and alignment.
+struct GateUpCase {
+  DType weight;
+  uint32_t in, tokens;
+  rbee_unary_op act;
+};
+
+class GateUpPair : public ::testing::TestWithParam<GateUpCase> {};
+
+TEST_P(GateUpPair, EqualsTheUnfusedOps) {
+  const GateUpCase c = GetParam();
+  const uint32_t out = 45;
+  KernelConfig device = KernelConfig::for_device(gpu().device->info());
+  if (!device.row_kernels) GTEST_SKIP() << "the device does not run matmul_rows: nothing pairs";
+  auto run = [&](bool portable) {
+    OpHarness h;
+    KernelConfig k = device;
+    if (portable) k.subgroup_wg = 0;
+    h.use_kernels(k);
+    h.source().add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1, -2.0f, 2.0f));
+    h.source().add_quantized("wg", c.weight, {out, c.in}, random_values(size_t(out) * c.in, 2));
+    h.source().add_quantized("wu", c.weight, {out, c.in}, random_values(size_t(out) * c.in, 3));
+    auto cg = h.compile(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
+      rbee_tensor x = h.input(g, "x");
+      return api.gated(g, api.linear(g, x, api.weight(g, "wg"), RBEE_TENSOR_NONE),
+                       api.linear(g, x, api.weight(g, "wu"), RBEE_TENSOR_NONE), c.act);
+    }, true, !portable);
+    std::vector<float> result = OpHarness::run(*cg, iota_ids(c.tokens));
+    if (!portable && !cg->last_profile().empty()) {  // one dispatch did it all
+      std::string suffix(dtype_name(c.weight));
+      for (char& ch : suffix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::vector<std::string> kernels;
+      for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
+      EXPECT_THAT(kernels, ::testing::Contains((c.tokens == 1 ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_") + suffix));
+    }
+    return result;
+  };
+  std::vector<float> fused = run(false), separate = run(true);
+  EXPECT_TRUE(all_near(fused, std::vector<double>(separate.begin(), separate.end()), 1e-4, 1e-4));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, GateUpPair,
+                         ::testing::Values(GateUpCase{DType::Q8_0, 96, 1, RBEE_UNARY_SILU},
+                                           GateUpCase{DType::Q8_0, 64, 70, RBEE_UNARY_GELU},
+                                           GateUpCase{DType::Q4_K, 512, 9, RBEE_UNARY_SILU},
+                                           GateUpCase{DType::Q6_K, 256, 1, RBEE_UNARY_GELU_TANH},
+                                           GateUpCase{DType::Q5_0, 64, 9, RBEE_UNARY_RELU},
+                                           GateUpCase{DType::MXFP4, 64, 2, RBEE_UNARY_SILU}),
+                         [](const auto& i) {
+                           return std::string(dtype_name(i.param.weight)) + "_in" + std::to_string(i.param.in) +
+                                  "_tokens" + std::to_string(i.param.tokens) + "_act" + std::to_string(i.param.act);
+                         });
+
+// Only a unit whose two linears read one input, have no bias, share a weight type and shape and
+// feed the unit alone pairs, and only weights the executor can pair.
+TEST(GateUpPairRules, OnlyMatchingSoleLinearsPair) {
+  MemorySource source;
+  source.add("a", DType::F32, {1, 64}, random_values(64, 1));
+  source.add("w", DType::F32, {8, 64}, random_values(512, 2));
+  source.add("u", DType::F32, {8, 64}, random_values(512, 3));
+  source.add_quantized("q", DType::Q8_0, {8, 64}, random_values(512, 4));
+  source.add("b", DType::F32, {8}, random_values(8, 5));
+  Graph graph(source, 1, true, 256);
+  auto* g = reinterpret_cast<rbee_graph*>(&graph);
+  const rbee_graph_api& api = *graph_api();
+  rbee_tensor x = api.embed(g, api.weight(g, "a"), api.input_tokens(g));
+  rbee_tensor y = api.embed(g, api.weight(g, "a"), api.input_tokens(g));
+  auto lin = [&](rbee_tensor in, const char* w, bool bias = false) {
+    return api.linear(g, in, api.weight(g, w), bias ? api.weight(g, "b") : RBEE_TENSOR_NONE);
+  };
+  rbee_tensor pair = api.gated(g, lin(x, "w"), lin(x, "u"), RBEE_UNARY_SILU);
+  rbee_tensor biased = api.gated(g, lin(x, "w"), lin(x, "u", true), RBEE_UNARY_SILU);
+  rbee_tensor two_inputs = api.gated(g, lin(x, "w"), lin(y, "u"), RBEE_UNARY_SILU);
+  rbee_tensor two_types = api.gated(g, lin(x, "w"), lin(x, "q"), RBEE_UNARY_SILU);
+  rbee_tensor shared_gate = lin(x, "w");
+  rbee_tensor shared = api.gated(g, shared_gate, lin(x, "u"), RBEE_UNARY_SILU);
+  rbee_tensor sum = pair;
+  for (rbee_tensor t : {biased, two_inputs, two_types, shared, shared_gate}) sum = api.binary(g, sum, t, RBEE_BINARY_ADD);
+  api.set_output(g, sum);
+  ASSERT_EQ(graph.error(), "");
+  auto any = [](const Node&) { return true; };
+  Fusions f = find_fusions(graph, {.inputs = false, .pair_gate_up = any});
+  EXPECT_NE(f.gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
+  for (rbee_tensor t : {biased, two_inputs, two_types, shared}) EXPECT_EQ(f.gate_up_of[t - 1].first, RBEE_TENSOR_NONE) << t;
+  auto floats_only = [](const Node& w) { return w.weight->dtype == DType::F32; };
+  EXPECT_NE(find_fusions(graph, {.inputs = false, .pair_gate_up = floats_only}).gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
+  auto none = [](const Node&) { return false; };
+  EXPECT_EQ(find_fusions(graph, {.inputs = false, .pair_gate_up = none}).gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
+  EXPECT_EQ(find_fusions(graph, {.inputs = false}).gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
+}
 
 }  // namespace
 }  // namespace rbee::test

@@ -99,14 +99,14 @@ TEST(FusedNormLinearRules, OnlyWholeRowRmsNormsReadByLinearsFold) {
   rbee_tensor output = api.norm(g, sum, api.weight(g, "g"), RBEE_TENSOR_NONE, &rms);
   api.set_output(g, output);
   ASSERT_EQ(graph.error(), "");
-  Fusions f = find_fusions(graph, true, true);
+  Fusions f = find_fusions(graph, {});
   EXPECT_TRUE(f.folded[two_linears - 1]);
   EXPECT_FALSE(f.folded[also_added - 1]);
   EXPECT_FALSE(f.folded[per_head - 1]);
   EXPECT_FALSE(f.folded[layer_norm - 1]);
   EXPECT_FALSE(f.folded[output - 1]);
-  EXPECT_FALSE(find_fusions(graph, false, true).folded[two_linears - 1]);
-  EXPECT_FALSE(find_fusions(graph, true, false).folded[two_linears - 1]);
+  EXPECT_FALSE(find_fusions(graph, {.enabled = false}).folded[two_linears - 1]);
+  EXPECT_FALSE(find_fusions(graph, {.inputs = false}).folded[two_linears - 1]);
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST_P(FusedRope, EqualsTheSeparateRope) {
       Graph graph(h.source(), 1, true, 64);
       auto* g = reinterpret_cast<rbee_graph*>(&graph);
       graph_api()->set_output(g, build(*graph_api(), g));
-      Fusions f = find_fusions(graph, true, true);
+      Fusions f = find_fusions(graph, {});
       EXPECT_EQ(std::count(f.key_rope_of.begin(), f.key_rope_of.end(), RBEE_TENSOR_NONE), long(f.key_rope_of.size()) - 1);
       EXPECT_EQ(std::count(f.query_rope_of.begin(), f.query_rope_of.end(), RBEE_TENSOR_NONE),
                 long(f.query_rope_of.size()) - 1);
