@@ -17,7 +17,8 @@
 #define WEIGHT_BINDING 1
 #include "weights.glsl"
 #include "wload16.glsl"
-// TEXEL_INPUTS: x (and up) are R32_SFLOAT texel buffers, like the weights (weights.glsl).
+// TEXEL_INPUTS: x (and up, and the norm weight) are R32_SFLOAT texel buffers, like the weights
+// (weights.glsl).
 #if defined(TEXEL_INPUTS)
 layout(binding = 0) uniform textureBuffer xtexels;
 float xload(uint i) { return texelFetch(xtexels, int(i)).x; }

@@ -124,6 +124,33 @@ class OpHarness {
   std::optional<KernelConfig> kernels_;
 };
 
+// A fused kernel against the separate ops. `setup` adds the tensors; then `build`, a graph of
+// n_tokens rows, runs twice: with the device's kernels and every fusion on (storage: storage-
+// buffer inputs where the device would read texels), and with the portable kernels, which fuse
+// nothing. `folded` lists the nodes the fused graph folds (OpHarness::folded).
+struct FusedComparison {
+  std::vector<float> fused, separate;
+  std::vector<size_t> folded;
+};
+using HarnessBuildFn = std::function<rbee_tensor(OpHarness& h, const rbee_graph_api& api, rbee_graph* g)>;
+inline FusedComparison compare_fused(uint32_t n_tokens, bool storage, const std::function<void(MemorySource&)>& setup,
+                                     const HarnessBuildFn& build) {
+  FusedComparison r;
+  for (bool portable : {false, true}) {
+    OpHarness h;
+    KernelConfig k = KernelConfig::for_device(gpu().device->info());
+    k.fold_inputs = true;             // whatever the device would choose
+    if (portable) k.subgroup_wg = 0;  // no subgroup kernels: nothing is folded
+    if (storage) k.texel_inputs = false;
+    h.use_kernels(k);
+    setup(h.source());
+    BuildFn b = [&](const rbee_graph_api& api, rbee_graph* g) { return build(h, api, g); };
+    if (!portable) r.folded = h.folded(n_tokens, b);
+    (portable ? r.separate : r.fused) = h.eval(n_tokens, b);
+  }
+  return r;
+}
+
 // x [tokens, in] times w [out, in] transposed (+ b [out], empty for none) in double, and per
 // output the sum of |x*w| (+ |b|) that scales the tolerance of a float32 kernel.
 struct LinearReference {

@@ -24,24 +24,19 @@ class FusedGatedLinear : public ::testing::TestWithParam<FusedCase> {};
 TEST_P(FusedGatedLinear, EqualsTheUnfusedOps) {
   const FusedCase c = GetParam();
   const uint32_t in = 512, out = 37;
-  auto run = [&](bool portable) {
-    OpHarness h;
-    KernelConfig k = KernelConfig::for_device(gpu().device->info());
-    k.fold_inputs = true;             // whatever the device would choose
-    if (portable) k.subgroup_wg = 0;  // no subgroup kernels: nothing is folded
-    if (c.storage) k.texel_inputs = false;
-    h.use_kernels(k);
-    h.source().add("gate", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -3.0f, 3.0f));
-    h.source().add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
-    h.source().add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 3));
-    return h.eval(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
-      rbee_tensor unit = api.gated(g, h.input(g, "gate"), h.input(g, "up"), c.act);
-      return api.linear(g, unit, api.weight(g, "w"), RBEE_TENSOR_NONE);
-    });
-  };
-  std::vector<float> fused = run(false), separate = run(true);
-  std::vector<double> want(separate.begin(), separate.end());
-  EXPECT_TRUE(all_near(fused, want, 1e-4, 1e-4));
+  FusedComparison r = compare_fused(
+      c.tokens, c.storage,
+      [&](MemorySource& s) {
+        s.add("gate", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -3.0f, 3.0f));
+        s.add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
+        s.add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 3));
+      },
+      [&](OpHarness& h, const rbee_graph_api& api, rbee_graph* g) {
+        rbee_tensor unit = api.gated(g, h.input(g, "gate"), h.input(g, "up"), c.act);
+        return api.linear(g, unit, api.weight(g, "w"), RBEE_TENSOR_NONE);
+      });
+  EXPECT_EQ(r.folded.size(), 1u) << "the gated unit folds";
+  EXPECT_TRUE(all_near(r.fused, to_double(r.separate), 1e-4, 1e-4));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FusedGatedLinear,
@@ -91,32 +86,24 @@ class FusedResidualLinear : public ::testing::TestWithParam<ResidualCase> {};
 TEST_P(FusedResidualLinear, EqualsTheUnfusedOps) {
   const ResidualCase c = GetParam();
   const uint32_t in = 256, out = 45;
-  std::vector<size_t> folded;
-  auto run = [&](bool portable) {
-    OpHarness h;
-    KernelConfig k = KernelConfig::for_device(gpu().device->info());
-    k.fold_inputs = true;
-    if (portable) k.subgroup_wg = 0;
-    h.use_kernels(k);
-    h.source().add("x", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -2.0f, 2.0f));
-    h.source().add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
-    h.source().add("res", DType::F32, {c.tokens, out}, random_values(size_t(c.tokens) * out, 3, -5.0f, 5.0f));
-    h.source().add("b", DType::F32, {out}, random_values(out, 4));
-    h.source().add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 5));
-    auto build = [&](const rbee_graph_api& api, rbee_graph* g) {
-      rbee_tensor x = h.input(g, "x");
-      if (c.gated) x = api.gated(g, x, h.input(g, "up"), RBEE_UNARY_SILU);
-      rbee_tensor y = api.linear(g, x, api.weight(g, "w"), c.bias ? api.weight(g, "b") : RBEE_TENSOR_NONE);
-      rbee_tensor r = h.input(g, "res");
-      return c.linear_first ? api.binary(g, y, r, RBEE_BINARY_ADD) : api.binary(g, r, y, RBEE_BINARY_ADD);
-    };
-    if (!portable) folded = h.folded(c.tokens, build);  // the fusion happens where it should
-    return h.eval(c.tokens, build);
-  };
-  std::vector<float> fused = run(false), separate = run(true);
-  EXPECT_EQ(folded.size(), c.gated ? 2u : 1u) << "the linear (and the gated unit) fold";
-  std::vector<double> want(separate.begin(), separate.end());
-  EXPECT_TRUE(all_near(fused, want, 1e-4, 1e-4));
+  FusedComparison r = compare_fused(
+      c.tokens, false,
+      [&](MemorySource& s) {
+        s.add("x", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 1, -2.0f, 2.0f));
+        s.add("up", DType::F32, {c.tokens, in}, random_values(size_t(c.tokens) * in, 2));
+        s.add("res", DType::F32, {c.tokens, out}, random_values(size_t(c.tokens) * out, 3, -5.0f, 5.0f));
+        s.add("b", DType::F32, {out}, random_values(out, 4));
+        s.add_quantized("w", c.weight, {out, in}, random_values(size_t(out) * in, 5));
+      },
+      [&](OpHarness& h, const rbee_graph_api& api, rbee_graph* g) {
+        rbee_tensor x = h.input(g, "x");
+        if (c.gated) x = api.gated(g, x, h.input(g, "up"), RBEE_UNARY_SILU);
+        rbee_tensor y = api.linear(g, x, api.weight(g, "w"), c.bias ? api.weight(g, "b") : RBEE_TENSOR_NONE);
+        rbee_tensor res = h.input(g, "res");
+        return c.linear_first ? api.binary(g, y, res, RBEE_BINARY_ADD) : api.binary(g, res, y, RBEE_BINARY_ADD);
+      });
+  EXPECT_EQ(r.folded.size(), c.gated ? 2u : 1u) << "the linear (and the gated unit) fold";
+  EXPECT_TRUE(all_near(r.fused, to_double(r.separate), 1e-4, 1e-4));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FusedResidualLinear,
@@ -172,7 +159,7 @@ TEST_P(GateUpPair, EqualsTheUnfusedOps) {
     return result;
   };
   std::vector<float> fused = run(false), separate = run(true);
-  EXPECT_TRUE(all_near(fused, std::vector<double>(separate.begin(), separate.end()), 1e-4, 1e-4));
+  EXPECT_TRUE(all_near(fused, to_double(separate), 1e-4, 1e-4));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GateUpPair,

@@ -24,32 +24,23 @@ class FusedNormLinear : public ::testing::TestWithParam<NormCase> {};
 TEST_P(FusedNormLinear, EqualsTheUnfusedOps) {
   const NormCase c = GetParam();
   const uint32_t out = 37;
-  std::vector<size_t> folded;
-  auto run = [&](bool portable) {
-    OpHarness h;
-    KernelConfig k = KernelConfig::for_device(gpu().device->info());
-    if (portable) k.subgroup_wg = 0;  // no subgroup kernels: nothing is folded
-    k.fold_inputs = true;              // whatever the device would choose
-    if (c.storage) k.texel_inputs = false;
-    h.use_kernels(k);
-    h.source().add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1, -4.0f, 4.0f));
-    h.source().add("g", DType::F32, {c.in}, random_values(c.in, 2, 0.5f, 1.5f));
-    h.source().add("res", DType::F32, {c.tokens, out}, random_values(size_t(c.tokens) * out, 4));
-    h.source().add_quantized("w", c.weight, {out, c.in}, random_values(size_t(out) * c.in, 3));
-    auto build = [&](const rbee_graph_api& api, rbee_graph* g) {
-      rbee_norm_params p{sizeof p, RBEE_NORM_RMS, 1e-5f, c.weight_offset, 0};
-      rbee_tensor normed = api.norm(g, h.input(g, "x"), c.norm_weight ? api.weight(g, "g") : RBEE_TENSOR_NONE,
-                                    RBEE_TENSOR_NONE, &p);
-      rbee_tensor y = api.linear(g, normed, api.weight(g, "w"), RBEE_TENSOR_NONE);
-      return c.residual ? api.binary(g, h.input(g, "res"), y, RBEE_BINARY_ADD) : y;
-    };
-    if (!portable) folded = h.folded(c.tokens, build);  // the fusion happens where it should
-    return h.eval(c.tokens, build);
-  };
-  std::vector<float> fused = run(false), separate = run(true);
-  EXPECT_EQ(folded.size(), c.residual ? 2u : 1u) << "the norm (and the linear) fold";
-  std::vector<double> want(separate.begin(), separate.end());
-  EXPECT_TRUE(all_near(fused, want, 1e-4, 1e-4));
+  FusedComparison r = compare_fused(
+      c.tokens, c.storage,
+      [&](MemorySource& s) {
+        s.add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1, -4.0f, 4.0f));
+        s.add("g", DType::F32, {c.in}, random_values(c.in, 2, 0.5f, 1.5f));
+        s.add("res", DType::F32, {c.tokens, out}, random_values(size_t(c.tokens) * out, 4));
+        s.add_quantized("w", c.weight, {out, c.in}, random_values(size_t(out) * c.in, 3));
+      },
+      [&](OpHarness& h, const rbee_graph_api& api, rbee_graph* g) {
+        rbee_norm_params p{sizeof p, RBEE_NORM_RMS, 1e-5f, c.weight_offset, 0};
+        rbee_tensor normed = api.norm(g, h.input(g, "x"), c.norm_weight ? api.weight(g, "g") : RBEE_TENSOR_NONE,
+                                      RBEE_TENSOR_NONE, &p);
+        rbee_tensor y = api.linear(g, normed, api.weight(g, "w"), RBEE_TENSOR_NONE);
+        return c.residual ? api.binary(g, h.input(g, "res"), y, RBEE_BINARY_ADD) : y;
+      });
+  EXPECT_EQ(r.folded.size(), c.residual ? 2u : 1u) << "the norm (and the linear) fold";
+  EXPECT_TRUE(all_near(r.fused, to_double(r.separate), 1e-4, 1e-4));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FusedNormLinear,

@@ -66,7 +66,7 @@ TEST_P(FusedRope, EqualsTheSeparateRope) {
     return out;
   };
   std::vector<float> fused = run(true), separate = run(false);
-  EXPECT_TRUE(all_near(fused, std::vector<double>(separate.begin(), separate.end()), 2e-5, 1e-4));
+  EXPECT_TRUE(all_near(fused, to_double(separate), 2e-5, 1e-4));
 }
 
 INSTANTIATE_TEST_SUITE_P(
