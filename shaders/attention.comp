@@ -88,7 +88,6 @@ void main() {
   uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.v_stride;
 
   for (uint d = tid; d < pc.dk; d += wg) q_sh[d >> 2][d & 3u] = query(t, h, d) * pc.scale;
-  for (uint d = pc.dk + tid; d < (pc.dk + 3u) / 4u * 4u; d += wg) q_sh[d >> 2][d & 3u] = 0.0;
   barrier();
 
   float m = -1.0 / 0.0;

@@ -10,7 +10,7 @@
 //                                        elements j0..j0+15 (j0 a multiple of 16), reading
 //                                        the block's scales once: the entry point of fused
 //                                        dequantize-and-multiply kernels
-// With WEIGHT_WINDOW defined, dequant16 reads the block that load_window() (weight_window.glsl)
+// With WEIGHT_WINDOW defined, dequant16 reads the block that load_window() (matmul_rows.comp)
 // put in registers rather than the tensor, whatever `block` says: a kernel that loads a whole
 // block at once and unrolls over j0 then reads every field from registers.
 // The tensor is a tight array of blocks as ggml stores them; blocks are not 4-byte aligned
@@ -401,6 +401,4 @@ void dequant16(uint block, uint j0, out float v[16]) {
   [[unroll]] for (uint i = 0u; i < 16u; ++i) v[i] = mxfp4_value((qbyte(q, i) >> shift) & 0xfu) * d;
 }
 
-#else
-#error "quant.glsl: define one WTYPE_* of a block-quantized type"
 #endif

@@ -1,8 +1,10 @@
 // Read access to a weight tensor in its stored type. Define WEIGHT_BINDING and one of
 // WTYPE_F32, WTYPE_F16, WTYPE_BF16 or a block-quantized WTYPE_* (see quant.glsl) before
 // including, and TEXEL_INPUTS where the tensor is bound as an R32_UINT texel buffer rather than a
-// storage buffer (WEIGHT_WINDOW: an R32G32B32A32_UINT one, see quant.glsl); provides `uint wword(uint i)`, 32-bit word i of the tensor, `float wload(uint i)`, element i of the tensor in row-major order, and for
-// the quantized types also QK, BLOCK_BYTES, dequant() and dequant16() from quant.glsl.
+// storage buffer (WEIGHT_WINDOW: an R32G32B32A32_UINT one, see quant.glsl). Provides
+// `uint wword(uint i)`, 32-bit word i of the tensor, `float wload(uint i)`, element i of the
+// tensor in row-major order, and for the quantized types also QK, BLOCK_BYTES, dequant() and
+// dequant16() from quant.glsl.
 #if defined(WEIGHT_WINDOW)
 // An R32G32B32A32_UINT view, read a block at a time (load_window of matmul_rows.comp).
 layout(binding = WEIGHT_BINDING) uniform utextureBuffer wquads;

@@ -47,5 +47,4 @@ struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
 struct MoeCombinePush { uint32_t n_tokens, cols, k; };
 struct StepValues { uint32_t n_past, n_tokens; };
 
-
 }  // namespace rbee::dispatch

@@ -4,8 +4,8 @@
 // CPU implementation runs matvec_rows_<type> and matmul_rows_<type> instead. The Storage and
 // Texel cases force the storage-buffer kernels and their texel-buffer variants (what a CPU
 // implementation runs where the rows kernels do not apply); the portable matmul_<type> runs
-// without subgroup arithmetic, and here in the Portable cases. Out features are not multiples of the rows per
-// workgroup (4) or of anything else; in features are 1, 2 and 3 blocks of the type.
+// without subgroup arithmetic, and here in the Portable cases. Out features are not multiples
+// of the rows per workgroup or of anything else; in features are 1, 2 and 3 blocks of the type.
 #include <array>
 #include <cctype>
 
