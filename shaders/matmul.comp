@@ -15,6 +15,7 @@ layout(push_constant) uniform Push {
   uint rows;      // tokens
   uint has_bias;
   uint groups_x;  // workgroups along x, to rebuild o from (x, y)
+  uint ldo;       // floats between rows of out: n, or more where the rows are sliced
 } pc;
 
 #define TOKENS_PER_GROUP 8
@@ -45,6 +46,6 @@ void main() {
   if (tid < nt) {
     float v = partial[tid][0];
     if (pc.has_bias != 0u) v += bias[o];
-    outp[(t0 + tid) * pc.n + o] = v;
+    outp[(t0 + tid) * pc.ldo + o] = v;
   }
 }

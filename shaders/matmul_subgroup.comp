@@ -38,6 +38,7 @@ layout(push_constant) uniform Push {
   uint has_residual;  // add residual[row][o] as results are written (a fused residual add)
   float norm_eps;     // NORM_INPUT: the RMS norm's epsilon and weight offset
   float norm_offset;
+  uint ldo;  // floats between rows of out and residual: n, or more where the rows are sliced
 #if defined(EXPERTS) || defined(EXPERTS_BATCH)
   uint n_used;      // experts per token
   uint x_per_slot;  // 1: x has a row per output row, 0: per token
@@ -214,7 +215,7 @@ void main() {
     [[unroll]] for (uint j = 0; j < MAX_ROWS * MAX_TOKENS; ++j)
       if (j == r * MAX_TOKENS + t) v = acc[j];
     if (pc.has_bias != 0u) v += bias[first + r];
-    if (pc.has_residual != 0u) v += residual[out_row(t) * pc.n + first + r];
-    outp[out_row(t) * pc.n + first + r] = v;
+    if (pc.has_residual != 0u) v += residual[out_row(t) * pc.ldo + first + r];
+    outp[out_row(t) * pc.ldo + first + r] = v;
   }
 }

@@ -24,10 +24,16 @@ inline std::string weight_suffix(DType t) {
   return name;
 }
 
+// Bytes of one row of a weight in its stored type.
+inline uint64_t weight_row_bytes(const Node& w) {
+  auto traits = dtype_traits(static_cast<uint32_t>(w.weight->dtype));
+  return uint64_t(w.cols) / traits->block_elems * traits->block_bytes;
+}
+
 struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
-struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x; };
-struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; };
-struct EmbedPush { uint32_t dim, n_rows; };
+struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x, ldo; };
+struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t ldo; };
+struct EmbedPush { uint32_t dim, n_rows, first, count; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };
 struct KvStoreRopePush { KvStorePush store; RopePush rope; };
@@ -42,7 +48,7 @@ struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
 struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
 struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
-struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t n_used, x_per_slot, n_expert, tiles, identity; };
+struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t ldo, n_used, x_per_slot, n_expert, tiles, identity; };
 struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
 struct MoeCombinePush { uint32_t n_tokens, cols, k; };
 struct StepValues { uint32_t n_past, n_tokens; };

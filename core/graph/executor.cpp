@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <numeric>
 #include <stdexcept>
 
 #include "graph/arena_plan.hpp"
@@ -21,9 +22,11 @@ KernelConfig KernelConfig::for_device(const vk::DeviceInfo& info) {
   uint32_t subgroup_wg = info.subgroup_arithmetic ? std::clamp<uint32_t>(info.subgroup_size, 4, 128) : 0;
   if (info.type == "cpu")
     return {.reduce_wg = 64, .attention_wg = 32, .elementwise_wg = 64, .subgroup_wg = subgroup_wg, .subgroup_rows = 8,
-            .texel_inputs = true, .fold_inputs = false, .row_kernels = subgroup_wg && info.subgroup_shuffle};
+            .texel_inputs = true, .fold_inputs = false, .row_kernels = subgroup_wg && info.subgroup_shuffle,
+            .max_binding_bytes = info.max_storage_buffer_range};
   return {.reduce_wg = 256, .attention_wg = 128, .elementwise_wg = 256, .subgroup_wg = subgroup_wg, .subgroup_rows = 2,
-          .texel_inputs = false, .fold_inputs = true, .row_kernels = false};
+          .texel_inputs = false, .fold_inputs = true, .row_kernels = false,
+          .max_binding_bytes = info.max_storage_buffer_range};
 }
 
 CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipelines, DeviceWeights& weights,
@@ -89,20 +92,49 @@ const vk::Buffer& CompiledGraph::weight_buffer(const Node& n, bool as_vector) {
 }
 
 CompiledGraph::Binding CompiledGraph::bind(rbee_tensor t, bool as_vector) {
-  if (t == RBEE_TENSOR_NONE) return {dummy_->handle(), 0, VK_WHOLE_SIZE};
+  if (t == RBEE_TENSOR_NONE) return whole(*dummy_);
   const Node& n = graph_->node(t);
   switch (n.kind) {
-    case OpKind::Tokens: return {ids_->handle(), 0, VK_WHOLE_SIZE};
-    case OpKind::Weight: return {weight_buffer(n, as_vector).handle(), 0, VK_WHOLE_SIZE};
+    case OpKind::Tokens: return whole(*ids_);
+    case OpKind::Weight: return whole(weight_buffer(n, as_vector));
     default: return {arena_->handle(), offsets_[t - 1], uint64_t(n.rows) * n.cols * 4};
   }
+}
+
+std::vector<CompiledGraph::RowSlice> CompiledGraph::row_slices(const Node& weight) {
+  const uint64_t limit = config_.max_binding_bytes, row_bytes = weight_row_bytes(weight);
+  if (weight_buffer(weight, false).size() <= limit) return {{0, weight.rows}};
+  uint64_t align = std::max<uint64_t>(device_.limits().minStorageBufferOffsetAlignment, 4);
+  uint64_t step = std::max(align / std::gcd(row_bytes, align), align / 4);  // rows between slice starts
+  uint64_t per_slice = limit / 16 * 16 / row_bytes / step * step;           // ranges are rounded up to 16
+  if (per_slice == 0)
+    throw std::runtime_error(weight.weight->name + ": " + std::to_string(step) + " rows of " +
+                             std::to_string(row_bytes) + " bytes are more than this device binds at once " +
+                             "(maxStorageBufferRange " + std::to_string(limit) + " bytes)");
+  std::vector<RowSlice> slices;
+  for (uint64_t r = 0; r < weight.rows; r += per_slice)
+    slices.push_back({static_cast<uint32_t>(r), static_cast<uint32_t>(std::min<uint64_t>(per_slice, weight.rows - r))});
+  return slices;
+}
+
+CompiledGraph::Binding CompiledGraph::weight_rows(const Node& weight, RowSlice slice) {
+  const vk::Buffer& buffer = weight_buffer(weight, false);
+  if (slice.first == 0 && slice.count == weight.rows) return whole(buffer);
+  uint64_t row_bytes = weight_row_bytes(weight), offset = slice.first * row_bytes;
+  return {buffer.handle(), offset, std::min(buffer.size() - offset, (slice.count * row_bytes + 15) / 16 * 16)};
 }
 
 void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push,
                              uint32_t push_bytes, std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz) {
   uint32_t texel_bindings = 0;
-  for (size_t i = 0; i < buffers.size(); ++i)
-    if (buffers[i].texel != VK_FORMAT_UNDEFINED) texel_bindings |= 1u << i;
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    if (buffers[i].texel != VK_FORMAT_UNDEFINED)
+      texel_bindings |= 1u << i;
+    else if (buffers[i].range > config_.max_binding_bytes)
+      throw std::runtime_error(shader + ": binding " + std::to_string(i) + " spans " + std::to_string(buffers[i].range) +
+                               " bytes, more than this device binds at once (maxStorageBufferRange " +
+                               std::to_string(config_.max_binding_bytes) + " bytes)");
+  }
   const vk::Pipeline& p = pipelines_.get(shader, static_cast<uint32_t>(buffers.size()), texel_bindings, push_bytes, spec);
   VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
   ai.descriptorPool = pool_;
@@ -170,10 +202,13 @@ void CompiledGraph::record(const Graph& graph) {
       case OpKind::Weight: break;
       case OpKind::Embed: {
         const Node& table = graph.node(in[0]);
-        EmbedPush pc{n.cols, table.rows};
         uint32_t wg = config_.elementwise_wg;
-        dispatch("embed_" + weight_suffix(table.weight->dtype), {bind(in[0], false), bind(in[1], false), bind(self, false)},
-                 &pc, sizeof pc, {wg}, std::min(div_up(n.cols, wg), kMaxGroups), n.rows, 1);
+        for (RowSlice slice : row_slices(table)) {
+          EmbedPush pc{n.cols, table.rows, slice.first, slice.count};
+          dispatch("embed_" + weight_suffix(table.weight->dtype),
+                   {weight_rows(table, slice), bind(in[1], false), bind(self, false)}, &pc, sizeof pc, {wg},
+                   std::min(div_up(n.cols, wg), kMaxGroups), n.rows, 1);
+        }
         break;
       }
       case OpKind::Norm: {
@@ -190,7 +225,7 @@ void CompiledGraph::record(const Graph& graph) {
       case OpKind::Rope: {
         RopePush pc = rope_push(n);
         uint32_t wg = config_.elementwise_wg;
-        dispatch("rope", {bind(in[0], false), rope_table(n), {step_->handle(), 0, VK_WHOLE_SIZE}, bind(self, false),
+        dispatch("rope", {bind(in[0], false), rope_table(n), whole(*step_), bind(self, false),
                           bind(in[1], true)}, &pc,
                  sizeof pc, {wg}, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups), n.rows, 1);
         break;
@@ -209,12 +244,12 @@ void CompiledGraph::record(const Graph& graph) {
           throw std::runtime_error("a batch of " + std::to_string(n.rows) + " tokens exceeds the " +
                                    std::to_string(cache_.max_batch()) + " the sliding-window KV cache was sized for");
         std::string kv_suffix = cache_.type() == KvType::F16 ? "f16" : "f32";
-        Binding kc{cache_.keys(a.layer).handle(), 0, VK_WHOLE_SIZE};
-        Binding vc{cache_.values(a.layer).handle(), 0, VK_WHOLE_SIZE};
-        Binding step{step_->handle(), 0, VK_WHOLE_SIZE};
+        Binding kc = whole(cache_.keys(a.layer));
+        Binding vc = whole(cache_.values(a.layer));
+        Binding step = whole(*step_);
         // Values in the keys: only the keys are stored, and attention reads values from them.
         bool vk = a.values_in_keys != 0;
-        Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+        Binding none = whole(*dummy_);
         KvStorePush sp{a.n_kv_heads * a.head_dim_k, vk ? 0 : a.n_kv_heads * a.head_dim_v, rows};
         uint32_t wg = config_.elementwise_wg;
         std::vector<Binding> store{bind(in[1], false), vk ? none : bind(in[2], false), kc, vk ? none : vc, step};
@@ -333,7 +368,7 @@ CompiledGraph::Binding CompiledGraph::rope_table(const Node& rope) {
   for (size_t j = 0; j < rope.rope_factors.size(); ++j) freq[j] /= rope.rope_factors[j];
   auto table = std::make_unique<vk::Buffer>(device_, freq.size() * 4, vk::MemoryKind::Upload, "rope table");
   std::memcpy(table->mapped(), freq.data(), freq.size() * 4);
-  Binding b{table->handle(), 0, VK_WHOLE_SIZE};
+  Binding b = whole(*table);
   constants_.push_back(std::move(table));
   return b;
 }
@@ -345,7 +380,7 @@ void CompiledGraph::record_top_k(const Graph& graph) {
   uint32_t slices = div_up(out_cols_, kSlice);
   candidates_ = std::make_unique<vk::Buffer>(device_, uint64_t(slices) * top_k_ * 8, vk::MemoryKind::Device, "top-k candidates");
   best_ = std::make_unique<vk::Buffer>(device_, uint64_t(top_k_) * 8, vk::MemoryKind::Device, "top-k");
-  Binding cand{candidates_->handle(), 0, VK_WHOLE_SIZE}, best{best_->handle(), 0, VK_WHOLE_SIZE};
+  Binding cand = whole(*candidates_), best = whole(*best_);
   uint32_t wg = config_.reduce_wg;
   struct TopKPush { uint32_t n, k, slice; };
   TopKPush slice_pc{out_cols_, top_k_, kSlice};

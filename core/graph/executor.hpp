@@ -38,6 +38,9 @@ struct KernelConfig {
   // whole blocks fetched as 16-byte texels, shared input tiles): the kernel for devices that
   // run a subgroup as SIMD lanes of one CPU thread. Needs subgroup shuffles.
   bool row_kernels;
+  // The most bytes one storage-buffer binding may span (maxStorageBufferRange). A linear or
+  // embedding whose weights are larger runs as several dispatches over slices of its rows.
+  uint64_t max_binding_bytes;
   static KernelConfig for_device(const vk::DeviceInfo& info);
 };
 
@@ -91,7 +94,16 @@ class CompiledGraph {
     uint64_t range;
     VkFormat texel = VK_FORMAT_UNDEFINED;  // set: bound as a uniform texel buffer of this format
   };
+  static Binding whole(const vk::Buffer& buffer) { return {buffer.handle(), 0, buffer.size()}; }
   Binding bind(rbee_tensor t, bool as_vector);
+  // Rows [first, first + count) of a weight.
+  struct RowSlice {
+    uint32_t first, count;
+  };
+  // All rows at once where the weight's buffer fits one storage binding; else slices that do,
+  // each starting at an offset where both its rows and a float per row may be bound.
+  std::vector<RowSlice> row_slices(const Node& weight);
+  Binding weight_rows(const Node& weight, RowSlice slice);
   // The device buffer of a weight node: as stored, stacked experts, per-head cuts, or float32.
   const vk::Buffer& weight_buffer(const Node& n, bool as_vector);
   // spec: specialization constants, the workgroup size first.

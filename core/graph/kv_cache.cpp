@@ -1,6 +1,7 @@
 #include "graph/kv_cache.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 namespace rbee {
@@ -16,14 +17,23 @@ KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& la
     uint64_t window = layers[l].sliding_window;
     uint32_t rows = window ? static_cast<uint32_t>(std::min<uint64_t>(capacity, window + max_batch - 1)) : capacity;
     rows_.push_back(rows);
-    uint64_t kb = uint64_t(rows) * layers[l].n_kv_heads * layers[l].head_dim_k * elem_bytes(type);
-    k_.push_back(std::make_unique<vk::Buffer>(device, kb, vk::MemoryKind::Device, "KV cache keys of layer " + std::to_string(l)));
+    uint64_t k_row = uint64_t(layers[l].n_kv_heads) * layers[l].head_dim_k * elem_bytes(type);
+    uint64_t v_row = layers[l].values_in_keys ? 0 : uint64_t(layers[l].n_kv_heads) * layers[l].head_dim_v * elem_bytes(type);
+    // Kernels bind a layer's keys and values whole.
+    uint64_t limit = device.info().max_storage_buffer_range, widest = std::max(k_row, v_row);
+    if (widest * rows > limit)
+      throw std::runtime_error("the KV cache of layer " + std::to_string(l) + " needs " + std::to_string(widest * rows) +
+                               " bytes in one buffer for " + std::to_string(rows) +
+                               " positions, more than this device binds at once (" + std::to_string(limit) +
+                               " bytes): use a context of at most " + std::to_string(limit / widest) + " positions");
+    k_.push_back(std::make_unique<vk::Buffer>(device, rows * k_row, vk::MemoryKind::Device,
+                                              "KV cache keys of layer " + std::to_string(l)));
     if (layers[l].values_in_keys) {  // the keys' buffer serves both
       v_.push_back(nullptr);
       continue;
     }
-    uint64_t vb = uint64_t(rows) * layers[l].n_kv_heads * layers[l].head_dim_v * elem_bytes(type);
-    v_.push_back(std::make_unique<vk::Buffer>(device, vb, vk::MemoryKind::Device, "KV cache values of layer " + std::to_string(l)));
+    v_.push_back(std::make_unique<vk::Buffer>(device, rows * v_row, vk::MemoryKind::Device,
+                                              "KV cache values of layer " + std::to_string(l)));
   }
 }
 

@@ -13,16 +13,32 @@ using namespace dispatch;
 // x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per
 // workgroup. A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
 // norm: its input in binding 0, its weight in binding 7. A residual (binding 6) is added as the
-// results are written.
+// results are written. Weights bound as a storage buffer larger than the device binds at once
+// run as a dispatch per slice of their rows (row_slices), each writing its columns of out.
 void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual) {
   const auto& in = n.inputs;
   const Node& w = graph.node(in[1]);
+  const bool has_bias = in[2] != RBEE_TENSOR_NONE;
   std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(out, false)};
+  // The bindings of rows [first, first + count): the weights' rows and the outputs' columns.
+  auto slice_bindings = [&](std::vector<Binding> b, RowSlice slice) {
+    Binding rows = weight_rows(w, slice);
+    b[1].offset = rows.offset;
+    b[1].range = rows.range;
+    for (size_t i : {size_t(2), size_t(3), size_t(6)}) {
+      if (i >= b.size() || (i == 2 && !has_bias) || (i == 6 && residual == RBEE_TENSOR_NONE)) continue;
+      b[i].offset += uint64_t(slice.first) * 4;
+      b[i].range -= uint64_t(slice.first) * 4;
+    }
+    return b;
+  };
   if (!config_.subgroup_wg) {
-    uint32_t gx = std::min(n.cols, kMaxGroups);
-    MatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx};
-    dispatch("matmul_" + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, {config_.reduce_wg}, gx,
-             div_up(n.cols, gx), div_up(n.rows, kMatmulTokensPerGroup));
+    for (RowSlice slice : row_slices(w)) {
+      uint32_t gx = std::min(slice.count, kMaxGroups);
+      MatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, n.cols};
+      dispatch("matmul_" + weight_suffix(w.weight->dtype), slice_bindings(bindings, slice), &pc, sizeof pc,
+               {config_.reduce_wg}, gx, div_up(slice.count, gx), div_up(n.rows, kMatmulTokensPerGroup));
+    }
     return;
   }
   bool vec = n.rows == 1;
@@ -30,7 +46,7 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
   bool folded = fusions_.folded[in[0] - 1];
   bool gated = folded && input.kind == OpKind::Elementwise;
   bool normed = folded && input.kind == OpKind::Norm;
-  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+  Binding none = whole(*dummy_);
   uint32_t act = 0;
   if (gated) {
     bindings[0] = bind(input.inputs[0], false);
@@ -56,18 +72,23 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     if (norm_weight) bindings[7].texel = VK_FORMAT_R32_SFLOAT;
   }
   bool rows = family == LinearKernel::Rows;
-  uint32_t groups = div_up(n.cols, rows ? config_.subgroup_wg : config_.subgroup_rows);
-  uint32_t gx = std::min(groups, kMaxGroups);
-  SubgroupMatmulPush pc{w.cols, n.cols, n.rows, in[2] != RBEE_TENSOR_NONE, gx, act, residual != RBEE_TENSOR_NONE,
-                        normed ? input.norm.eps : 0.0f, normed ? input.norm.weight_offset : 0.0f};
   uint32_t norm_mode = !normed ? 0 : norm_weight ? 2 : 1;  // NORM_INPUT of shaders/matmul_subgroup.comp
   std::string kernel = rows ? std::string(vec ? "matvec_rows_" : "matmul_rows_")
                             : std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "") +
                                   (family == LinearKernel::Texel ? "texel_" : "");
   std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg}
                                     : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm_mode};
-  dispatch(kernel + weight_suffix(w.weight->dtype), bindings, &pc, sizeof pc, spec, gx, div_up(groups, gx),
-           vec ? 1 : div_up(n.rows, kSubgroupTokens));
+  // Texel views have their own limit (linear_kernel): only storage-bound weights are sliced.
+  std::vector<RowSlice> slices =
+      family == LinearKernel::Storage ? row_slices(w) : std::vector<RowSlice>{{0, w.rows}};
+  for (RowSlice slice : slices) {
+    uint32_t groups = div_up(slice.count, rows ? config_.subgroup_wg : config_.subgroup_rows);
+    uint32_t gx = std::min(groups, kMaxGroups);
+    SubgroupMatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, act, residual != RBEE_TENSOR_NONE,
+                          normed ? input.norm.eps : 0.0f, normed ? input.norm.weight_offset : 0.0f, n.cols};
+    dispatch(kernel + weight_suffix(w.weight->dtype), slice_bindings(bindings, slice), &pc, sizeof pc, spec, gx,
+             div_up(groups, gx), vec ? 1 : div_up(n.rows, kSubgroupTokens));
+  }
 }
 
 // A texel view holds at most maxTexelBufferElements texels: larger weights keep storage buffers.
@@ -87,14 +108,14 @@ void CompiledGraph::record_gate_up(const Graph& graph, const Node& unit, std::pa
                                    rbee_tensor self) {
   const Node& gate = graph.node(linears.first);
   const Node& wg = graph.node(gate.inputs[1]);
-  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+  Binding none = whole(*dummy_);
   std::vector<Binding> bindings{bind(gate.inputs[0], false), bind(gate.inputs[1], false), none, bind(self, false),
                                 bind(graph.node(linears.second).inputs[1], false), none, none, none};
   bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
   bindings[1].texel = bindings[4].texel = VK_FORMAT_R32G32B32A32_UINT;
   uint32_t groups = div_up(unit.cols, config_.subgroup_wg);
   uint32_t gx = std::min(groups, kMaxGroups);
-  SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, unit.elementwise - kGated + kSilu, 0, 0.0f, 0.0f};
+  SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, unit.elementwise - kGated + kSilu, 0, 0.0f, 0.0f, unit.cols};
   std::string kernel = unit.rows == 1 ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_";
   dispatch(kernel + weight_suffix(wg.weight->dtype), bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_wg},
            gx, div_up(groups, gx), unit.rows == 1 ? 1 : div_up(unit.rows, kSubgroupTokens));
@@ -133,8 +154,9 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
   uint32_t groups = div_up(out_cols, config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);
-  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, 0, 0, k, identity || x.rows != tokens, w.n_expert, tiles, identity};
-  Binding none{dummy_->handle(), 0, VK_WHOLE_SIZE};
+  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, 0, 0, out_cols, k, identity || x.rows != tokens, w.n_expert, tiles,
+                   identity};
+  Binding none = whole(*dummy_);
   std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false), none, bind(self, false), none,
                                 bind(n.inputs[2], false), none, none};
   bool texel = linear_kernel(w, true) == LinearKernel::Texel;

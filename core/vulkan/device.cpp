@@ -95,6 +95,7 @@ DeviceInfo describe(VkPhysicalDevice dev, uint32_t index) {
   info.subgroup_shuffle = (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) &&
                           (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
   info.max_workgroup_invocations = props.properties.limits.maxComputeWorkGroupInvocations;
+  info.max_storage_buffer_range = props.properties.limits.maxStorageBufferRange;
   info.float16 = f12.shaderFloat16;
   info.int8 = f12.shaderInt8;
   info.cooperative_matrix = has_extension(dev, "VK_KHR_cooperative_matrix") ||

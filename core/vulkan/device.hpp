@@ -21,6 +21,7 @@ struct DeviceInfo {
   bool subgroup_arithmetic = false;  // subgroupAdd & co. in compute shaders
   bool subgroup_shuffle = false;     // subgroupShuffle in compute shaders
   uint32_t max_workgroup_invocations = 0;
+  uint64_t max_storage_buffer_range = 0;  // the most bytes one storage-buffer binding may span
   bool float16 = false;
   bool int8 = false;
   bool cooperative_matrix = false;  // VK_KHR_ or VK_NV_cooperative_matrix

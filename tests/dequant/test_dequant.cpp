@@ -19,6 +19,7 @@
 #include "dequant/reference.hpp"
 #include "fixtures_path.hpp"
 #include "formats/model_source.hpp"
+#include "graph/dispatch.hpp"
 #include "vulkan/buffer.hpp"
 #include "vulkan/commands.hpp"
 #include "vulkan/device.hpp"
@@ -362,7 +363,7 @@ TEST_P(QuantKernels, EmbedAndMatmulReadQuantizedWeights) {
   std::vector<int32_t> ids = {4, 0, 3, 3};
   auto ids_buf = device_buffer(ids.data(), ids.size() * 4, "ids");
   vk::Buffer emb(*gpu().device, uint64_t(ids.size()) * cols * 4, vk::MemoryKind::Device, "embed out");
-  struct { uint32_t dim, n_rows; } epush{cols, rows};
+  dispatch::EmbedPush epush{cols, rows, 0, rows};
   dispatch("embed_" + f.name, {weights.get(), ids_buf.get(), &emb}, &epush, sizeof(epush), 64, 2,
            static_cast<uint32_t>(ids.size()));
   std::vector<float> got = download(emb, ids.size() * cols);
@@ -382,7 +383,7 @@ TEST_P(QuantKernels, EmbedAndMatmulReadQuantizedWeights) {
   float zero = 0;
   auto bias = device_buffer(&zero, 4, "no bias");
   vk::Buffer mm(*gpu().device, uint64_t(tokens) * rows * 4, vk::MemoryKind::Device, "matmul out");
-  struct { uint32_t k, n, rows, has_bias, groups_x; } mpush{cols, rows, tokens, 0, rows};
+  dispatch::MatmulPush mpush{cols, rows, tokens, 0, rows, rows};
   dispatch("matmul_" + f.name, {x_buf.get(), weights.get(), bias.get(), &mm}, &mpush, sizeof(mpush), 64, rows);
   got = download(mm, size_t(tokens) * rows);
   for (uint32_t t = 0; t < tokens; ++t)

@@ -58,4 +58,24 @@ TEST_P(TinyQuant, LogitsMatchWithTheKernelsOfAGpu) {
   expect_logits_match_the_float_reference(GetParam(), options);
 }
 
+// The same with every weight larger than the logits of the run (the largest activation) sliced
+// over several dispatches (KernelConfig::max_binding_bytes): the embedding table, the output
+// head and, in these tiny models, most linears.
+TEST(TinyQuantSliced, LogitsMatchWithWeightsSlicedToFitSmallBindings) {
+  for (const char* family : {"llama", "qwen3", "gemma2"}) {
+    SCOPED_TRACE(family);
+    auto logits = shared_fixtures() / "tiny-quant" / family / "reference-logits-q4_k_m.f32";
+    if (!std::filesystem::exists(logits)) GTEST_SKIP() << logits << " is absent (../shared/fixtures not beside the checkout)";
+    ModelOptions options;
+    options.context = 64;  // a KV cache layer within the limit (every kernel binds it whole)
+    KernelConfig k = KernelConfig::for_device(runtime().device().info());
+    k.texel_inputs = false;
+    k.row_kernels = false;
+    k.fold_inputs = true;
+    k.max_binding_bytes = std::filesystem::file_size(logits);
+    options.kernels = k;
+    expect_logits_match_the_float_reference({family, "q4_k_m"}, options);
+  }
+}
+
 }  // namespace rbee::test

@@ -77,8 +77,9 @@ TEST(ArenaPlan, LiveActivationsNeverOverlapInALlamaGraph) {
         // Per layer: the attention output and down projections into their residual adds, the
         // keys' and queries' ropes into the attention; with the inputs, the gated unit into the
         // down projection and both norms into their linears, plus the output norm.
-        if (fused)
+        if (fused) {
           ASSERT_EQ(std::count(fusions.folded.begin(), fusions.folded.end(), true), fusing == 2 ? 15 : 8);
+        }
         ArenaPlan plan = plan_arena(graph, fusions, alignment);
         ASSERT_EQ(plan.offset.size(), nodes.size());
 
