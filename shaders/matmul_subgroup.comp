@@ -13,6 +13,8 @@
 // of the tiles of 8 rows listed for an expert (the routing's tile list; past its count a
 // workgroup ends at once), so each expert's weights are read once per batch. With identity
 // (head_linear) z = (head, tile of 8 tokens).
+// GATE_UP: out = act(x G^T) * (x U^T), a gated unit with its two linears: the weights hold G's
+// n rows then U's, and a workgroup reads ROWS rows of each for its ROWS outputs.
 #include "common.glsl"
 #define WEIGHT_BINDING 1
 #include "weights.glsl"
@@ -70,6 +72,16 @@ float xin(uint i) { return activate(pc.act, xload(i)) * upload(i); }
 float xin(uint i) { return xload(i); }
 #endif
 layout(constant_id = 1) const uint ROWS = 4;
+
+// Weight rows a workgroup reads (WROWS) and where its r-th starts relative to the first.
+#if defined(GATE_UP)
+#include "activation.glsl"
+const uint WROWS = 2u * ROWS;  // at most MAX_ROWS
+uint weight_row(uint r) { return r < ROWS ? r : pc.n + r - ROWS; }
+#else
+const uint WROWS = ROWS;
+uint weight_row(uint r) { return r; }
+#endif
 
 // NORM_INPUT (1: without weight, 2: with weight in binding 7): the input is RMS-normed on the
 // fly, norm(x)[i] = x[i] * g[i] / rms(x): the kernel multiplies x by g as it loads it, sums the
@@ -153,7 +165,7 @@ void main() {
     // Decode the chunk of every row once, then read each token's 16 inputs once.
     float w[MAX_ROWS][16];
     [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
-      if (r < ROWS && r < rows) wload16((wrow + r) * pc.k + c * 16u, w[r]);
+      if (r < WROWS && r % ROWS < rows) wload16((wrow + weight_row(r)) * pc.k + c * 16u, w[r]);
     float g[16];
     if (NORM_INPUT == 2u) [[unroll]] for (uint j = 0; j < 16u; ++j) g[j] = norm_weight(c * 16u + j);
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
@@ -164,7 +176,7 @@ void main() {
         [[unroll]] for (uint j = 0; j < 16u; ++j) squares[t] += xv[j] * xv[j];
       if (NORM_INPUT == 2u) [[unroll]] for (uint j = 0; j < 16u; ++j) xv[j] *= g[j];
       [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r) {
-        if (r >= ROWS) break;
+        if (r >= WROWS) break;
         float s = 0.0;
         [[unroll]] for (uint j = 0; j < 16u; ++j) s += w[r][j] * xv[j];
         acc[r * MAX_TOKENS + t] += s;
@@ -179,11 +191,11 @@ void main() {
       if (NORM_INPUT != 0u) squares[t] += v * v;
       if (NORM_INPUT == 2u) v *= norm_weight(i);
       [[unroll]] for (uint r = 0; r < MAX_ROWS; ++r)
-        if (r < rows) acc[r * MAX_TOKENS + t] += wload((wrow + r) * pc.k + i) * v;
+        if (r < WROWS && r % ROWS < rows) acc[r * MAX_TOKENS + t] += wload((wrow + weight_row(r)) * pc.k + i) * v;
     }
 
   [[unroll]] for (uint i = 0; i < MAX_ROWS * MAX_TOKENS; ++i)
-    if (i / MAX_TOKENS < ROWS && i % MAX_TOKENS < TOKENS) acc[i] = subgroupAdd(acc[i]);
+    if (i / MAX_TOKENS < WROWS && i % MAX_TOKENS < TOKENS) acc[i] = subgroupAdd(acc[i]);
   if (NORM_INPUT != 0u)
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) squares[t] = subgroupAdd(squares[t]);
   if (gl_NumSubgroups > 1u) {
@@ -214,6 +226,12 @@ void main() {
     float v = 0.0;
     [[unroll]] for (uint j = 0; j < MAX_ROWS * MAX_TOKENS; ++j)
       if (j == r * MAX_TOKENS + t) v = acc[j];
+#if defined(GATE_UP)
+    float up = 0.0;
+    [[unroll]] for (uint j = 0; j < MAX_ROWS * MAX_TOKENS; ++j)
+      if (j == (r + ROWS) * MAX_TOKENS + t) up = acc[j];
+    v = activate(pc.act, v) * up;
+#endif
     if (pc.has_bias != 0u) v += bias[first + r];
     if (pc.has_residual != 0u) v += residual[out_row(t) * pc.ldo + first + r];
     outp[out_row(t) * pc.ldo + first + r] = v;

@@ -9,13 +9,14 @@ namespace rbee {
 
 DeviceWeights::DeviceWeights(const vk::Device& device, vk::Uploader& uploader) : device_(device), uploader_(uploader) {}
 
+// Shaders read whole 32-bit words (a 16-bit tensor of odd length needs its last word), and
+// matmul_rows whole 16-byte texels, up to 31 bytes past the end of a block.
+uint64_t DeviceWeights::stored_size(const TensorView& t) { return (t.nbytes + 32 + 15) / 16 * 16; }
+
 const vk::Buffer& DeviceWeights::stored(const TensorView& t) {
   auto& slot = buffers_[{&t, false}];
   if (!slot) {
-    // Shaders read whole 32-bit words (a 16-bit tensor of odd length needs its last word), and
-    // matmul_rows whole 16-byte texels, up to 31 bytes past the end of a block.
-    uint64_t padded = (t.nbytes + 32 + 15) / 16 * 16;
-    slot = std::make_unique<vk::Buffer>(device_, padded, vk::MemoryKind::Device, "tensor " + t.name);
+    slot = std::make_unique<vk::Buffer>(device_, stored_size(t), vk::MemoryKind::Device, "tensor " + t.name);
     uploader_.upload(t.data, t.nbytes, *slot);
     bytes_ += t.nbytes;
     if (progress_) progress_(bytes_);
@@ -27,7 +28,8 @@ const vk::Buffer& DeviceWeights::stacked(const std::vector<const TensorView*>& p
   auto& slot = stacks_[parts];
   if (!slot) {
     uint64_t part = parts.at(0)->nbytes, total = part * parts.size();
-    slot = std::make_unique<vk::Buffer>(device_, (total + 3) / 4 * 4, vk::MemoryKind::Device, "experts " + parts[0]->name);
+    slot = std::make_unique<vk::Buffer>(device_, (total + 3) / 4 * 4, vk::MemoryKind::Device,
+                                        "stack of " + parts[0]->name);
     for (size_t i = 0; i < parts.size(); ++i) {
       uploader_.upload(parts[i]->data, part, *slot, i * part);
       bytes_ += part;

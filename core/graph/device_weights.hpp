@@ -19,6 +19,8 @@ class DeviceWeights {
   DeviceWeights(const vk::Device& device, vk::Uploader& uploader);
 
   const vk::Buffer& stored(const TensorView& t);
+  // The size of stored(t)'s buffer, known without uploading it.
+  static uint64_t stored_size(const TensorView& t);
   const vk::Buffer& as_f32(const TensorView& t);
   // Tensors of one type and shape (experts' weights stored one per tensor) back to back in one
   // buffer, in their stored type.

@@ -13,6 +13,7 @@ namespace rbee::dispatch {
 constexpr uint32_t kMaxGroups = 65535;
 constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/matmul.comp
 constexpr uint32_t kSubgroupTokens = 8;        // TOKENS of the matmul_subgroup_* variants
+constexpr uint32_t kGateUpMaxRows = 4;         // MAX_ROWS / 2 of shaders/matmul_subgroup.comp (GATE_UP)
 
 inline uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 

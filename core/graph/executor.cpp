@@ -52,8 +52,12 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   uint64_t align = std::max<uint64_t>({device.limits().minStorageBufferOffsetAlignment,
                                        device.limits().minTexelBufferOffsetAlignment, 16});
   FusionOptions fusing{.enabled = config_.subgroup_wg != 0, .inputs = config_.fold_inputs};
-  if (config_.row_kernels)  // matmul_rows pairs gate and up (GATE_UP)
-    fusing.pair_gate_up = [this](const Node& w) { return linear_kernel(w, false) == LinearKernel::Rows; };
+  // Gate/up pairs: matmul_rows reads both weights as texels (and folds no norm); the storage-
+  // buffer kernels read a stacked copy of both, bound whole.
+  fusing.pair_gate_up = [this](const Node& w, bool normed) {
+    LinearKernel k = linear_kernel(w, normed);
+    return k == LinearKernel::Rows || (k == LinearKernel::Storage && 2 * w.weight->nbytes <= config_.max_binding_bytes);
+  };
   fusions_ = find_fusions(graph, fusing);
   ArenaPlan plan = plan_arena(graph, fusions_, align);
   offsets_ = std::move(plan.offset);

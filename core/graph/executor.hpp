@@ -118,6 +118,14 @@ class CompiledGraph {
   // as for a folded input (it has no rows variant).
   enum class LinearKernel { Storage, Texel, Rows };
   LinearKernel linear_kernel(const Node& weight, bool folded_input);
+  // The input a linear of x binds: x, or where x is a folded RMS norm, the norm's input, its
+  // weight (binding 7) and the NORM_INPUT mode of shaders/matmul_subgroup.comp.
+  struct FoldedNorm {
+    Binding x, weight;
+    uint32_t mode;
+    float eps, offset;
+  };
+  FoldedNorm folded_norm(const Graph& graph, rbee_tensor x);
   // A gated unit with its gate and up linears folded in (Fusions::gate_up_of).
   void record_gate_up(const Graph& graph, const Node& unit, std::pair<rbee_tensor, rbee_tensor> linears,
                       rbee_tensor self);

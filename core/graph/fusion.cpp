@@ -28,18 +28,6 @@ Fusions find_fusions(const Graph& graph, const FusionOptions& options) {
     if (n.kind != OpKind::Linear) continue;
     rbee_tensor x = n.inputs[0];
     const Node& in = graph.node(x);
-    bool gated = in.kind == OpKind::Elementwise && in.elementwise >= kGated;
-    if (!options.inputs || !gated || !sole_input(x)) continue;
-    f.folded[x - 1] = true;
-    f.reads[x - 1].clear();
-    // The linear reads gate and up in place of the unit's output.
-    f.reads[i] = {in.inputs[0], in.inputs[1], n.inputs[1], n.inputs[2]};
-  }
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const Node& n = nodes[i];
-    if (n.kind != OpKind::Linear) continue;
-    rbee_tensor x = n.inputs[0];
-    const Node& in = graph.node(x);
     bool whole_row_rms = in.kind == OpKind::Norm && in.norm.kind == RBEE_NORM_RMS && in.norm.group_size == in.cols &&
                          in.inputs[2] == RBEE_TENSOR_NONE;
     if (!options.inputs || !whole_row_rms || x == graph.output() || readers[x - 1] != linear_input_readers[x - 1]) continue;
@@ -59,15 +47,29 @@ Fusions find_fusions(const Graph& graph, const FusionOptions& options) {
       continue;
     const Node &gw = graph.node(g.inputs[1]), &uw = graph.node(u.inputs[1]);
     rbee_tensor x = g.inputs[0];
-    if (u.inputs[0] != x || f.folded[x - 1] || g.inputs[2] != RBEE_TENSOR_NONE || u.inputs[2] != RBEE_TENSOR_NONE ||
+    bool normed = f.folded[x - 1];
+    if (u.inputs[0] != x || g.inputs[2] != RBEE_TENSOR_NONE || u.inputs[2] != RBEE_TENSOR_NONE ||
         gw.weight->dtype != uw.weight->dtype || gw.rows != uw.rows || gw.cols != uw.cols ||
-        !options.pair_gate_up(gw) || !options.pair_gate_up(uw))
+        !options.pair_gate_up(gw, normed) || !options.pair_gate_up(uw, normed))
       continue;
     f.folded[gate - 1] = f.folded[up - 1] = true;
+    f.gate_up_of[i] = {gate, up};
+    f.reads[i] = f.reads[gate - 1];  // x (or a folded norm's input and weight) and G
+    f.reads[i].push_back(u.inputs[1]);
     f.reads[gate - 1].clear();
     f.reads[up - 1].clear();
-    f.gate_up_of[i] = {gate, up};
-    f.reads[i] = {x, g.inputs[1], u.inputs[1]};
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    if (n.kind != OpKind::Linear) continue;
+    rbee_tensor x = n.inputs[0];
+    const Node& in = graph.node(x);
+    bool gated = in.kind == OpKind::Elementwise && in.elementwise >= kGated;
+    if (!options.inputs || !gated || !sole_input(x) || f.gate_up_of[x - 1].first != RBEE_TENSOR_NONE) continue;
+    f.folded[x - 1] = true;
+    f.reads[x - 1].clear();
+    // The linear reads gate and up in place of the unit's output.
+    f.reads[i] = {in.inputs[0], in.inputs[1], n.inputs[1], n.inputs[2]};
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     const Node& n = nodes[i];

@@ -18,9 +18,9 @@ namespace rbee {
 //  - the rotary embedding of the keys, when attention is their only reader: the KV store
 //    rotates them as it writes them to the cache; and of the queries: attention rotates them
 //    as it loads them;
-//  - a gated unit act(x W^T) * (x U^T) whose two linears read one input, have no bias and are
-//    read by the unit alone, where the executor pairs such weights: one kernel computes both
-//    linears and the unit.
+//  - a gated unit act(x W^T) * (x U^T) whose two linears read one input (or one folded norm),
+//    have no bias and are read by the unit alone, where the executor pairs such weights: one
+//    kernel computes both linears and the unit. Such a unit is not folded into its reader.
 struct Fusions {
   std::vector<bool> folded;                 // per node (handle - 1): computed by its consumer
   std::vector<std::vector<rbee_tensor>> reads;  // per node: the tensors its dispatches read
@@ -33,8 +33,9 @@ struct Fusions {
 struct FusionOptions {
   bool enabled = true;  // fuse at all (the fused kernels need subgroup arithmetic; tests compare with none)
   bool inputs = true;   // fold the ops computing a linear's input, gated units and norms (KernelConfig::fold_inputs)
-  // Whether one kernel can run a gate/up pair with these weights; empty: pair none.
-  std::function<bool(const Node& weight)> pair_gate_up;
+  // Whether one kernel can run a gate/up pair with these weights, reading a folded norm or
+  // not; empty: pair none.
+  std::function<bool(const Node& weight, bool normed_input)> pair_gate_up;
 };
 
 Fusions find_fusions(const Graph& graph, const FusionOptions& options);

@@ -19,7 +19,8 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
   const auto& in = n.inputs;
   const Node& w = graph.node(in[1]);
   const bool has_bias = in[2] != RBEE_TENSOR_NONE;
-  std::vector<Binding> bindings{bind(in[0], false), bind(in[1], false), bind(in[2], true), bind(out, false)};
+  const FoldedNorm norm = folded_norm(graph, in[0]);
+  std::vector<Binding> bindings{norm.x, bind(in[1], false), bind(in[2], true), bind(out, false)};
   // The bindings of rows [first, first + count): the weights' rows and the outputs' columns.
   auto slice_bindings = [&](std::vector<Binding> b, RowSlice slice) {
     Binding rows = weight_rows(w, slice);
@@ -45,7 +46,6 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
   const Node& input = graph.node(in[0]);
   bool folded = fusions_.folded[in[0] - 1];
   bool gated = folded && input.kind == OpKind::Elementwise;
-  bool normed = folded && input.kind == OpKind::Norm;
   Binding none = whole(*dummy_);
   uint32_t act = 0;
   if (gated) {
@@ -53,13 +53,11 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     bindings.push_back(bind(input.inputs[1], false));
     act = input.elementwise - kGated + kSilu;
   }
-  if (normed) bindings[0] = bind(input.inputs[0], false);
   // Every variant declares bindings 0..7 (4: up, 5: routing, 6: residual, 7: norm weight);
   // unused ones get a stub.
   bindings.resize(6, none);
   bindings.push_back(residual != RBEE_TENSOR_NONE ? bind(residual, false) : none);
-  bool norm_weight = normed && input.inputs[1] != RBEE_TENSOR_NONE;
-  bindings.push_back(norm_weight ? bind(input.inputs[1], true) : none);
+  bindings.push_back(norm.weight);
 
   LinearKernel family = linear_kernel(w, folded);
   if (family == LinearKernel::Rows) {
@@ -69,31 +67,32 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     bindings[0].texel = VK_FORMAT_R32_SFLOAT;
     bindings[1].texel = VK_FORMAT_R32_UINT;
     if (gated) bindings[4].texel = VK_FORMAT_R32_SFLOAT;
-    if (norm_weight) bindings[7].texel = VK_FORMAT_R32_SFLOAT;
+    if (norm.mode == 2) bindings[7].texel = VK_FORMAT_R32_SFLOAT;
   }
   bool rows = family == LinearKernel::Rows;
-  uint32_t norm_mode = !normed ? 0 : norm_weight ? 2 : 1;  // NORM_INPUT of shaders/matmul_subgroup.comp
   std::string kernel = rows ? std::string(vec ? "matvec_rows_" : "matmul_rows_")
                             : std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "") +
                                   (family == LinearKernel::Texel ? "texel_" : "");
   std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg}
-                                    : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm_mode};
+                                    : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm.mode};
   // Texel views have their own limit (linear_kernel): only storage-bound weights are sliced.
   std::vector<RowSlice> slices =
       family == LinearKernel::Storage ? row_slices(w) : std::vector<RowSlice>{{0, w.rows}};
   for (RowSlice slice : slices) {
     uint32_t groups = div_up(slice.count, rows ? config_.subgroup_wg : config_.subgroup_rows);
     uint32_t gx = std::min(groups, kMaxGroups);
-    SubgroupMatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, act, residual != RBEE_TENSOR_NONE,
-                          normed ? input.norm.eps : 0.0f, normed ? input.norm.weight_offset : 0.0f, n.cols};
+    SubgroupMatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, act, residual != RBEE_TENSOR_NONE, norm.eps,
+                          norm.offset, n.cols};
     dispatch(kernel + weight_suffix(w.weight->dtype), slice_bindings(bindings, slice), &pc, sizeof pc, spec, gx,
              div_up(groups, gx), vec ? 1 : div_up(n.rows, kSubgroupTokens));
   }
 }
 
 // A texel view holds at most maxTexelBufferElements texels: larger weights keep storage buffers.
+// (A plain weight is not uploaded to ask: a gate/up pair uploads only its stacked copy.)
 CompiledGraph::LinearKernel CompiledGraph::linear_kernel(const Node& weight, bool folded_input) {
-  uint64_t bytes = weight_buffer(weight, false).size();
+  bool plain = weight.expert_parts.empty() && !weight.cut.rows_per_head;
+  uint64_t bytes = plain ? DeviceWeights::stored_size(*weight.weight) : weight_buffer(weight, false).size();
   uint64_t max_texels = device_.limits().maxTexelBufferElements;
   auto traits = dtype_traits(static_cast<uint32_t>(weight.weight->dtype));
   bool blocks = traits && traits->block_elems > 1;
@@ -102,23 +101,50 @@ CompiledGraph::LinearKernel CompiledGraph::linear_kernel(const Node& weight, boo
   return LinearKernel::Storage;
 }
 
-// act(x Wg^T) * (x Wu^T) by matmul_rows with GATE_UP: both weights as 16-byte texels (1: gate,
-// 4: up), x as vec4 texels.
+// act(x Wg^T) * (x Wu^T) in one dispatch. matmul_rows (GATE_UP): both weights as 16-byte texels
+// (1: gate, 4: up), x as vec4 texels. The storage-buffer kernels (*_gate_up_*): a stacked copy
+// of the weights, gate rows then up rows, in binding 1; x may be a folded RMS norm (binding 7
+// its weight).
 void CompiledGraph::record_gate_up(const Graph& graph, const Node& unit, std::pair<rbee_tensor, rbee_tensor> linears,
                                    rbee_tensor self) {
   const Node& gate = graph.node(linears.first);
-  const Node& wg = graph.node(gate.inputs[1]);
+  const Node &wg = graph.node(gate.inputs[1]), &wu = graph.node(graph.node(linears.second).inputs[1]);
+  const rbee_tensor x = gate.inputs[0];
+  const bool normed = fusions_.folded[x - 1], vec = unit.rows == 1;
+  const uint32_t act = unit.elementwise - kGated + kSilu;
   Binding none = whole(*dummy_);
-  std::vector<Binding> bindings{bind(gate.inputs[0], false), bind(gate.inputs[1], false), none, bind(self, false),
-                                bind(graph.node(linears.second).inputs[1], false), none, none, none};
-  bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
-  bindings[1].texel = bindings[4].texel = VK_FORMAT_R32G32B32A32_UINT;
-  uint32_t groups = div_up(unit.cols, config_.subgroup_wg);
+  if (linear_kernel(wg, normed) == LinearKernel::Rows) {
+    std::vector<Binding> bindings{bind(x, false), bind(gate.inputs[1], false), none, bind(self, false),
+                                  bind(graph.node(linears.second).inputs[1], false), none, none, none};
+    bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
+    bindings[1].texel = bindings[4].texel = VK_FORMAT_R32G32B32A32_UINT;
+    uint32_t groups = div_up(unit.cols, config_.subgroup_wg);
+    uint32_t gx = std::min(groups, kMaxGroups);
+    SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, act, 0, 0.0f, 0.0f, unit.cols};
+    dispatch((vec ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_") + weight_suffix(wg.weight->dtype), bindings, &pc,
+             sizeof pc, {config_.subgroup_wg, config_.subgroup_wg}, gx, div_up(groups, gx),
+             vec ? 1 : div_up(unit.rows, kSubgroupTokens));
+    return;
+  }
+  FoldedNorm norm = folded_norm(graph, x);
+  std::vector<Binding> bindings{norm.x, whole(weights_.stacked({wg.weight, wu.weight})), none, bind(self, false),
+                                none, none, none, norm.weight};
+  const uint32_t rows = std::min(config_.subgroup_rows, kGateUpMaxRows);
+  uint32_t groups = div_up(unit.cols, rows);
   uint32_t gx = std::min(groups, kMaxGroups);
-  SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, unit.elementwise - kGated + kSilu, 0, 0.0f, 0.0f, unit.cols};
-  std::string kernel = unit.rows == 1 ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_";
-  dispatch(kernel + weight_suffix(wg.weight->dtype), bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_wg},
-           gx, div_up(groups, gx), unit.rows == 1 ? 1 : div_up(unit.rows, kSubgroupTokens));
+  SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, act, 0, norm.eps, norm.offset, unit.cols};
+  dispatch((vec ? "matvec_gate_up_" : "matmul_subgroup_gate_up_") + weight_suffix(wg.weight->dtype), bindings, &pc,
+           sizeof pc, {config_.subgroup_wg, rows, norm.mode}, gx, div_up(groups, gx),
+           vec ? 1 : div_up(unit.rows, kSubgroupTokens));
+}
+
+CompiledGraph::FoldedNorm CompiledGraph::folded_norm(const Graph& graph, rbee_tensor x) {
+  Binding none = whole(*dummy_);
+  const Node& norm = graph.node(x);
+  if (!fusions_.folded[x - 1] || norm.kind != OpKind::Norm) return {bind(x, false), none, 0, 0.0f, 0.0f};
+  bool weighted = norm.inputs[1] != RBEE_TENSOR_NONE;
+  return {bind(norm.inputs[0], false), weighted ? bind(norm.inputs[1], true) : none, weighted ? 2u : 1u, norm.norm.eps,
+          norm.norm.weight_offset};
 }
 
 // Routing per token, then (for batches) the rows of each expert listed for moe_linear.

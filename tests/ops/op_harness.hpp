@@ -54,6 +54,23 @@ inline std::vector<int32_t> iota_ids(uint32_t n, int32_t first = 0) {
   return ids;
 }
 
+// n token ids in a scrambled order (i * stride + 3), repeats allowed; the last one picks the
+// table's last row.
+inline std::vector<int32_t> scrambled_ids(uint32_t n, uint32_t vocab, uint32_t stride = 7) {
+  std::vector<int32_t> ids(n);
+  for (uint32_t t = 0; t < n; ++t) ids[t] = static_cast<int32_t>((t * stride + 3) % vocab);
+  ids.back() = static_cast<int32_t>(vocab - 1);
+  return ids;
+}
+
+// What an embedding of ids in a [vocab, dim] table gives: the rows picked, in order.
+inline std::vector<double> picked_rows(const std::vector<float>& table, uint32_t dim, const std::vector<int32_t>& ids) {
+  std::vector<double> rows;
+  for (int32_t id : ids)
+    for (uint32_t d = 0; d < dim; ++d) rows.push_back(table[size_t(id) * dim + d]);
+  return rows;
+}
+
 using BuildFn = std::function<rbee_tensor(const rbee_graph_api& api, rbee_graph* g)>;
 
 // A model in memory, its device weights and (optionally) a KV cache.

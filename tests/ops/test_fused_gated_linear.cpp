@@ -119,13 +119,17 @@ INSTANTIATE_TEST_SUITE_P(Cases, FusedResidualLinear,
                                   (c.gated ? "_gated" : "");
                          });
 
-// The gate and up linears of an MLP and its gated unit in one matmul_rows dispatch, where the
-// device runs the rows kernels (else the case is said as a skip): decode and batches past the
-// 8-token groups, types of each block size and alignment.
+// The gate and up linears of an MLP and its gated unit in one dispatch: matmul_rows where the
+// device runs the rows kernels (else those cases are said as a skip), and the storage-buffer
+// kernels GPUs run (*_gate_up_*, reading a stacked copy of both weights), there also with the
+// RMS norm of the input folded in. Decode and batches past the 8-token groups, types of each
+// block size and alignment.
 struct GateUpCase {
   DType weight;
   uint32_t in, tokens;
   rbee_unary_op act;
+  bool storage;  // the storage-buffer kernels rather than the device's
+  bool normed;   // the input is an RMS norm (folded into the pair on the storage path)
 };
 
 class GateUpPair : public ::testing::TestWithParam<GateUpCase> {};
@@ -134,17 +138,25 @@ TEST_P(GateUpPair, EqualsTheUnfusedOps) {
   const GateUpCase c = GetParam();
   const uint32_t out = 45;
   KernelConfig device = KernelConfig::for_device(gpu().device->info());
-  if (!device.row_kernels) GTEST_SKIP() << "the device does not run matmul_rows: nothing pairs";
+  if (!device.subgroup_wg) GTEST_SKIP() << "no subgroup arithmetic: nothing pairs";
+  if (!c.storage && !device.row_kernels) GTEST_SKIP() << "the device does not run matmul_rows";
   auto run = [&](bool portable) {
     OpHarness h;
     KernelConfig k = device;
+    if (c.storage) {
+      k.texel_inputs = k.row_kernels = false;
+      k.fold_inputs = true;
+    }
     if (portable) k.subgroup_wg = 0;
     h.use_kernels(k);
     h.source().add("x", DType::F32, {c.tokens, c.in}, random_values(size_t(c.tokens) * c.in, 1, -2.0f, 2.0f));
+    h.source().add("g", DType::F32, {c.in}, random_values(c.in, 4, 0.5f, 1.5f));
     h.source().add_quantized("wg", c.weight, {out, c.in}, random_values(size_t(out) * c.in, 2));
     h.source().add_quantized("wu", c.weight, {out, c.in}, random_values(size_t(out) * c.in, 3));
     auto cg = h.compile(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
       rbee_tensor x = h.input(g, "x");
+      rbee_norm_params p{sizeof p, RBEE_NORM_RMS, 1e-5f, 0.0f, 0};
+      if (c.normed) x = api.norm(g, x, api.weight(g, "g"), RBEE_TENSOR_NONE, &p);
       return api.gated(g, api.linear(g, x, api.weight(g, "wg"), RBEE_TENSOR_NONE),
                        api.linear(g, x, api.weight(g, "wu"), RBEE_TENSOR_NONE), c.act);
     }, true, !portable);
@@ -154,7 +166,10 @@ TEST_P(GateUpPair, EqualsTheUnfusedOps) {
       for (char& ch : suffix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       std::vector<std::string> kernels;
       for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
-      EXPECT_THAT(kernels, ::testing::Contains((c.tokens == 1 ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_") + suffix));
+      std::string want = c.storage ? (c.tokens == 1 ? "matvec_gate_up_" : "matmul_subgroup_gate_up_")
+                                   : (c.tokens == 1 ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_");
+      EXPECT_THAT(kernels, ::testing::Contains(want + suffix));
+      if (c.storage && c.normed) EXPECT_THAT(kernels, ::testing::Not(::testing::Contains("norm"))) << "the norm folds";
     }
     return result;
   };
@@ -163,15 +178,24 @@ TEST_P(GateUpPair, EqualsTheUnfusedOps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GateUpPair,
-                         ::testing::Values(GateUpCase{DType::Q8_0, 96, 1, RBEE_UNARY_SILU},
-                                           GateUpCase{DType::Q8_0, 64, 70, RBEE_UNARY_GELU},
-                                           GateUpCase{DType::Q4_K, 512, 9, RBEE_UNARY_SILU},
-                                           GateUpCase{DType::Q6_K, 256, 1, RBEE_UNARY_GELU_TANH},
-                                           GateUpCase{DType::Q5_0, 64, 9, RBEE_UNARY_RELU},
-                                           GateUpCase{DType::MXFP4, 64, 2, RBEE_UNARY_SILU}),
+                         ::testing::Values(GateUpCase{DType::Q8_0, 96, 1, RBEE_UNARY_SILU, false, false},
+                                           GateUpCase{DType::Q8_0, 64, 70, RBEE_UNARY_GELU, false, false},
+                                           GateUpCase{DType::Q4_K, 512, 9, RBEE_UNARY_SILU, false, false},
+                                           GateUpCase{DType::Q6_K, 256, 1, RBEE_UNARY_GELU_TANH, false, false},
+                                           GateUpCase{DType::Q5_0, 64, 9, RBEE_UNARY_RELU, false, false},
+                                           GateUpCase{DType::MXFP4, 64, 2, RBEE_UNARY_SILU, false, false},
+                                           GateUpCase{DType::Q8_0, 96, 1, RBEE_UNARY_SILU, true, false},
+                                           GateUpCase{DType::Q8_0, 64, 70, RBEE_UNARY_GELU, true, true},
+                                           GateUpCase{DType::Q4_K, 512, 1, RBEE_UNARY_SILU, true, true},
+                                           GateUpCase{DType::Q4_K, 512, 9, RBEE_UNARY_SILU, true, false},
+                                           GateUpCase{DType::Q6_K, 256, 9, RBEE_UNARY_GELU_TANH, true, true},
+                                           GateUpCase{DType::F16, 100, 9, RBEE_UNARY_SILU, true, true},
+                                           GateUpCase{DType::F32, 37, 1, RBEE_UNARY_RELU, true, false}),
                          [](const auto& i) {
-                           return std::string(dtype_name(i.param.weight)) + "_in" + std::to_string(i.param.in) +
-                                  "_tokens" + std::to_string(i.param.tokens) + "_act" + std::to_string(i.param.act);
+                           const GateUpCase& c = i.param;
+                           return std::string(dtype_name(c.weight)) + "_in" + std::to_string(c.in) + "_tokens" +
+                                  std::to_string(c.tokens) + "_act" + std::to_string(c.act) +
+                                  (c.storage ? "_storage" : "") + (c.normed ? "_normed" : "");
                          });
 
 // Only a unit whose two linears read one input, have no bias, share a weight type and shape and
@@ -201,15 +225,50 @@ TEST(GateUpPairRules, OnlyMatchingSoleLinearsPair) {
   for (rbee_tensor t : {biased, two_inputs, two_types, shared, shared_gate}) sum = api.binary(g, sum, t, RBEE_BINARY_ADD);
   api.set_output(g, sum);
   ASSERT_EQ(graph.error(), "");
-  auto any = [](const Node&) { return true; };
+  auto any = [](const Node&, bool) { return true; };
   Fusions f = find_fusions(graph, {.inputs = false, .pair_gate_up = any});
   EXPECT_NE(f.gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
   for (rbee_tensor t : {biased, two_inputs, two_types, shared}) EXPECT_EQ(f.gate_up_of[t - 1].first, RBEE_TENSOR_NONE) << t;
-  auto floats_only = [](const Node& w) { return w.weight->dtype == DType::F32; };
+  auto floats_only = [](const Node& w, bool) { return w.weight->dtype == DType::F32; };
   EXPECT_NE(find_fusions(graph, {.inputs = false, .pair_gate_up = floats_only}).gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
-  auto none = [](const Node&) { return false; };
+  auto none = [](const Node&, bool) { return false; };
   EXPECT_EQ(find_fusions(graph, {.inputs = false, .pair_gate_up = none}).gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
   EXPECT_EQ(find_fusions(graph, {.inputs = false}).gate_up_of[pair - 1].first, RBEE_TENSOR_NONE);
+}
+
+// With the inputs folded (a GPU), a unit whose linears read a folded RMS norm pairs where the
+// executor's kernels can fold the norm into the pair, and then is not folded into the linear
+// reading it; where they cannot, it is folded into that linear as before.
+TEST(GateUpPairRules, ANormedPairTakesPrecedenceOverFoldingTheUnit) {
+  MemorySource source;
+  source.add("a", DType::F32, {1, 64}, random_values(64, 1));
+  source.add("g", DType::F32, {64}, random_values(64, 2));
+  source.add("w", DType::F32, {8, 64}, random_values(512, 3));
+  source.add("u", DType::F32, {8, 64}, random_values(512, 4));
+  source.add("d", DType::F32, {64, 8}, random_values(512, 5));
+  Graph graph(source, 1, true, 256);
+  auto* g = reinterpret_cast<rbee_graph*>(&graph);
+  const rbee_graph_api& api = *graph_api();
+  rbee_norm_params rms{sizeof rms, RBEE_NORM_RMS, 1e-5f, 0.0f, 0};
+  rbee_tensor x = api.embed(g, api.weight(g, "a"), api.input_tokens(g)), gain = api.weight(g, "g");
+  rbee_tensor w = api.weight(g, "w"), u = api.weight(g, "u");
+  rbee_tensor normed = api.norm(g, x, gain, RBEE_TENSOR_NONE, &rms);
+  rbee_tensor unit = api.gated(g, api.linear(g, normed, w, RBEE_TENSOR_NONE), api.linear(g, normed, u, RBEE_TENSOR_NONE),
+                               RBEE_UNARY_SILU);
+  api.set_output(g, api.linear(g, unit, api.weight(g, "d"), RBEE_TENSOR_NONE));
+  ASSERT_EQ(graph.error(), "");
+
+  Fusions paired = find_fusions(graph, {.pair_gate_up = [](const Node&, bool) { return true; }});
+  EXPECT_TRUE(paired.folded[normed - 1]);
+  EXPECT_NE(paired.gate_up_of[unit - 1].first, RBEE_TENSOR_NONE);
+  EXPECT_FALSE(paired.folded[unit - 1]);
+  // The pair reads the norm's input and weight and both weights.
+  EXPECT_THAT(paired.reads[unit - 1], ::testing::IsSupersetOf({x, gain, w, u}));
+
+  Fusions unpaired = find_fusions(graph, {.pair_gate_up = [](const Node&, bool normed_input) { return !normed_input; }});
+  EXPECT_TRUE(unpaired.folded[normed - 1]);
+  EXPECT_EQ(unpaired.gate_up_of[unit - 1].first, RBEE_TENSOR_NONE);
+  EXPECT_TRUE(unpaired.folded[unit - 1]);
 }
 
 }  // namespace
