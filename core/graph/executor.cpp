@@ -68,26 +68,14 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   readback_ = std::make_unique<vk::Buffer>(device, readback_bytes, vk::MemoryKind::Readback, "logits");
   dummy_ = std::make_unique<vk::Buffer>(device, 16, vk::MemoryKind::Device, "unused binding");
 
-  uint32_t max_sets = static_cast<uint32_t>(graph.nodes().size()) * 2 + 4;
-  VkDescriptorPoolSize sizes[] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, max_sets * 7},
-                                  {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, max_sets * 3}};
-  VkDescriptorPoolCreateInfo dpci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-  dpci.maxSets = max_sets;
-  dpci.poolSizeCount = 2;
-  dpci.pPoolSizes = sizes;
-  vk::check(vkCreateDescriptorPool(device.handle(), &dpci, nullptr, &pool_), "vkCreateDescriptorPool");
+  descriptors_ = std::make_unique<vk::DescriptorPool>(device, static_cast<uint32_t>(graph.nodes().size()) * 2 + 4, 8, 4);
 
   cmd_ = std::make_unique<vk::CommandBuffer>(device);
   record(graph);
   graph_ = nullptr;
 }
 
-CompiledGraph::~CompiledGraph() {
-  timestamps_.reset();
-  cmd_.reset();
-  vkDestroyDescriptorPool(device_.handle(), pool_, nullptr);
-  for (VkBufferView v : views_) vkDestroyBufferView(device_.handle(), v, nullptr);
-}
+CompiledGraph::~CompiledGraph() = default;
 
 const vk::Buffer& CompiledGraph::weight_buffer(const Node& n, bool as_vector) {
   if (!n.expert_parts.empty()) return weights_.stacked(n.expert_parts);
@@ -140,32 +128,18 @@ void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buf
                                std::to_string(config_.max_binding_bytes) + " bytes)");
   }
   const vk::Pipeline& p = pipelines_.get(shader, static_cast<uint32_t>(buffers.size()), texel_bindings, push_bytes, spec);
-  VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-  ai.descriptorPool = pool_;
-  ai.descriptorSetCount = 1;
-  VkDescriptorSetLayout layout = p.set_layout();
-  ai.pSetLayouts = &layout;
-  VkDescriptorSet set;
-  vk::check(vkAllocateDescriptorSets(device_.handle(), &ai, &set), "vkAllocateDescriptorSets");
+  VkDescriptorSet set = descriptors_->allocate(p.set_layout());
   std::vector<VkDescriptorBufferInfo> infos(buffers.size());
   std::vector<VkWriteDescriptorSet> writes(buffers.size());
-  views_.reserve(views_.size() + buffers.size());
   for (size_t i = 0; i < buffers.size(); ++i) {
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstSet = set;
     writes[i].dstBinding = static_cast<uint32_t>(i);
     writes[i].descriptorCount = 1;
     if (buffers[i].texel != VK_FORMAT_UNDEFINED) {
-      VkBufferViewCreateInfo vci{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
-      vci.buffer = buffers[i].buffer;
-      vci.format = buffers[i].texel;
-      vci.offset = buffers[i].offset;
-      vci.range = buffers[i].range;
-      VkBufferView view;
-      vk::check(vkCreateBufferView(device_.handle(), &vci, nullptr, &view), "vkCreateBufferView");
-      views_.push_back(view);
       writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
-      writes[i].pTexelBufferView = &views_.back();
+      writes[i].pTexelBufferView =
+          descriptors_->view(buffers[i].buffer, buffers[i].texel, buffers[i].offset, buffers[i].range);
     } else {
       infos[i] = {buffers[i].buffer, buffers[i].offset, buffers[i].range};
       writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;

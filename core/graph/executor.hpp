@@ -10,6 +10,7 @@
 #include "graph/kv_cache.hpp"
 #include "vulkan/buffer.hpp"
 #include "vulkan/commands.hpp"
+#include "vulkan/descriptors.hpp"
 #include "vulkan/pipeline.hpp"
 
 namespace rbee {
@@ -145,9 +146,8 @@ class CompiledGraph {
   std::vector<uint64_t> offsets_;
   std::unique_ptr<vk::Buffer> arena_, ids_, step_, readback_, dummy_;
   std::vector<std::unique_ptr<vk::Buffer>> constants_;  // rope tables
-  VkDescriptorPool pool_ = VK_NULL_HANDLE;
-  std::vector<VkBufferView> views_;  // of the texel bindings
-  std::unique_ptr<vk::CommandBuffer> cmd_;
+  std::unique_ptr<vk::DescriptorPool> descriptors_;
+  std::unique_ptr<vk::CommandBuffer> cmd_;  // after descriptors_: destroyed before the sets it uses
   std::unique_ptr<vk::Timestamps> timestamps_;
   bool profile_;
   uint32_t top_k_;

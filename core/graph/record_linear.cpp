@@ -67,7 +67,7 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     bindings[0].texel = VK_FORMAT_R32_SFLOAT;
     bindings[1].texel = VK_FORMAT_R32_UINT;
     if (gated) bindings[4].texel = VK_FORMAT_R32_SFLOAT;
-    if (norm.mode == 2) bindings[7].texel = VK_FORMAT_R32_SFLOAT;
+    bindings[7].texel = VK_FORMAT_R32_SFLOAT;  // declared a texel buffer whether a norm is folded or not
   }
   bool rows = family == LinearKernel::Rows;
   std::string kernel = rows ? std::string(vec ? "matvec_rows_" : "matmul_rows_")
@@ -187,7 +187,7 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
                                 bind(n.inputs[2], false), none, none};
   bool texel = linear_kernel(w, true) == LinearKernel::Texel;
   if (texel) {
-    bindings[0].texel = VK_FORMAT_R32_SFLOAT;
+    bindings[0].texel = bindings[7].texel = VK_FORMAT_R32_SFLOAT;
     bindings[1].texel = VK_FORMAT_R32_UINT;
   }
   std::string kernel =
