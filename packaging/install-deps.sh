@@ -8,7 +8,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   libboost-dev libboost-filesystem-dev libboost-system-dev \
-  libvulkan-dev glslang-tools spirv-tools mesa-vulkan-drivers vulkan-tools vulkan-validationlayers \
+  libvulkan-dev glslang-tools spirv-tools spirv-cross mesa-vulkan-drivers vulkan-tools vulkan-validationlayers \
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev \
   libcli11-dev nlohmann-json3-dev libpcre2-dev \
   python3 >/dev/null

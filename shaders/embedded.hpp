@@ -5,7 +5,12 @@
 
 namespace rbee::shaders {
 
-// SPIR-V of an embedded shader variant ("matmul_f16"), or an empty span.
-std::span<const uint32_t> spirv(std::string_view name);
+struct Shader {
+  std::span<const uint32_t> spirv;
+  uint32_t written_bindings;  // bit i: binding i is a storage buffer the shader may write
+};
+
+// An embedded shader variant ("matmul_f16"), or nullptr.
+const Shader* find(std::string_view name);
 
 }  // namespace rbee::shaders

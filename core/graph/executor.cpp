@@ -148,16 +148,34 @@ void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buf
   }
   vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
 
+  std::vector<HazardTracker::Access> accesses;
+  for (size_t i = 0; i < buffers.size(); ++i)
+    accesses.push_back({buffers[i].buffer, buffers[i].offset, buffers[i].range,
+                        buffers[i].texel == VK_FORMAT_UNDEFINED && (p.written_bindings() >> i & 1u)});
+  order(accesses);
   VkCommandBuffer cmd = cmd_->handle();
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.handle());
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout(), 0, 1, &set, 0, nullptr);
   if (push_bytes) vkCmdPushConstants(cmd, p.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   vkCmdDispatch(cmd, gx, gy, gz);
-  cmd_->barrier();
   if (timestamps_ && profile_) {
     labels_.push_back(shader);
     timestamps_->write(cmd, static_cast<uint32_t>(labels_.size()));
   }
+}
+
+void CompiledGraph::order(const std::vector<HazardTracker::Access>& accesses) {
+  if (profile_ || hazards_.conflicts(accesses)) {
+    cmd_->barrier();
+    hazards_.barrier();
+    ++barriers_;
+  }
+  hazards_.add(accesses);
+}
+
+void CompiledGraph::copy(VkBuffer src, uint64_t src_offset, VkBuffer dst, uint64_t dst_offset, uint64_t size) {
+  order({{src, src_offset, size, false}, {dst, dst_offset, size, true}});
+  cmd_->copy(src, src_offset, dst, dst_offset, size);
 }
 
 void CompiledGraph::record(const Graph& graph) {
@@ -320,8 +338,7 @@ void CompiledGraph::record(const Graph& graph) {
       case OpKind::OutputRows: {
         const Node& x = graph.node(in[0]);
         Binding src = bind(in[0], false), dst = bind(self, false);
-        cmd_->copy(src.buffer, src.offset + uint64_t(x.rows - 1) * x.cols * 4, dst.buffer, dst.offset, uint64_t(n.cols) * 4);
-        cmd_->barrier();
+        copy(src.buffer, src.offset + uint64_t(x.rows - 1) * x.cols * 4, dst.buffer, dst.offset, uint64_t(n.cols) * 4);
         break;
       }
     }
@@ -330,8 +347,8 @@ void CompiledGraph::record(const Graph& graph) {
     record_top_k(graph);
   } else {
     Binding out = bind(graph.output(), false);
-    cmd_->copy(out.buffer, out.offset, readback_->handle(), 0, uint64_t(out_rows_) * out_cols_ * 4);
-    cmd_->barrier();
+    copy(out.buffer, out.offset, readback_->handle(), 0, uint64_t(out_rows_) * out_cols_ * 4);
+    cmd_->barrier();  // for the host
   }
   if (timestamps_) {
     if (profile_) labels_.push_back("readback");
@@ -365,8 +382,8 @@ void CompiledGraph::record_top_k(const Graph& graph) {
   dispatch("topk_slices", {bind(graph.output(), false), cand}, &slice_pc, sizeof slice_pc, {wg}, slices, 1, 1);
   TopKPush merge_pc{slices * top_k_, top_k_, 0};
   dispatch("topk_merge", {cand, best}, &merge_pc, sizeof merge_pc, {wg}, 1, 1, 1);
-  cmd_->copy(best_->handle(), 0, readback_->handle(), 0, uint64_t(top_k_) * 8);
-  cmd_->barrier();
+  copy(best_->handle(), 0, readback_->handle(), 0, uint64_t(top_k_) * 8);
+  cmd_->barrier();  // for the host
 }
 
 void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits) {

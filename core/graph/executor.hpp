@@ -7,6 +7,7 @@
 #include "graph/device_weights.hpp"
 #include "graph/fusion.hpp"
 #include "graph/graph.hpp"
+#include "graph/hazards.hpp"
 #include "graph/kv_cache.hpp"
 #include "vulkan/buffer.hpp"
 #include "vulkan/commands.hpp"
@@ -87,6 +88,10 @@ class CompiledGraph {
   double last_device_seconds() const { return last_device_seconds_; }
   // With profiling: (kernel name, seconds) of every dispatch of the last run().
   const std::vector<std::pair<std::string, double>>& last_profile() const { return last_profile_; }
+  // Pipeline barriers between the recorded dispatches and copies: one only where a later one
+  // reads or writes what an earlier one wrote, or writes what it read (every one with
+  // profiling).
+  uint32_t barriers() const { return barriers_; }
 
  private:
   struct Binding {
@@ -111,6 +116,9 @@ class CompiledGraph {
   void dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
                 std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz);
   void record(const Graph& graph);
+  // A barrier first where work with these accesses must wait for earlier work (hazards_).
+  void order(const std::vector<HazardTracker::Access>& accesses);
+  void copy(VkBuffer src, uint64_t src_offset, VkBuffer dst, uint64_t dst_offset, uint64_t size);
   void record_top_k(const Graph& graph);
   // A rope node's frequency table, kept for the life of the graph.
   Binding rope_table(const Node& rope);
@@ -149,6 +157,8 @@ class CompiledGraph {
   std::unique_ptr<vk::DescriptorPool> descriptors_;
   std::unique_ptr<vk::CommandBuffer> cmd_;  // after descriptors_: destroyed before the sets it uses
   std::unique_ptr<vk::Timestamps> timestamps_;
+  HazardTracker hazards_;
+  uint32_t barriers_ = 0;
   bool profile_;
   uint32_t top_k_;
   std::unique_ptr<vk::Buffer> candidates_, best_;  // device top-k stages

@@ -1,16 +1,19 @@
 #include "vulkan/pipeline.hpp"
 
-#include "shaders/embedded.hpp"
 #include "vulkan/error.hpp"
 
 namespace rbee::vk {
 
-Pipeline::Pipeline(const Device& device, const std::string& name, std::span<const uint32_t> spirv,
+Pipeline::Pipeline(const Device& device, const std::string& name, const shaders::Shader& shader,
                    uint32_t n_buffers, uint32_t texel_bindings, uint32_t push_bytes, const std::vector<uint32_t>& spec)
-    : device_(device), name_(name), n_buffers_(n_buffers), push_bytes_(push_bytes) {
+    : device_(device),
+      name_(name),
+      n_buffers_(n_buffers),
+      push_bytes_(push_bytes),
+      written_bindings_(shader.written_bindings) {
   VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  smci.codeSize = spirv.size_bytes();
-  smci.pCode = spirv.data();
+  smci.codeSize = shader.spirv.size_bytes();
+  smci.pCode = shader.spirv.data();
   check(vkCreateShaderModule(device.handle(), &smci, nullptr, &module_), "vkCreateShaderModule");
 
   std::vector<VkDescriptorSetLayoutBinding> bindings(n_buffers);
@@ -56,9 +59,9 @@ const Pipeline& PipelineSet::get(const std::string& shader, uint32_t n_buffers, 
   auto key = std::make_tuple(shader, spec);
   auto it = pipelines_.find(key);
   if (it != pipelines_.end()) return *it->second;
-  auto spirv = shaders::spirv(shader);
-  if (spirv.empty()) throw VulkanError(RBEE_ERROR_INTERNAL, "no embedded shader named " + shader);
-  auto p = std::make_unique<Pipeline>(device_, shader, spirv, n_buffers, texel_bindings, push_bytes, spec);
+  const shaders::Shader* embedded = shaders::find(shader);
+  if (!embedded) throw VulkanError(RBEE_ERROR_INTERNAL, "no embedded shader named " + shader);
+  auto p = std::make_unique<Pipeline>(device_, shader, *embedded, n_buffers, texel_bindings, push_bytes, spec);
   const Pipeline& ref = *p;
   pipelines_.emplace(std::move(key), std::move(p));
   return ref;

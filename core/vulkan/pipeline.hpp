@@ -9,6 +9,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include "shaders/embedded.hpp"
 #include "vulkan/device.hpp"
 
 namespace rbee::vk {
@@ -19,7 +20,7 @@ namespace rbee::vk {
 // constant 0 is the workgroup size by convention of rbee's shaders.
 class Pipeline {
  public:
-  Pipeline(const Device& device, const std::string& name, std::span<const uint32_t> spirv, uint32_t n_buffers,
+  Pipeline(const Device& device, const std::string& name, const shaders::Shader& shader, uint32_t n_buffers,
            uint32_t texel_bindings, uint32_t push_bytes, const std::vector<uint32_t>& spec);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
@@ -31,12 +32,15 @@ class Pipeline {
   uint32_t n_buffers() const { return n_buffers_; }
   uint32_t push_bytes() const { return push_bytes_; }
   const std::string& name() const { return name_; }
+  // Bit i: the shader may write binding i.
+  uint32_t written_bindings() const { return written_bindings_; }
 
  private:
   const Device& device_;
   std::string name_;
   uint32_t n_buffers_;
   uint32_t push_bytes_;
+  uint32_t written_bindings_;
   VkShaderModule module_ = VK_NULL_HANDLE;
   VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
   VkPipelineLayout layout_ = VK_NULL_HANDLE;
