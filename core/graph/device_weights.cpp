@@ -27,8 +27,8 @@ const vk::Buffer& DeviceWeights::stored(const TensorView& t) {
 const vk::Buffer& DeviceWeights::stacked(const std::vector<const TensorView*>& parts) {
   auto& slot = stacks_[parts];
   if (!slot) {
-    uint64_t part = parts.at(0)->nbytes, total = part * parts.size();
-    slot = std::make_unique<vk::Buffer>(device_, (total + 3) / 4 * 4, vk::MemoryKind::Device,
+    uint64_t part = parts.at(0)->nbytes;
+    slot = std::make_unique<vk::Buffer>(device_, stacked_size(part, parts.size()), vk::MemoryKind::Device,
                                         "stack of " + parts[0]->name);
     for (size_t i = 0; i < parts.size(); ++i) {
       uploader_.upload(parts[i]->data, part, *slot, i * part);

@@ -25,6 +25,8 @@ class DeviceWeights {
   // Tensors of one type and shape (experts' weights stored one per tensor) back to back in one
   // buffer, in their stored type.
   const vk::Buffer& stacked(const std::vector<const TensorView*>& parts);
+  // The size of stacked()'s buffer for `count` parts of part_bytes each.
+  static uint64_t stacked_size(uint64_t part_bytes, size_t count) { return (part_bytes * count + 3) / 4 * 4; }
   // Per-head matrices cut from t (see HeadCut): [n_heads][count][cols] rows in the stored type,
   // or transposed [n_heads][cols][count] decoded to float32 (any type).
   const vk::Buffer& head_cut(const TensorView& t, uint32_t n_heads, const HeadCut& cut);

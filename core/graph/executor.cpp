@@ -56,7 +56,8 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   // buffer kernels read a stacked copy of both, bound whole.
   fusing.pair_gate_up = [this](const Node& w, bool normed) {
     LinearKernel k = linear_kernel(w, normed);
-    return k == LinearKernel::Rows || (k == LinearKernel::Storage && 2 * w.weight->nbytes <= config_.max_binding_bytes);
+    return k == LinearKernel::Rows ||
+           (k == LinearKernel::Storage && DeviceWeights::stacked_size(w.weight->nbytes, 2) <= config_.max_binding_bytes);
   };
   fusions_ = find_fusions(graph, fusing);
   ArenaPlan plan = plan_arena(graph, fusions_, align);
