@@ -147,8 +147,11 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
   check_ids(ids);
   std::vector<float> logits;
   std::vector<float> chunk_logits;
+  // All logits of a batch are one activation: a batch has no more rows than one binding holds.
+  uint64_t binding = kernels_ ? kernels_->max_binding_bytes : runtime_.device().info().max_storage_buffer_range;
+  uint64_t batch = all_logits ? std::clamp<uint64_t>(binding / (uint64_t(info_.n_vocab) * 4), 1, max_batch_) : max_batch_;
   for (size_t done = 0; done < ids.size();) {
-    uint32_t n = static_cast<uint32_t>(std::min<size_t>(ids.size() - done, max_batch_));
+    uint32_t n = static_cast<uint32_t>(std::min<size_t>(ids.size() - done, batch));
     CompiledGraph& g = compiled(n, all_logits);
     chunk_logits.resize(uint64_t(g.output_rows()) * g.output_cols());
     g.run(ids.subspan(done, n), n_past_, chunk_logits);
