@@ -13,7 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "vulkan/buffer.hpp"
+#include "engine/device_memory.hpp"
+#include "engine/weight_traffic.hpp"
 
 namespace rbee::host {
 namespace {
@@ -121,7 +122,7 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
   for (const auto& t : model->source().tensors()) weight_bytes += t.nbytes;
   // What one generated token reads of the weights (experts: only the chosen ones); times tgN's
   // tokens/s it is the weight bandwidth generation achieves, to read against the device's.
-  const uint64_t active_bytes = model->weight_bytes_per_token();
+  const uint64_t active_bytes = weight_bytes_per_token(*model);
   // What one position of context adds to the KV cache; where the plugin states it (MLA), also
   // what a plain per-head cache of every head's key and value would take.
   const uint64_t kv_bytes = model->kv_cache_bytes_per_token();
@@ -137,7 +138,7 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
     out["device"] = dev.name;
     out["driver"] = dev.driver;
     out["load_seconds"] = load_s;
-    out["peak_device_bytes"] = vk::peak_device_bytes();
+    out["peak_device_bytes"] = peak_device_bytes();
     out["peak_host_bytes"] = peak_host_bytes();
     out["kv_cache_bytes"] = model->kv_cache().bytes();
     out["active_weight_bytes_per_token"] = active_bytes;
@@ -155,7 +156,7 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
   std::printf("model:  %s (%s, %.1f MiB)\ndevice: %s (%s)\n", args.model.path.c_str(), model->architecture().c_str(),
               weight_bytes / 1048576.0, dev.name.c_str(), dev.driver.c_str());
   std::printf("load %.2f s, peak device memory %.1f MiB, peak host memory %.1f MiB\n", load_s,
-              vk::peak_device_bytes() / 1048576.0, peak_host_bytes() / 1048576.0);
+              peak_device_bytes() / 1048576.0, peak_host_bytes() / 1048576.0);
   std::printf("weights read per generated token: %.1f MiB (%.1f%% of the weights)\n", active_bytes / 1048576.0,
               weight_bytes ? 100.0 * double(active_bytes) / double(weight_bytes) : 0.0);
   std::printf("KV cache per token of context: %llu bytes", static_cast<unsigned long long>(kv_bytes));

@@ -2,16 +2,15 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#include "vulkan/device.hpp"
+#include "engine/discovery.hpp"
 
 namespace rbee::host {
 namespace {
 
 void devices() {
-  vk::Instance instance;
-  uint32_t best = instance.best_device();
-  for (const auto& d : instance.describe_devices()) {
-    std::printf("%u%s %s\n", d.index, d.index == best ? "*" : " ", d.name.c_str());
+  const DeviceList list = list_devices();
+  for (const auto& d : list.devices) {
+    std::printf("%u%s %s\n", d.index, d.index == list.best ? "*" : " ", d.name.c_str());
     std::printf("    type %s, Vulkan %s, driver %s\n", d.type.c_str(), d.api_version.c_str(), d.driver.c_str());
     std::printf("    device-local memory %.1f GiB, largest storage binding %.0f MiB, subgroup %u, max workgroup %u\n",
                 d.device_local_bytes / 1073741824.0, d.max_storage_buffer_range / 1048576.0, d.subgroup_size,

@@ -2,9 +2,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#include "graph/graph.hpp"
-#include "plugin_host/host_api.hpp"
-#include "plugin_host/plugin_registry.hpp"
+#include "engine/discovery.hpp"
 
 namespace rbee::host {
 namespace {
@@ -16,8 +14,7 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 void plugins(const GlobalArgs& global) {
-  rbee_host_api host = make_host_api(graph_api());
-  PluginRegistry registry = PluginRegistry::discover(runtime_options(global).plugin_dirs, &host);
+  PluginRegistry registry = discover_plugins(runtime_options(global).plugin_dirs);
   std::printf("search path:\n");
   for (const auto& dir : registry.search_path()) std::printf("  %s\n", dir.c_str());
   std::printf("plugins:\n");

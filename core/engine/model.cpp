@@ -1,10 +1,13 @@
 #include "engine/model.hpp"
 
 #include <algorithm>
+#include <exception>
 
 #include <spdlog/spdlog.h>
 
 #include "graph/graph.hpp"
+#include "plugin_host/plugin_error.hpp"
+#include "plugin_host/source_api.hpp"
 #include "quant/quant.hpp"
 
 namespace rbee {
@@ -18,9 +21,27 @@ std::string architecture_of(const ModelSource& source) {
   return v->get<std::string>();
 }
 
-std::string error_text(const rbee_error& err, rbee_status status) {
-  return err.message[0] ? std::string(err.message) : std::string(rbee_status_name(status));
+// What a failed call into the plugin reports: the file, the plugin's message, the plugin.
+ModelError plugin_failure(const std::filesystem::path& file, const std::string& message, const LoadedPlugin& plugin) {
+  return ModelError(file.string() + ": " + message + " (plugin " + plugin.name() + ")");
 }
+
+// The pairs describe() emits. An exception (out of memory) must not unwind through the plugin:
+// it is kept and rethrown once describe() has returned.
+struct Hyperparameters {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::exception_ptr error;
+
+  static void collect(void* ctx, const char* key, const char* value) noexcept {
+    auto* self = static_cast<Hyperparameters*>(ctx);
+    if (self->error) return;
+    try {
+      self->pairs.emplace_back(key != nullptr ? key : "", value != nullptr ? value : "");
+    } catch (...) {
+      self->error = std::current_exception();
+    }
+  }
+};
 
 }  // namespace
 
@@ -37,23 +58,28 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
   if (plugin_ == nullptr)
     throw ModelError(path.string() + ": no plugin handles architecture \"" + architecture_ +
                      "\" (`rbee plugins` lists what is loaded)");
-  const rbee_plugin& p = plugin_->descriptor();
+  const rbee_plugin& p = plugin_->instance();
 
-  rbee_error err{sizeof(rbee_error), {}};
-  rbee_status s = p.create_model(reinterpret_cast<const rbee_source*>(source_.get()), &model_, &err);
+  rbee_error err = empty_error();
+  rbee_model* model = nullptr;
+  rbee_status s = p.create_model(&p, to_handle(*source_), &model, &err);
   if (s != RBEE_OK) {
     // The plugin names the metadata key; say which file holds it.
     auto where = source_->format() == ModelSource::Format::Gguf ? path : path / "config.json";
-    throw ModelError(where.string() + ": " + error_text(err, s) + " (plugin " + plugin_->name() + ")");
+    throw plugin_failure(where, error_message(err, s), *plugin_);
   }
+  if (model == nullptr) throw plugin_failure(path, "create_model returned no model", *plugin_);
+  model_ = PluginModel(model, PluginModelDeleter{&p});
   info_.struct_size = sizeof info_;
-  p.model_info(model_, &info_);
+  s = p.model_info(&p, model, &info_, &err);
+  if (s != RBEE_OK) throw plugin_failure(path, "model_info failed: " + error_message(err, s), *plugin_);
 
   std::vector<rbee_kv_layout> layers(info_.n_layers);
   for (uint32_t l = 0; l < info_.n_layers; ++l) {
     layers[l].struct_size = sizeof(rbee_kv_layout);
-    if (p.kv_layout(model_, l, &layers[l]) != RBEE_OK)
-      throw ModelError(path.string() + ": plugin " + plugin_->name() + " gave no KV layout for layer " + std::to_string(l));
+    s = p.kv_layout(&p, model, l, &layers[l], &err);
+    if (s != RBEE_OK)
+      throw plugin_failure(path, "no KV layout for layer " + std::to_string(l) + ": " + error_message(err, s), *plugin_);
   }
 
   tokenizer_ = source_->format() == ModelSource::Format::Gguf ? Tokenizer::from_gguf(*source_)
@@ -74,22 +100,31 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
                 weights_->bytes_uploaded() >> 20, ctx, cache_->bytes() >> 20);
 }
 
-Model::~Model() {
-  graphs_.clear();
-  if (model_ != nullptr) plugin_->descriptor().destroy_model(model_);
-}
+Model::~Model() = default;  // the compiled graphs go before the plugin's model (members' order)
+
+void PluginModelDeleter::operator()(rbee_model* model) const { plugin->destroy_model(plugin, model); }
 
 std::vector<std::pair<std::string, std::string>> Model::hyperparameters() const {
-  std::vector<std::pair<std::string, std::string>> out;
-  const rbee_plugin& p = plugin_->descriptor();
-  if (p.describe == nullptr) return out;
-  p.describe(
-      model_,
-      [](void* ctx, const char* key, const char* value) {
-        static_cast<std::vector<std::pair<std::string, std::string>>*>(ctx)->emplace_back(key, value);
-      },
-      &out);
-  return out;
+  const rbee_plugin& p = plugin_->instance();
+  if (p.describe == nullptr) return {};
+  Hyperparameters out;
+  rbee_error err = empty_error();
+  const rbee_status s = p.describe(&p, model_.get(), Hyperparameters::collect, &out, &err);
+  if (out.error) std::rethrow_exception(out.error);
+  if (s != RBEE_OK) throw plugin_failure(source_->path(), "describe failed: " + error_message(err, s), *plugin_);
+  return std::move(out.pairs);
+}
+
+void Model::build(Graph& graph) const {
+  const rbee_plugin& p = plugin_->instance();
+  rbee_error err = empty_error();
+  const rbee_status s = p.build_graph(&p, model_.get(), reinterpret_cast<rbee_graph*>(&graph), &err);
+  // The graph's own message says which op failed; the plugin's err is for what it found itself.
+  if (graph.failed())
+    throw plugin_failure(source_->path(), graph.error().empty() ? rbee_status_name(graph.status()) : graph.error(),
+                         *plugin_);
+  if (s != RBEE_OK) throw plugin_failure(source_->path(), error_message(err, s), *plugin_);
+  if (graph.output() == RBEE_TENSOR_NONE) throw plugin_failure(source_->path(), "build_graph set no output", *plugin_);
 }
 
 CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k) {
@@ -99,11 +134,7 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_
   if (graphs_.size() >= 6) std::erase_if(graphs_, [](const auto& kv) { return std::get<0>(kv.first) != 1; });
 
   Graph graph(*source_, n_tokens, all_logits, cache_->capacity());
-  rbee_error err{sizeof(rbee_error), {}};
-  rbee_status s = plugin_->descriptor().build_graph(model_, reinterpret_cast<rbee_graph*>(&graph), &err);
-  if (s != RBEE_OK || !graph.error().empty())
-    throw ModelError(source_->path().string() + ": " + (graph.error().empty() ? error_text(err, s) : graph.error()) +
-                     " (plugin " + plugin_->name() + ")");
+  build(graph);
   const Node& out = graph.node(graph.output());
   if (out.cols != info_.n_vocab)
     throw ModelError(source_->path().string() + ": the graph's logits have " + std::to_string(out.cols) +
@@ -164,50 +195,10 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
   return logits;
 }
 
-uint64_t Model::weight_bytes_per_token() const {
+Graph Model::decode_graph() const {
   Graph graph(*source_, 1, false, cache_->capacity());
-  rbee_error err{sizeof(rbee_error), {}};
-  rbee_status s = plugin_->descriptor().build_graph(model_, reinterpret_cast<rbee_graph*>(&graph), &err);
-  if (s != RBEE_OK || !graph.error().empty())
-    throw ModelError(source_->path().string() + ": " + (graph.error().empty() ? error_text(err, s) : graph.error()) +
-                     " (plugin " + plugin_->name() + ")");
-  // Per weight node (one per tensor or set of experts): the share of its bytes read.
-  struct Use {
-    bool full = false;
-    uint32_t embedded_rows = 0;  // rows gathered by Embed
-    uint32_t experts_used = 0;   // experts a MoeLinear reads
-  };
-  const std::vector<Node>& nodes = graph.nodes();
-  std::vector<Use> use(nodes.size());
-  for (const Node& n : nodes)
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      if (!graph.valid(n.inputs[i])) continue;
-      const Node& w = graph.node(n.inputs[i]);
-      if (w.kind != OpKind::Weight) continue;
-      Use& u = use[static_cast<size_t>(n.inputs[i] - 1)];
-      if (n.kind == OpKind::Embed && i == 0)
-        u.embedded_rows = std::max(u.embedded_rows, n.rows);
-      else if (n.kind == OpKind::MoeLinear && w.n_expert)
-        u.experts_used = std::max(u.experts_used, std::min(n.moe.n_used, w.n_expert));
-      else
-        u.full = true;
-    }
-  uint64_t total = 0;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const Node& w = nodes[i];
-    if (w.kind != OpKind::Weight) continue;
-    uint64_t bytes = 0;
-    if (w.expert_parts.empty()) bytes = w.weight->nbytes;
-    for (const TensorView* part : w.expert_parts) bytes += part->nbytes;
-    const Use& u = use[i];
-    if (u.full)
-      total += bytes;
-    else if (u.experts_used)
-      total += bytes / w.n_expert * u.experts_used;
-    else if (u.embedded_rows)
-      total += bytes / std::max<uint32_t>(w.rows, 1) * std::min(u.embedded_rows, w.rows);
-  }
-  return total;
+  build(graph);
+  return graph;
 }
 
 }  // namespace rbee

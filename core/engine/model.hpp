@@ -44,6 +44,13 @@ struct ModelOptions {
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
+// Frees a plugin's model object through the instance that made it.
+struct PluginModelDeleter {
+  const rbee_plugin* plugin;
+  void operator()(rbee_model* model) const;
+};
+using PluginModel = std::unique_ptr<rbee_model, PluginModelDeleter>;
+
 // One loaded model: its file, tokenizer, plugin model object, device weights and KV cache,
 // with one sequence of context.
 class Model {
@@ -77,16 +84,18 @@ class Model {
   double device_seconds() const { return device_seconds_; }
   // With ModelOptions::profile: device seconds per kernel name, summed over every eval().
   const std::map<std::string, double>& profile() const { return profile_; }
-  // Bytes of weights one generated token reads, from the decode graph (one token): every
-  // weight an op reads in full, one row of a weight only embedded from (the token embedding
-  // table, unless the output shares it), and n_used / n_expert of experts' weights.
-  uint64_t weight_bytes_per_token() const;
+  // The decode graph (one token) as the plugin builds it, uncompiled: for analysis such as
+  // weight_bytes_per_token (engine/weight_traffic.hpp).
+  Graph decode_graph() const;
   // Bytes of KV cache one position of context takes: the cache's bytes over its capacity (for
   // sliding-window layers, whose ring is shorter than the context, the average over a full one).
   uint64_t kv_cache_bytes_per_token() const { return cache_->bytes() / cache_->capacity(); }
 
  private:
   CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k = 0);
+  // Has the plugin describe its forward pass into graph; throws ModelError with the graph's
+  // message (or the plugin's) naming the file and the plugin.
+  void build(Graph& graph) const;
   // Adds a run's device time (and kernel split) to the totals.
   void account(const CompiledGraph& g);
 
@@ -95,7 +104,7 @@ class Model {
   std::unique_ptr<ModelSource> source_;
   std::unique_ptr<Tokenizer> tokenizer_;
   const LoadedPlugin* plugin_ = nullptr;
-  rbee_model* model_ = nullptr;
+  PluginModel model_;  // before the device objects, so it is freed after them
   rbee_model_info info_{};
   uint32_t max_batch_;
   bool profiling_;

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "plugin_host/plugin_registry.hpp"
-#include "rbee/plugin.h"
 #include "vulkan/device.hpp"
 #include "vulkan/pipeline.hpp"
 
@@ -15,7 +14,9 @@ struct RuntimeOptions {
   std::vector<std::filesystem::path> plugin_dirs;
 };
 
-// What one process shares across models: the Vulkan device, its pipelines and the plugins.
+// What models share: the Vulkan device, its pipelines and the plugins (one instance each, with a
+// host of its own). Runtimes share nothing: several may live in one process, created and
+// destroyed in any order. Models must go before their Runtime.
 class Runtime {
  public:
   explicit Runtime(const RuntimeOptions& options);
@@ -26,7 +27,6 @@ class Runtime {
   const PluginRegistry& plugins() const { return *registry_; }
 
  private:
-  rbee_host_api host_api_;  // must outlive the registry (plugins keep a pointer)
   std::unique_ptr<PluginRegistry> registry_;
   std::shared_ptr<vk::Instance> instance_;
   std::unique_ptr<vk::Device> device_;

@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "quant/float_convert.hpp"  // header only: f32_to_bf16, f32_to_f16
+#include "util/float_convert.hpp"  // f32_to_bf16, f32_to_f16
 #include "util/half.hpp"
 
 namespace rbee::fp8 {

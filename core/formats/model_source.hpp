@@ -5,23 +5,16 @@
 #include <map>
 #include <memory>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "formats/dtype.hpp"
+#include "util/dtype.hpp"
+#include "util/format_error.hpp"
 
 namespace rbee {
-
-// Thrown for any malformed or unsupported model file. The message names the file, the field
-// and what was expected.
-class FormatError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // One tensor as stored in the file: the bytes stay in the memory-mapped file.
 struct TensorView {

@@ -1,10 +1,8 @@
 #pragma once
 // What the executor's recorders share: the push-constant layouts of the kernels (each mirrors
 // the push_constant block of its shader in shaders/) and the dispatch arithmetic.
-#include <cctype>
+#include <cstddef>
 #include <cstdint>
-#include <stdexcept>
-#include <string>
 
 #include "graph/graph.hpp"
 
@@ -13,17 +11,9 @@ namespace rbee::dispatch {
 constexpr uint32_t kMaxGroups = 65535;
 constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/matmul.comp
 constexpr uint32_t kSubgroupTokens = 8;        // TOKENS of the matmul_subgroup_* variants
-constexpr uint32_t kGateUpMaxRows = 4;         // MAX_ROWS / 2 of shaders/matmul_subgroup.comp (GATE_UP)
+constexpr uint32_t kGateUpMaxRows = 4;         // MAX_ROWS / 2 of shaders/matmul_subgroup.glsl (GATE_UP)
 
 inline uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
-
-// Shader variants exist per weight type, named after the type ("matvec_q4_k").
-inline std::string weight_suffix(DType t) {
-  if (!kernel_weight_type(t)) throw std::runtime_error("no kernel for weight type " + std::string(dtype_name(t)));
-  std::string name(dtype_name(t));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
-}
 
 // Bytes of one row of a weight in its stored type.
 inline uint64_t weight_row_bytes(const Node& w) {
@@ -34,6 +24,8 @@ inline uint64_t weight_row_bytes(const Node& w) {
 struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x, ldo; };
 struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t ldo; };
+// shaders/matmul_rows.comp's block: the values of SubgroupMatmulPush before norm_eps.
+constexpr uint32_t kRowsMatmulPushBytes = offsetof(SubgroupMatmulPush, norm_eps);
 struct EmbedPush { uint32_t dim, n_rows, first, count; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
 struct KvStorePush { uint32_t k_dim, v_dim, rows; };

@@ -12,39 +12,10 @@
 #include "vulkan/buffer.hpp"
 #include "vulkan/commands.hpp"
 #include "vulkan/descriptors.hpp"
+#include "vulkan/kernel_config.hpp"
 #include "vulkan/pipeline.hpp"
 
 namespace rbee {
-
-// Workgroup sizes chosen from the device's properties.
-struct KernelConfig {
-  uint32_t reduce_wg;     // norm and matmul rows (power of two, <= 256)
-  uint32_t attention_wg;  // power of two, 32..256
-  uint32_t elementwise_wg;
-  // matvec/matmul_subgroup: lanes (0 without subgroup arithmetic: the portable matmul runs
-  // instead) and output features per workgroup (<= 8).
-  uint32_t subgroup_wg;
-  uint32_t subgroup_rows;
-  // matvec/matmul_subgroup read weights and inputs, attention the KV cache, through uniform
-  // texel buffers (the *_texel_* variants). A CPU implementation loads a storage buffer lane by lane, with a
-  // branch per lane, but fetches texels with vector gathers: lavapipe runs these kernels
-  // about twice as fast so. GPUs keep storage buffers.
-  bool texel_inputs;
-  // Fold the gated units and RMS norms that compute a linear's input into the linear (see
-  // Fusions). Every workgroup of the linear then redoes their arithmetic on the whole input:
-  // free where a mat-vec waits on memory (GPUs), a loss on a CPU implementation, which computes
-  // it (lavapipe, SmolLM2-135M Q8_0: pp64 44 with the gated units folded, 51 without; norms
-  // folded too, 38; tg even).
-  bool fold_inputs;
-  // Block-quantized linears without a folded input run matmul_rows (a lane per output row,
-  // whole blocks fetched as 16-byte texels, shared input tiles): the kernel for devices that
-  // run a subgroup as SIMD lanes of one CPU thread. Needs subgroup shuffles.
-  bool row_kernels;
-  // The most bytes one storage-buffer binding may span (maxStorageBufferRange). A linear or
-  // embedding whose weights are larger runs as several dispatches over slices of its rows.
-  uint64_t max_binding_bytes;
-  static KernelConfig for_device(const vk::DeviceInfo& info);
-};
 
 // A graph compiled for one batch shape: buffers planned, descriptor sets written and the whole
 // pass recorded in one command buffer, replayed by run() with new token ids and positions.
@@ -116,19 +87,29 @@ class CompiledGraph {
   void dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
                 std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz);
   void record(const Graph& graph);
+  // The dispatches of one node, by its kind: the record_* files, one per kind of op.
+  void record_node(const Graph& graph, const Node& n, rbee_tensor self);
   // A barrier first where work with these accesses must wait for earlier work (hazards_).
   void order(const std::vector<HazardTracker::Access>& accesses);
   void copy(VkBuffer src, uint64_t src_offset, VkBuffer dst, uint64_t dst_offset, uint64_t size);
   void record_top_k(const Graph& graph);
   // A rope node's frequency table, kept for the life of the graph.
   Binding rope_table(const Node& rope);
+  void record_embed(const Graph& graph, const Node& n, rbee_tensor self);
+  void record_norm(const Node& n, rbee_tensor self);
+  void record_rope(const Node& n, rbee_tensor self);
+  void record_attention(const Graph& graph, const Node& n, rbee_tensor self);
+  void record_elementwise(const Graph& graph, const Node& n, rbee_tensor self);
+  void record_slice(const Graph& graph, const Node& n, rbee_tensor self);
+  void record_concat(const Graph& graph, const Node& n, rbee_tensor self);
+  void record_output_rows(const Graph& graph, const Node& n, rbee_tensor self);
   void record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual);
   // The kernel family of a linear (on the subgroup path) with these weights; moe_linear asks
   // as for a folded input (it has no rows variant).
   enum class LinearKernel { Storage, Texel, Rows };
   LinearKernel linear_kernel(const Node& weight, bool folded_input);
   // The input a linear of x binds: x, or where x is a folded RMS norm, the norm's input, its
-  // weight (binding 7) and the NORM_INPUT mode of shaders/matmul_subgroup.comp.
+  // weight (binding 7) and the NORM_INPUT mode of shaders/matmul_subgroup.glsl.
   struct FoldedNorm {
     Binding x, weight;
     uint32_t mode;
@@ -140,6 +121,7 @@ class CompiledGraph {
                       rbee_tensor self);
   void record_moe_route(const Node& n, rbee_tensor self);
   void record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self);
+  void record_moe_combine(const Graph& graph, const Node& n, rbee_tensor self);
   void submit(std::span<const int32_t> ids, uint32_t n_past);
 
   const vk::Device& device_;

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "formats/model_source.hpp"
+#include "rbee/ext/heads.h"
+#include "rbee/ext/moe.h"
 #include "rbee/graph.h"
 
 namespace rbee {
@@ -93,12 +95,17 @@ class Graph {
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(rbee_tensor t) const { return nodes_.at(static_cast<size_t>(t - 1)); }
   rbee_tensor output() const { return output_; }
+  // RBEE_OK, or the status of the first error recorded.
+  rbee_status status() const { return status_; }
+  bool failed() const { return status_ != RBEE_OK; }
+  // The first error's message ("" when none, or when even storing it ran out of memory).
   const std::string& error() const { return error_; }
 
   // Appends a node, returning its handle; RBEE_TENSOR_NONE once an error was recorded.
   rbee_tensor add(Node node);
-  // Records the first error (later ones are consequences) and returns RBEE_TENSOR_NONE.
-  rbee_tensor fail(const std::string& message);
+  // Records the first error (later ones are consequences) and returns RBEE_TENSOR_NONE. Never
+  // throws: the status is kept even when the message cannot be.
+  rbee_tensor fail(const std::string& message, rbee_status status = RBEE_ERROR_BAD_MODEL) noexcept;
   bool valid(rbee_tensor t) const { return t > 0 && static_cast<size_t>(t) <= nodes_.size(); }
   void set_output(rbee_tensor t) { output_ = t; }
 
@@ -109,6 +116,7 @@ class Graph {
   uint32_t n_ctx_;
   std::vector<Node> nodes_;
   rbee_tensor output_ = RBEE_TENSOR_NONE;
+  rbee_status status_ = RBEE_OK;
   std::string error_;
 };
 
@@ -119,10 +127,14 @@ inline DType kernel_type(const Node& w) { return w.cut.transposed ? DType::F32 :
 // the attention kernel's wide variant.
 constexpr uint32_t kMaxAttentionHeadDim = 1024;
 
-// Weight types the matrix kernels (embedding, linear) read in their stored form.
+// Weight types the matrix kernels (embedding, linear) read in their stored form: those
+// shaders/CMakeLists.txt builds kernels for (graph/weight_kernel.cpp).
 bool kernel_weight_type(DType t);
 
-// The host's implementation of rbee_graph_api over Graph (rbee_graph* is a Graph*).
+// The host's tables of graph operations over Graph (rbee_graph* is a Graph*): the base table and
+// the extensions RBEE_EXT_GRAPH_MOE and RBEE_EXT_GRAPH_HEADS. Static storage.
 const rbee_graph_api* graph_api();
+const rbee_graph_moe_api* graph_moe_api();
+const rbee_graph_heads_api* graph_heads_api();
 
 }  // namespace rbee

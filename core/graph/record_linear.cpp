@@ -1,14 +1,31 @@
-// The executor's recorders of linears and mixture-of-experts ops: which kernel family runs a
-// linear on this device, and its bindings, push constants and grid.
+// The executor's recorders of linears and gated units with their linears folded in: which
+// kernel family runs a linear on this device, and its bindings, push constants and grid.
 #include <algorithm>
 
 #include "graph/dispatch.hpp"
 #include "graph/executor.hpp"
+#include "graph/weight_kernel.hpp"
 #include "vulkan/error.hpp"
 
 namespace rbee {
 
 using namespace dispatch;
+
+namespace {
+
+// The family that runs a linear: matmul_rows (rows) or the subgroup kernels reading texels or
+// storage buffers (texel), for one token (vec) or batches, the input a folded gated unit or not.
+WeightKernel linear_family(bool rows, bool texel, bool vec, bool gated) {
+  using K = WeightKernel;
+  if (rows) return vec ? K::MatvecRows : K::MatmulRows;
+  // [batch][gated][texel]
+  constexpr K kSubgroup[2][2][2] = {{{K::Matvec, K::MatvecTexel}, {K::MatvecGated, K::MatvecGatedTexel}},
+                                    {{K::MatmulSubgroup, K::MatmulSubgroupTexel},
+                                     {K::MatmulSubgroupGated, K::MatmulSubgroupGatedTexel}}};
+  return kSubgroup[!vec][gated][texel];
+}
+
+}  // namespace
 
 // x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per
 // workgroup. A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
@@ -37,7 +54,7 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     for (RowSlice slice : row_slices(w)) {
       uint32_t gx = std::min(slice.count, kMaxGroups);
       MatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, n.cols};
-      dispatch("matmul_" + weight_suffix(w.weight->dtype), slice_bindings(bindings, slice), &pc, sizeof pc,
+      dispatch(weight_kernel(WeightKernel::Matmul, w.weight->dtype), slice_bindings(bindings, slice), &pc, sizeof pc,
                {config_.reduce_wg}, gx, div_up(slice.count, gx), div_up(n.rows, kMatmulTokensPerGroup));
     }
     return;
@@ -70,9 +87,8 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     bindings[7].texel = VK_FORMAT_R32_SFLOAT;  // declared a texel buffer whether a norm is folded or not
   }
   bool rows = family == LinearKernel::Rows;
-  std::string kernel = rows ? std::string(vec ? "matvec_rows_" : "matmul_rows_")
-                            : std::string(vec ? "matvec_" : "matmul_subgroup_") + (gated ? "gated_" : "") +
-                                  (family == LinearKernel::Texel ? "texel_" : "");
+  std::string kernel =
+      weight_kernel(linear_family(rows, family == LinearKernel::Texel, vec, gated), w.weight->dtype);
   std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg}
                                     : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm.mode};
   // Texel views have their own limit (linear_kernel): only storage-bound weights are sliced.
@@ -83,7 +99,7 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     uint32_t gx = std::min(groups, kMaxGroups);
     SubgroupMatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, act, residual != RBEE_TENSOR_NONE, norm.eps,
                           norm.offset, n.cols};
-    dispatch(kernel + weight_suffix(w.weight->dtype), slice_bindings(bindings, slice), &pc, sizeof pc, spec, gx,
+    dispatch(kernel, slice_bindings(bindings, slice), &pc, rows ? kRowsMatmulPushBytes : sizeof pc, spec, gx,
              div_up(groups, gx), vec ? 1 : div_up(n.rows, kSubgroupTokens));
   }
 }
@@ -121,8 +137,8 @@ void CompiledGraph::record_gate_up(const Graph& graph, const Node& unit, std::pa
     uint32_t groups = div_up(unit.cols, config_.subgroup_wg);
     uint32_t gx = std::min(groups, kMaxGroups);
     SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, act, 0, 0.0f, 0.0f, unit.cols};
-    dispatch((vec ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_") + weight_suffix(wg.weight->dtype), bindings, &pc,
-             sizeof pc, {config_.subgroup_wg, config_.subgroup_wg}, gx, div_up(groups, gx),
+    dispatch(weight_kernel(vec ? WeightKernel::MatvecRowsGateUp : WeightKernel::MatmulRowsGateUp, wg.weight->dtype),
+             bindings, &pc, kRowsMatmulPushBytes, {config_.subgroup_wg, config_.subgroup_wg}, gx, div_up(groups, gx),
              vec ? 1 : div_up(unit.rows, kSubgroupTokens));
     return;
   }
@@ -133,8 +149,8 @@ void CompiledGraph::record_gate_up(const Graph& graph, const Node& unit, std::pa
   uint32_t groups = div_up(unit.cols, rows);
   uint32_t gx = std::min(groups, kMaxGroups);
   SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, act, 0, norm.eps, norm.offset, unit.cols};
-  dispatch((vec ? "matvec_gate_up_" : "matmul_subgroup_gate_up_") + weight_suffix(wg.weight->dtype), bindings, &pc,
-           sizeof pc, {config_.subgroup_wg, rows, norm.mode}, gx, div_up(groups, gx),
+  dispatch(weight_kernel(vec ? WeightKernel::MatvecGateUp : WeightKernel::MatmulSubgroupGateUp, wg.weight->dtype),
+           bindings, &pc, sizeof pc, {config_.subgroup_wg, rows, norm.mode}, gx, div_up(groups, gx),
            vec ? 1 : div_up(unit.rows, kSubgroupTokens));
 }
 
@@ -145,55 +161,6 @@ CompiledGraph::FoldedNorm CompiledGraph::folded_norm(const Graph& graph, rbee_te
   bool weighted = norm.inputs[1] != RBEE_TENSOR_NONE;
   return {bind(norm.inputs[0], false), weighted ? bind(norm.inputs[1], true) : none, weighted ? 2u : 1u, norm.norm.eps,
           norm.norm.weight_offset};
-}
-
-// Routing per token, then (for batches) the rows of each expert listed for moe_linear.
-void CompiledGraph::record_moe_route(const Node& n, rbee_tensor self) {
-  const rbee_moe_route_params& m = n.moe;
-  MoeRoutePush pc{n.rows, m.n_expert, m.n_used, m.gating == RBEE_MOE_SIGMOID, m.normalize, m.scale, m.n_group,
-                  m.topk_group, m.group_top, n.inputs[1] != RBEE_TENSOR_NONE};
-  uint32_t wg = config_.elementwise_wg;
-  dispatch("moe_route", {bind(n.inputs[0], false), bind(n.inputs[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
-           div_up(n.rows, wg), 1, 1);
-  if (n.rows > 1) {
-    MoeBucketPush bp{n.rows, m.n_expert, m.n_used};
-    dispatch("moe_bucket", {bind(self, false)}, &bp, sizeof bp, {config_.reduce_wg}, 1, 1, 1);
-  }
-}
-
-// One token: a mat-vec per (token, chosen expert) row. Batches: per expert, tiles of the rows
-// listed for it, so that its weights are read once. Without routing (head_linear) head h of
-// every token is expert h.
-void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self) {
-  if (!config_.subgroup_wg)
-    throw std::runtime_error("mixture-of-experts and per-head layers need a device with subgroup arithmetic");
-  bool identity = n.inputs[2] == RBEE_TENSOR_NONE;
-  const Node &x = graph.node(n.inputs[0]), &w = graph.node(n.inputs[1]);
-  uint32_t tokens = identity ? x.rows : graph.node(n.inputs[2]).rows, k = n.moe.n_used;
-  uint32_t out_cols = identity ? w.rows : n.cols;
-  bool batch = tokens > 1;
-  uint32_t tiles = div_up(tokens, kSubgroupTokens);
-  // Batches: every (head, tile) with identity; with routing, the bound on listed tiles.
-  uint64_t gz = !batch ? uint64_t(tokens) * k
-                : identity ? uint64_t(w.n_expert) * tiles
-                           : RoutingLayout{tokens, w.n_expert, k}.max_tiles();
-  if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
-  uint32_t groups = div_up(out_cols, config_.subgroup_rows);
-  uint32_t gx = std::min(groups, kMaxGroups);
-  MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, 0, 0, out_cols, k, identity || x.rows != tokens, w.n_expert, tiles,
-                   identity};
-  Binding none = whole(*dummy_);
-  std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false), none, bind(self, false), none,
-                                bind(n.inputs[2], false), none, none};
-  bool texel = linear_kernel(w, true) == LinearKernel::Texel;
-  if (texel) {
-    bindings[0].texel = bindings[7].texel = VK_FORMAT_R32_SFLOAT;
-    bindings[1].texel = VK_FORMAT_R32_UINT;
-  }
-  std::string kernel =
-      std::string(batch ? "moe_matmul_" : "moe_matvec_") + (texel ? "texel_" : "") + weight_suffix(kernel_type(w));
-  dispatch(kernel, bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx),
-           static_cast<uint32_t>(gz));
 }
 
 }  // namespace rbee

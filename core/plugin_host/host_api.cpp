@@ -1,5 +1,7 @@
 #include "plugin_host/host_api.hpp"
 
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 #include "plugin_host/source_api.hpp"
@@ -7,6 +9,10 @@
 namespace rbee {
 
 namespace {
+
+const HostContext* context_of(const rbee_host* host) {
+  return host != nullptr ? static_cast<const HostContext*>(host->host_data) : nullptr;
+}
 
 spdlog::level::level_enum to_spdlog(rbee_log_level level) {
   switch (level) {
@@ -18,28 +24,38 @@ spdlog::level::level_enum to_spdlog(rbee_log_level level) {
   return spdlog::level::info;
 }
 
-void log(rbee_log_level level, const char* plugin_name, const char* message) noexcept {
+void log(const rbee_host* host, rbee_log_level level, const char* message) noexcept {
   try {
-    spdlog::log(to_spdlog(level), "[{}] {}", plugin_name != nullptr ? plugin_name : "plugin",
+    const HostContext* context = context_of(host);
+    spdlog::log(to_spdlog(level), "[{}] {}", context != nullptr ? context->plugin_name : "plugin",
                 message != nullptr ? message : "");
   } catch (...) {  // logging must never take the plugin down
   }
 }
 
-const void* get_extension(const char*) noexcept { return nullptr; }
+const void* get_extension(const rbee_host* host, const char* id) noexcept {
+  const HostContext* context = context_of(host);
+  if (context == nullptr || id == nullptr) return nullptr;
+  if (std::strcmp(id, RBEE_EXT_GRAPH_MOE) == 0) return context->tables.moe;
+  if (std::strcmp(id, RBEE_EXT_GRAPH_HEADS) == 0) return context->tables.heads;
+  return nullptr;
+}
 
 }  // namespace
 
-rbee_host_api make_host_api(const rbee_graph_api* graph) {
-  rbee_host_api api{};
-  api.struct_size = sizeof api;
-  api.abi_major = RBEE_ABI_MAJOR;
-  api.abi_minor = RBEE_ABI_MINOR;
-  api.log = log;
-  api.source = source_api();
-  api.graph = graph;
-  api.get_extension = get_extension;
-  return api;
+rbee_host make_host(const HostContext& context) {
+  rbee_host host{};
+  host.struct_size = sizeof host;
+  host.abi_major = RBEE_ABI_MAJOR;
+  host.abi_minor = RBEE_ABI_MINOR;
+  host.host_data = const_cast<HostContext*>(&context);  // read back only as const
+  host.name = "rbee";
+  host.version = RBEE_HOST_VERSION;
+  host.log = log;
+  host.source = source_api();
+  host.graph = context.tables.graph;
+  host.get_extension = get_extension;
+  return host;
 }
 
 }  // namespace rbee

@@ -6,40 +6,58 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include "plugin_host/abi1_refusal.hpp"
+#include "plugin_host/plugin_error.hpp"
+
 namespace rbee {
 
 namespace {
 
-// The descriptor must reach at least this far for this host to use it (see the header).
-constexpr size_t kRequiredDescriptorSize = offsetof(rbee_plugin, get_extension);
-constexpr size_t kVersionFieldsSize = offsetof(rbee_plugin, abi_minor) + sizeof(uint32_t);
+// Where a struct's field ends: a struct_size at least this large holds the field.
+#define RBEE_END_OF(type, field) (offsetof(type, field) + sizeof(type::field))
+
+constexpr size_t kVersionFieldsSize = RBEE_END_OF(rbee_plugin_entry, abi_minor);
+constexpr size_t kEntrySize = RBEE_END_OF(rbee_plugin_entry, create_plugin);  // every 2.x entry
+constexpr size_t kInstanceSize = RBEE_END_OF(rbee_plugin, build_graph);
 
 std::string version_string(uint32_t major, uint32_t minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
 
-void check_descriptor(const rbee_plugin& d) {
-  if (d.struct_size < kVersionFieldsSize)
-    throw PluginLoadError("descriptor struct_size " + std::to_string(d.struct_size) +
+const std::string kHostVersion = version_string(RBEE_ABI_MAJOR, RBEE_ABI_MINOR);
+
+void check_required(std::initializer_list<std::pair<const void*, const char*>> fields, const char* what) {
+  for (const auto& [field, field_name] : fields)
+    if (field == nullptr) throw PluginLoadError(std::string(what) + " field " + field_name + " is NULL");
+}
+
+void check_entry(const rbee_plugin_entry& e) {
+  if (e.struct_size < kVersionFieldsSize)
+    throw PluginLoadError(std::string(RBEE_ENTRY_SYMBOL " struct_size ") + std::to_string(e.struct_size) +
                           " is too small to hold an ABI version");
-  if (d.abi_major != RBEE_ABI_MAJOR)
-    throw PluginLoadError("built for rbee ABI " + version_string(d.abi_major, d.abi_minor) +
-                          ", this host speaks " + version_string(RBEE_ABI_MAJOR, RBEE_ABI_MINOR));
-  if (d.struct_size < kRequiredDescriptorSize)
-    throw PluginLoadError("descriptor struct_size " + std::to_string(d.struct_size) +
-                          " is smaller than the " + std::to_string(kRequiredDescriptorSize) +
-                          " bytes ABI " + version_string(d.abi_major, d.abi_minor) + " requires");
-  const std::pair<const void*, const char*> required[] = {
-      {d.name, "name"},
-      {d.architectures, "architectures"},
-      {reinterpret_cast<const void*>(d.create_model), "create_model"},
-      {reinterpret_cast<const void*>(d.destroy_model), "destroy_model"},
-      {reinterpret_cast<const void*>(d.model_info), "model_info"},
-      {reinterpret_cast<const void*>(d.kv_layout), "kv_layout"},
-      {reinterpret_cast<const void*>(d.build_graph), "build_graph"},
-  };
-  for (const auto& [field, field_name] : required)
-    if (field == nullptr) throw PluginLoadError(std::string("descriptor field ") + field_name + " is NULL");
+  if (e.abi_major != RBEE_ABI_MAJOR)
+    throw PluginLoadError("built for rbee ABI " + version_string(e.abi_major, e.abi_minor) + ", this host speaks ABI " +
+                          kHostVersion);
+  if (e.struct_size < kEntrySize)
+    throw PluginLoadError(std::string(RBEE_ENTRY_SYMBOL " struct_size ") + std::to_string(e.struct_size) +
+                          " is smaller than the " + std::to_string(kEntrySize) + " bytes of ABI " +
+                          version_string(RBEE_ABI_MAJOR, 0));
+  check_required({{e.name, "name"},
+                  {e.architectures, "architectures"},
+                  {reinterpret_cast<const void*>(e.create_plugin), "create_plugin"}},
+                 RBEE_ENTRY_SYMBOL);
+}
+
+void check_instance(const rbee_plugin& p) {
+  if (p.struct_size < kInstanceSize)
+    throw PluginLoadError("the instance's struct_size " + std::to_string(p.struct_size) + " ends before build_graph (" +
+                          std::to_string(kInstanceSize) + " bytes)");
+  check_required({{reinterpret_cast<const void*>(p.create_model), "create_model"},
+                  {reinterpret_cast<const void*>(p.destroy_model), "destroy_model"},
+                  {reinterpret_cast<const void*>(p.model_info), "model_info"},
+                  {reinterpret_cast<const void*>(p.kv_layout), "kv_layout"},
+                  {reinterpret_cast<const void*>(p.build_graph), "build_graph"}},
+                 "instance");
 }
 
 // Boost wraps dlerror() as "...load() failed (dlerror system message: <path>: <why>): <errno text>";
@@ -55,16 +73,33 @@ std::string loader_reason(const std::string& what, const std::filesystem::path& 
   return reason;
 }
 
+// rbee_entry, or why this library has none (an ABI 1 plugin, or no plugin at all).
+const rbee_plugin_entry& find_entry(boost::dll::shared_library& handle) {
+  try {
+    if (handle.has(RBEE_ENTRY_SYMBOL)) return handle.get<const rbee_plugin_entry>(RBEE_ENTRY_SYMBOL);
+    if (handle.has(kAbi1EntrySymbol)) throw PluginLoadError(abi1_refusal(&handle.get<const void*(uint32_t, uint32_t)>(kAbi1EntrySymbol)));
+  } catch (const PluginLoadError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw PluginLoadError(std::string("cannot resolve " RBEE_ENTRY_SYMBOL ": ") + e.what());
+  }
+  throw PluginLoadError("does not export " RBEE_ENTRY_SYMBOL " (not an rbee plugin)");
+}
+
 }  // namespace
 
 struct LoadedPlugin::Library {
-  boost::dll::shared_library handle;
-  const rbee_plugin* descriptor = nullptr;
+  boost::dll::shared_library handle;  // first member: unloads after everything below is undone
+  const rbee_plugin_entry* entry = nullptr;
   bool initialised = false;
+  HostContext context;
+  rbee_host host{};
+  const rbee_plugin* instance = nullptr;
 
-  // Runs before `handle` unloads the library.
   ~Library() {
-    if (initialised && descriptor->shutdown != nullptr) descriptor->shutdown();
+    if (instance != nullptr && instance->struct_size >= RBEE_END_OF(rbee_plugin, destroy) && instance->destroy != nullptr)
+      instance->destroy(instance);
+    if (initialised && entry->deinit != nullptr) entry->deinit();
   }
 };
 
@@ -76,59 +111,61 @@ LoadedPlugin LoadedPlugin::open(const std::filesystem::path& path) {
   } catch (const std::exception& e) {
     throw PluginLoadError("not a loadable shared library: " + loader_reason(e.what(), path));
   }
-  rbee_plugin_entry_fn entry = nullptr;
-  try {
-    if (!library->handle.has(RBEE_PLUGIN_ENTRY_SYMBOL))
-      throw PluginLoadError("does not export " RBEE_PLUGIN_ENTRY_SYMBOL);
-    entry = &library->handle.get<const rbee_plugin*(uint32_t, uint32_t)>(RBEE_PLUGIN_ENTRY_SYMBOL);
-  } catch (const PluginLoadError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw PluginLoadError(std::string("cannot resolve " RBEE_PLUGIN_ENTRY_SYMBOL ": ") + e.what());
-  }
-  library->descriptor = entry(RBEE_ABI_MAJOR, RBEE_ABI_MINOR);
-  if (library->descriptor == nullptr)
-    throw PluginLoadError(RBEE_PLUGIN_ENTRY_SYMBOL " returned NULL: the plugin refuses host ABI " +
-                          version_string(RBEE_ABI_MAJOR, RBEE_ABI_MINOR));
-  check_descriptor(*library->descriptor);
+  library->entry = &find_entry(library->handle);
+  check_entry(*library->entry);
   return LoadedPlugin(path, std::move(library));
 }
 
 LoadedPlugin::LoadedPlugin(std::filesystem::path path, std::unique_ptr<Library> library)
-    : path_(std::move(path)), library_(std::move(library)), descriptor_(library_->descriptor) {
-  const rbee_plugin& d = *descriptor_;
-  name_ = d.name;
-  version_ = d.version != nullptr ? d.version : "";
-  description_ = d.description != nullptr ? d.description : "";
-  for (const char* const* arch = d.architectures; *arch != nullptr; ++arch) architectures_.emplace_back(*arch);
+    : path_(std::move(path)), library_(std::move(library)), entry_(library_->entry) {
+  const rbee_plugin_entry& e = *entry_;
+  name_ = e.name;
+  version_ = e.version != nullptr ? e.version : "";
+  description_ = e.description != nullptr ? e.description : "";
+  for (const char* const* arch = e.architectures; *arch != nullptr; ++arch) architectures_.emplace_back(*arch);
 }
 
-void LoadedPlugin::init(const rbee_host_api* host) {
-  if (descriptor_->init != nullptr) {
-    rbee_error err{sizeof(rbee_error), {}};
-    const rbee_status status = descriptor_->init(host, &err);
-    if (status != RBEE_OK) {
-      err.message[sizeof err.message - 1] = '\0';  // in case the plugin forgot the terminator
-      std::string reason = std::string("init failed (") + rbee_status_name(status) + ")";
-      if (err.message[0] != '\0') reason += std::string(": ") + err.message;
-      throw PluginLoadError(reason);
-    }
+void LoadedPlugin::start(const HostTables& tables) {
+  Library& lib = *library_;
+  rbee_error err = empty_error();
+  if (entry_->init != nullptr) {
+    const rbee_status status = entry_->init(path_.c_str(), &err);
+    if (status != RBEE_OK)
+      throw PluginLoadError(std::string("init failed (") + rbee_status_name(status) + "): " + error_message(err, status));
   }
-  library_->initialised = true;
+  lib.initialised = true;
+
+  lib.context = HostContext{name_, tables};
+  lib.host = make_host(lib.context);
+  const rbee_plugin* instance = nullptr;
+  const rbee_status status = entry_->create_plugin(&lib.host, &instance, &err);
+  if (status != RBEE_OK)
+    throw PluginLoadError(std::string("create_plugin failed (") + rbee_status_name(status) +
+                          "): " + error_message(err, status));
+  if (instance == nullptr) throw PluginLoadError("create_plugin returned no instance");
+  lib.instance = instance;  // destroyed with the library, even if the checks below refuse it
+  check_instance(*instance);
 }
 
 LoadedPlugin::LoadedPlugin(LoadedPlugin&&) noexcept = default;
 LoadedPlugin& LoadedPlugin::operator=(LoadedPlugin&&) noexcept = default;
 LoadedPlugin::~LoadedPlugin() = default;
 
+const rbee_plugin& LoadedPlugin::instance() const {
+  if (library_->instance == nullptr) throw std::logic_error("plugin " + name_ + " was not started");
+  return *library_->instance;
+}
+
+const rbee_host& LoadedPlugin::host() const { return library_->host; }
+
 bool LoadedPlugin::handles(std::string_view architecture) const {
   return std::find(architectures_.begin(), architectures_.end(), architecture) != architectures_.end();
 }
 
 const void* LoadedPlugin::extension(const char* id) const {
-  const rbee_plugin& d = *descriptor_;
-  const bool has_field = d.struct_size >= offsetof(rbee_plugin, get_extension) + sizeof d.get_extension;
-  return has_field && d.get_extension != nullptr ? d.get_extension(id) : nullptr;
+  const rbee_plugin& p = instance();
+  const bool has_field = p.struct_size >= RBEE_END_OF(rbee_plugin, get_extension);
+  return has_field && p.get_extension != nullptr ? p.get_extension(&p, id) : nullptr;
 }
 
 }  // namespace rbee

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "plugin_host/host_api.hpp"
 #include "rbee/plugin.h"
 
 namespace rbee {
@@ -17,44 +18,52 @@ class PluginLoadError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One plugin library that passed the ABI checks. It stays loaded while this object lives; once
-// initialised, its shutdown() runs when this object goes away. Move-only.
+// One plugin library whose rbee_entry passed the ABI checks, and once started, its instance.
+// The library stays loaded while this object lives; when it goes away the instance is destroyed,
+// then the entry's deinit() runs (once per successful init()), then the library unloads.
+// Move-only; the rbee_host of the instance keeps its address across moves.
 //
-// The host needs every descriptor field up to build_graph; version, description, init, shutdown
-// and describe may be NULL. get_extension (1.0's last field) is optional: a smaller descriptor
-// from an older minor, or a NULL pointer, means the plugin has no extensions.
+// The entry must be at least as large as ABI 2.0's, with name, architectures and create_plugin.
+// The instance must reach build_graph with every function but describe; get_extension is
+// optional (an instance that ends before it, or a NULL pointer, has no extensions).
 class LoadedPlugin {
  public:
-  // Loads the library, calls rbee_plugin_entry and checks the descriptor. Does not call init().
-  // Throws PluginLoadError; catches everything the loader throws.
+  // Loads the library, reads rbee_entry and checks it; refuses an ABI 1 plugin (which exports
+  // rbee_plugin_entry instead) naming both versions. Does not call init(). Throws
+  // PluginLoadError; catches everything the loader throws.
   static LoadedPlugin open(const std::filesystem::path& path);
-  // Calls the plugin's init(host); host must outlive this object. Throws PluginLoadError.
-  void init(const rbee_host_api* host);
+  // Calls init(path), then create_plugin() with a host of this plugin's own that offers tables,
+  // and checks the instance. Throws PluginLoadError with the plugin's message.
+  void start(const HostTables& tables);
 
   LoadedPlugin(LoadedPlugin&&) noexcept;
   LoadedPlugin& operator=(LoadedPlugin&&) noexcept;
   ~LoadedPlugin();
 
   const std::filesystem::path& path() const { return path_; }
-  // Read only the fields that descriptor().struct_size covers.
-  const rbee_plugin& descriptor() const { return *descriptor_; }
+  // Read only the fields that entry().struct_size covers.
+  const rbee_plugin_entry& entry() const { return *entry_; }
+  // The instance made by start(); read only the fields its struct_size covers.
+  const rbee_plugin& instance() const;
+  // The host handed to the instance.
+  const rbee_host& host() const;
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
   const std::string& description() const { return description_; }
-  int32_t priority() const { return descriptor_->priority; }
+  int32_t priority() const { return entry_->priority; }
   const std::vector<std::string>& architectures() const { return architectures_; }
 
   bool handles(std::string_view architecture) const;
-  // The plugin's capability by versioned id ("rbee.moe/1"), or nullptr.
+  // The instance's capability by versioned id ("rbee.test.counter/1"), or nullptr.
   const void* extension(const char* id) const;
 
  private:
-  struct Library;  // the Boost.DLL handle, kept out of this header
+  struct Library;  // the Boost.DLL handle, the host and the instance, at a stable address
   LoadedPlugin(std::filesystem::path path, std::unique_ptr<Library> library);
 
   std::filesystem::path path_;
   std::unique_ptr<Library> library_;
-  const rbee_plugin* descriptor_ = nullptr;  // owned by the library
+  const rbee_plugin_entry* entry_ = nullptr;  // owned by the library
   std::string name_, version_, description_;
   std::vector<std::string> architectures_;
 };

@@ -11,19 +11,18 @@
 namespace rbee {
 
 PluginRegistry PluginRegistry::discover(const std::vector<std::filesystem::path>& plugin_dirs,
-                                        const rbee_host_api* host) {
-  return load(plugin_search_path(plugin_dirs), host);
+                                        const HostTables& tables) {
+  return load(plugin_search_path(plugin_dirs), tables);
 }
 
-PluginRegistry PluginRegistry::load(std::vector<std::filesystem::path> search_path,
-                                    const rbee_host_api* host) {
+PluginRegistry PluginRegistry::load(std::vector<std::filesystem::path> search_path, const HostTables& tables) {
   PluginRegistry registry;
   registry.search_path_ = std::move(search_path);
-  for (const auto& dir : registry.search_path_) registry.load_folder(dir, host);
+  for (const auto& dir : registry.search_path_) registry.load_folder(dir, tables);
   return registry;
 }
 
-void PluginRegistry::load_folder(const std::filesystem::path& dir, const rbee_host_api* host) {
+void PluginRegistry::load_folder(const std::filesystem::path& dir, const HostTables& tables) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return;  // absent folders are normal
   std::vector<std::filesystem::path> files;
@@ -32,10 +31,10 @@ void PluginRegistry::load_folder(const std::filesystem::path& dir, const rbee_ho
   }
   if (ec) spdlog::warn("plugin folder {}: {}", dir.string(), ec.message());
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) load_file(file, host);
+  for (const auto& file : files) load_file(file, tables);
 }
 
-void PluginRegistry::load_file(const std::filesystem::path& file, const rbee_host_api* host) {
+void PluginRegistry::load_file(const std::filesystem::path& file, const HostTables& tables) {
   // The same file reached twice (a folder listed twice, a symlink) is one library: load it once.
   std::error_code ec;
   const auto canonical = std::filesystem::weakly_canonical(file, ec);
@@ -54,11 +53,11 @@ void PluginRegistry::load_file(const std::filesystem::path& file, const rbee_hos
       spdlog::info("plugin {} skipped: {}", file.string(), skipped_.back().reason);
       return;
     }
-    plugin.init(host);
+    plugin.start(tables);
     plugins_.push_back(std::move(plugin));
   } catch (const PluginLoadError& e) {
     skip(file, e.what());
-  } catch (const std::exception& e) {  // e.g. a C++ plugin throwing out of its entry or init
+  } catch (const std::exception& e) {  // e.g. a C++ plugin throwing out of init or create_plugin
     skip(file, std::string("unexpected error: ") + e.what());
   } catch (...) {
     skip(file, "unexpected error of unknown type");

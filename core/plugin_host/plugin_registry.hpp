@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "plugin_host/host_api.hpp"
 #include "plugin_host/loaded_plugin.hpp"
-#include "rbee/plugin.h"
 
 namespace rbee {
 
@@ -28,15 +28,16 @@ struct ContestedArchitecture {
   std::vector<const LoadedPlugin*> claimants;  // the winner first, then in losing order
 };
 
-// The plugins found in the search path, loaded and initialised for the registry's lifetime.
+// The plugins found in the search path, each initialised with one instance of its own for the
+// registry's lifetime. Registries share nothing: several in one process (several Runtimes) load
+// a library once each, and the plugin counts its init() and deinit() calls.
 class PluginRegistry {
  public:
-  // Loads every *.so of every folder in plugin_search_path(plugin_dirs). host is handed to
-  // each plugin's init() and must outlive the registry.
-  static PluginRegistry discover(const std::vector<std::filesystem::path>& plugin_dirs,
-                                 const rbee_host_api* host);
+  // Loads every *.so of every folder in plugin_search_path(plugin_dirs) and makes one instance
+  // of each, whose host offers tables.
+  static PluginRegistry discover(const std::vector<std::filesystem::path>& plugin_dirs, const HostTables& tables);
   // Same, over exactly these folders.
-  static PluginRegistry load(std::vector<std::filesystem::path> search_path, const rbee_host_api* host);
+  static PluginRegistry load(std::vector<std::filesystem::path> search_path, const HostTables& tables);
 
   // The folders searched, in order, including those that do not exist.
   const std::vector<std::filesystem::path>& search_path() const { return search_path_; }
@@ -52,8 +53,8 @@ class PluginRegistry {
   std::vector<ContestedArchitecture> contested_architectures() const;
 
  private:
-  void load_folder(const std::filesystem::path& dir, const rbee_host_api* host);
-  void load_file(const std::filesystem::path& file, const rbee_host_api* host);
+  void load_folder(const std::filesystem::path& dir, const HostTables& tables);
+  void load_file(const std::filesystem::path& file, const HostTables& tables);
   void skip(const std::filesystem::path& file, std::string reason);
 
   std::vector<std::filesystem::path> search_path_;

@@ -25,19 +25,21 @@ rbee_status with_value(const rbee_source* src, const char* key, const void* out,
   }
 }
 
-rbee_status to_double(const json& v, double* out) {
+rbee_status to_double(const json& v, double* out) noexcept {
   if (!v.is_number()) return RBEE_ERROR_TYPE_MISMATCH;
   *out = v.get<double>();
   return RBEE_OK;
 }
 
-rbee_format format(const rbee_source* src) {
+// 0 (no format) for a NULL source.
+rbee_format format(const rbee_source* src) noexcept {
+  if (src == nullptr) return 0;
   return from_handle(src).format() == ModelSource::Format::Gguf ? RBEE_FORMAT_GGUF
                                                                  : RBEE_FORMAT_SAFETENSORS;
 }
 
-rbee_status get_int(const rbee_source* src, const char* key, int64_t* out) {
-  return with_value(src, key, out, [&](const json& v) {
+rbee_status get_int(const rbee_source* src, const char* key, int64_t* out) noexcept {
+  return with_value(src, key, out, [&](const json& v) -> rbee_status {
     if (v.is_number_unsigned()) {
       const auto u = v.get<uint64_t>();
       if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return RBEE_ERROR_TYPE_MISMATCH;
@@ -56,44 +58,44 @@ rbee_status get_int(const rbee_source* src, const char* key, int64_t* out) {
   });
 }
 
-rbee_status get_float(const rbee_source* src, const char* key, double* out) {
-  return with_value(src, key, out, [&](const json& v) { return to_double(v, out); });
+rbee_status get_float(const rbee_source* src, const char* key, double* out) noexcept {
+  return with_value(src, key, out, [&](const json& v) -> rbee_status { return to_double(v, out); });
 }
 
-rbee_status get_bool(const rbee_source* src, const char* key, int* out) {
-  return with_value(src, key, out, [&](const json& v) {
+rbee_status get_bool(const rbee_source* src, const char* key, uint32_t* out) noexcept {
+  return with_value(src, key, out, [&](const json& v) -> rbee_status {
     if (!v.is_boolean()) return RBEE_ERROR_TYPE_MISMATCH;
     *out = v.get<bool>() ? 1 : 0;
     return RBEE_OK;
   });
 }
 
-rbee_status get_string(const rbee_source* src, const char* key, const char** out) {
-  return with_value(src, key, out, [&](const json& v) {
+rbee_status get_string(const rbee_source* src, const char* key, const char** out) noexcept {
+  return with_value(src, key, out, [&](const json& v) -> rbee_status {
     if (!v.is_string()) return RBEE_ERROR_TYPE_MISMATCH;
     *out = v.get_ref<const std::string&>().c_str();  // lives in the source's metadata
     return RBEE_OK;
   });
 }
 
-rbee_status get_array_len(const rbee_source* src, const char* key, uint64_t* out) {
-  return with_value(src, key, out, [&](const json& v) {
+rbee_status get_array_len(const rbee_source* src, const char* key, uint64_t* out) noexcept {
+  return with_value(src, key, out, [&](const json& v) -> rbee_status {
     if (!v.is_array()) return RBEE_ERROR_TYPE_MISMATCH;
     *out = v.size();
     return RBEE_OK;
   });
 }
 
-rbee_status get_array_float(const rbee_source* src, const char* key, uint64_t index, double* out) {
-  return with_value(src, key, out, [&](const json& v) {
+rbee_status get_array_float(const rbee_source* src, const char* key, uint64_t index, double* out) noexcept {
+  return with_value(src, key, out, [&](const json& v) -> rbee_status {
     if (!v.is_array()) return RBEE_ERROR_TYPE_MISMATCH;
     if (index >= v.size()) return RBEE_ERROR_INVALID_ARGUMENT;
     return to_double(v[index], out);
   });
 }
 
-rbee_status get_array_string(const rbee_source* src, const char* key, uint64_t index, const char** out) {
-  return with_value(src, key, out, [&](const json& v) {
+rbee_status get_array_string(const rbee_source* src, const char* key, uint64_t index, const char** out) noexcept {
+  return with_value(src, key, out, [&](const json& v) -> rbee_status {
     if (!v.is_array()) return RBEE_ERROR_TYPE_MISMATCH;
     if (index >= v.size()) return RBEE_ERROR_INVALID_ARGUMENT;
     if (!v[index].is_string()) return RBEE_ERROR_TYPE_MISMATCH;
@@ -123,8 +125,16 @@ rbee_status tensor_info(const rbee_source* src, const char* name, rbee_tensor_in
 }
 
 const rbee_source_api kSourceApi = {
-    sizeof(rbee_source_api), format,        get_int,         get_float,   get_bool,
-    get_string,              get_array_len, get_array_float, tensor_info, get_array_string,
+    .struct_size = sizeof(rbee_source_api),
+    .format = format,
+    .get_int = get_int,
+    .get_float = get_float,
+    .get_bool = get_bool,
+    .get_string = get_string,
+    .get_array_len = get_array_len,
+    .get_array_float = get_array_float,
+    .tensor_info = tensor_info,
+    .get_array_string = get_array_string,
 };
 
 }  // namespace

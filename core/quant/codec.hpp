@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "formats/dtype.hpp"
-#include "quant/float_convert.hpp"
+#include "util/dtype.hpp"
+#include "util/float_convert.hpp"
 #include "util/half.hpp"
 
 namespace rbee::quant::detail {

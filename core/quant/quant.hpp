@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <span>
 
-#include "formats/dtype.hpp"
-#include "quant/float_convert.hpp"  // f32_to_f16, f32_to_bf16
+#include "util/dtype.hpp"
+#include "util/float_convert.hpp"  // f32_to_f16, f32_to_bf16
 
 namespace rbee::quant {
 

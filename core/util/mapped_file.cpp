@@ -10,8 +10,7 @@
 #include <string>
 #include <utility>
 
-// FormatError is header-only, so util needs no link dependency on formats.
-#include "formats/model_source.hpp"
+#include "util/format_error.hpp"
 
 namespace rbee {
 

@@ -62,7 +62,7 @@ Buffer::Buffer(const Device& device, uint64_t size, MemoryKind kind, const std::
   }
   if (!type) {
     vkDestroyBuffer(device.handle(), buffer_, nullptr);
-    throw VulkanError(RBEE_ERROR_DEVICE, "no suitable Vulkan memory type for " + what);
+    throw VulkanError("no suitable Vulkan memory type for " + what);
   }
   heap_ = mem.memoryTypes[*type].heapIndex;
 
@@ -73,10 +73,9 @@ Buffer::Buffer(const Device& device, uint64_t size, MemoryKind kind, const std::
   if (r != VK_SUCCESS) {
     vkDestroyBuffer(device.handle(), buffer_, nullptr);
     if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
-      throw VulkanError(RBEE_ERROR_OUT_OF_MEMORY,
-                        "out of device memory allocating " + mib(req.size) + " for " + what + ": heap " +
-                            std::to_string(heap_) + " has " + mib(mem.memoryHeaps[heap_].size) + ", of which rbee uses " +
-                            mib(g_heap_used[heap_]));
+      throw VulkanError("out of device memory allocating " + mib(req.size) + " for " + what + ": heap " +
+                        std::to_string(heap_) + " has " + mib(mem.memoryHeaps[heap_].size) + ", of which rbee uses " +
+                        mib(g_heap_used[heap_]));
     check(r, "vkAllocateMemory");
   }
   check(vkBindBufferMemory(device.handle(), buffer_, memory_, 0), "vkBindBufferMemory");

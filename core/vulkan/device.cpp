@@ -137,9 +137,8 @@ Instance::Instance() {
   ci.pApplicationInfo = &app;
   VkResult r = vkCreateInstance(&ci, nullptr, &instance_);
   if (r != VK_SUCCESS)
-    throw VulkanError(RBEE_ERROR_DEVICE, std::string("cannot create a Vulkan instance (") + result_name(r) +
-                                             "): is a Vulkan driver installed? (Mesa's lavapipe: "
-                                             "package mesa-vulkan-drivers)");
+    throw VulkanError(std::string("cannot create a Vulkan instance (") + result_name(r) +
+                      "): is a Vulkan driver installed? (Mesa's lavapipe: package mesa-vulkan-drivers)");
   uint32_t n = 0;
   vkEnumeratePhysicalDevices(instance_, &n, nullptr);
   physical_.resize(n);
@@ -152,7 +151,7 @@ Instance::Instance() {
   });
   if (physical_.empty()) {
     vkDestroyInstance(instance_, nullptr);
-    throw VulkanError(RBEE_ERROR_DEVICE, "no Vulkan 1.2 device with a compute queue was found");
+    throw VulkanError("no Vulkan 1.2 device with a compute queue was found");
   }
 }
 
@@ -182,9 +181,8 @@ Device::Device(std::shared_ptr<Instance> instance, int index) : instance_(std::m
   const auto& devices = instance_->physical_devices();
   uint32_t chosen = index < 0 ? instance_->best_device() : static_cast<uint32_t>(index);
   if (chosen >= devices.size())
-    throw VulkanError(RBEE_ERROR_INVALID_ARGUMENT, "device " + std::to_string(index) + " does not exist; " +
-                                                        std::to_string(devices.size()) +
-                                                        " usable device(s) (see `rbee devices`)");
+    throw VulkanError("device " + std::to_string(index) + " does not exist; " + std::to_string(devices.size()) +
+                      " usable device(s) (see `rbee devices`)");
   physical_ = devices[chosen];
   info_ = describe(physical_, chosen);
   VkPhysicalDeviceProperties props;

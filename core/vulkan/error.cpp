@@ -26,11 +26,8 @@ const char* result_name(VkResult result) {
 
 void check(VkResult result, const char* what) {
   if (result == VK_SUCCESS) return;
-  rbee_status status = RBEE_ERROR_DEVICE;
-  if (result == VK_ERROR_OUT_OF_DEVICE_MEMORY || result == VK_ERROR_OUT_OF_HOST_MEMORY)
-    status = RBEE_ERROR_OUT_OF_MEMORY;
-  throw VulkanError(status, std::string(what) + " failed: " + result_name(result) + " (" +
-                                std::to_string(static_cast<int>(result)) + ")");
+  throw VulkanError(std::string(what) + " failed: " + result_name(result) + " (" +
+                    std::to_string(static_cast<int>(result)) + ")");
 }
 
 }  // namespace rbee::vk

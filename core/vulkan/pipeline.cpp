@@ -1,6 +1,7 @@
 #include "vulkan/pipeline.hpp"
 
 #include "vulkan/error.hpp"
+#include "vulkan/shader_interface.hpp"
 
 namespace rbee::vk {
 
@@ -56,11 +57,13 @@ Pipeline::~Pipeline() {
 
 const Pipeline& PipelineSet::get(const std::string& shader, uint32_t n_buffers, uint32_t texel_bindings,
                                  uint32_t push_bytes, const std::vector<uint32_t>& spec) {
+  const shaders::Shader* embedded = shaders::find(shader);
+  if (!embedded) throw VulkanError("no embedded shader named " + shader);
+  // On every call: a cached pipeline has the layout its first caller asked for.
+  check_shader_interface(shader, *embedded, n_buffers, texel_bindings, push_bytes);
   auto key = std::make_tuple(shader, spec);
   auto it = pipelines_.find(key);
   if (it != pipelines_.end()) return *it->second;
-  const shaders::Shader* embedded = shaders::find(shader);
-  if (!embedded) throw VulkanError(RBEE_ERROR_INTERNAL, "no embedded shader named " + shader);
   auto p = std::make_unique<Pipeline>(device_, shader, *embedded, n_buffers, texel_bindings, push_bytes, spec);
   const Pipeline& ref = *p;
   pipelines_.emplace(std::move(key), std::move(p));

@@ -52,7 +52,8 @@ class Pipeline {
 class PipelineSet {
  public:
   explicit PipelineSet(const Device& device) : device_(device) {}
-  // A shader's name fixes its bindings, so (name, spec) is the key.
+  // A shader's name fixes its bindings, so (name, spec) is the key. Refuses (VulkanError) a
+  // layout or push-constant size that does not fit the shader's SPIR-V (check_shader_interface).
   const Pipeline& get(const std::string& shader, uint32_t n_buffers, uint32_t texel_bindings, uint32_t push_bytes,
                       const std::vector<uint32_t>& spec);
 

@@ -1,5 +1,6 @@
 # rbee_add_plugin(<name> SOURCES <files...>): a model-family plugin as a shared library that
-# exports only rbee_plugin_entry. In the rbee tree it lands in the build's plugin folder.
+# exports only the constant rbee_entry (everything else is hidden). In the rbee tree it lands in
+# the build's plugin folder.
 function(rbee_add_plugin name)
   cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
   add_library(${name} MODULE ${ARG_SOURCES})

@@ -10,8 +10,8 @@
 #include "formats/fp8_fixture.hpp"
 #include "formats/safetensors.hpp"
 #include "formats/test_util.hpp"
-#include "quant/float_convert.hpp"
 #include "temp_dir.hpp"
+#include "util/float_convert.hpp"
 #include "util/half.hpp"
 
 namespace rbee {

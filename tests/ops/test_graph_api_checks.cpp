@@ -1,6 +1,8 @@
-// rbee_graph_api refuses bad ops with a message naming what is wrong, and reads a params struct
-// only as far as the plugin's struct_size covers (a plugin built for ABI 1.0 passes the shorter
-// structs; whatever lies after them must not be read).
+// The graph tables refuse bad ops with a message naming what is wrong and a status
+// (graph_status), never crash or throw on bad handles, and read a params struct only as far as
+// this host knows it (at least ABI 2.0's size).
+#include <algorithm>
+#include <climits>
 #include <cstddef>
 
 #include <gmock/gmock.h>
@@ -45,36 +47,116 @@ TEST_F(GraphApiChecks, NormGroupsMustDivideTheRow) {
               HasSubstr("weight w16 has shape [1, 16], expected [32]"));
 }
 
-TEST_F(GraphApiChecks, ParamsOfAnOlderMinorAreReadOnlyAsFarAsTheirSize) {
-  // ABI 1.0 structs end before the 1.1 fields; what follows in memory is garbage here.
-  EXPECT_EQ(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
-              rbee_norm_params p{offsetof(rbee_norm_params, group_size), RBEE_NORM_RMS, 1e-6f, 0, 24};
-              api.norm(g, x, RBEE_TENSOR_NONE, RBEE_TENSOR_NONE, &p);
-            }),
-            "");
-  EXPECT_EQ(last().norm.group_size, 64u);
-  EXPECT_EQ(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
-              rbee_attention_params p{offsetof(rbee_attention_params, softcap), 0, 4, 4, 16, 16, 0.25f, -7.0f, 99};
-              api.attention(g, x, x, x, &p);
-            }),
-            "");
-  EXPECT_EQ(last().attention.softcap, 0.0f);
-  EXPECT_EQ(last().attention.window, 0u);
-  EXPECT_EQ(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
-              float garbage[3] = {-1, -1, -1};
-              rbee_rope_params p{offsetof(rbee_rope_params, attn_factor), 4, 16, 16, RBEE_ROPE_NEOX, 10000.0f, 0, 1, 1, 4, 0,
-                                 -3.0f, garbage, 3};
-              api.rope(g, x, RBEE_TENSOR_NONE, &p);
-            }),
-            "");
-  EXPECT_EQ(last().rope.attn_factor, 1.0f);
-  EXPECT_TRUE(last().rope_factors.empty());
-  // Shorter than ABI 1.0: refused.
+TEST_F(GraphApiChecks, ParamsSmallerThanTheirAbi2StructAreRefused) {
+  // ABI 2.0 is the first of its major: every params struct has at least its 2.0 fields.
   EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
-                rbee_norm_params p{8, RBEE_NORM_RMS, 1e-6f, 0, 0};
+                rbee_norm_params p{offsetof(rbee_norm_params, group_size), RBEE_NORM_RMS, 1e-6f, 0, 0};
                 api.norm(g, x, RBEE_TENSOR_NONE, RBEE_TENSOR_NONE, &p);
               }),
               HasSubstr("norm: bad params"));
+  EXPECT_EQ(graph_->status(), RBEE_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+                api.attention(g, x, x, x, nullptr);
+              }),
+              HasSubstr("attention: bad params"));
+  // A plugin of a later minor may pass a larger struct: the tail this host does not know is not read.
+  struct NormParamsOfALaterMinor {
+    rbee_norm_params known;
+    uint32_t added;
+  } later{{sizeof later, RBEE_NORM_RMS, 1e-6f, 0, 16}, 99};
+  EXPECT_EQ(build([&](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+              api.norm(g, x, RBEE_TENSOR_NONE, RBEE_TENSOR_NONE, &later.known);
+            }),
+            "");
+  EXPECT_EQ(last().norm.group_size, 16u);
+  EXPECT_EQ(last().norm.struct_size, sizeof(rbee_norm_params));
+}
+
+TEST_F(GraphApiChecks, AFailedOpRecordsItsStatusAndLaterOpsReturnNone) {
+  rbee_tensor after = 1;
+  EXPECT_THAT(build([&](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+                EXPECT_EQ(api.graph_status(g), RBEE_OK);
+                EXPECT_EQ(api.graph_error(g), nullptr);
+                EXPECT_EQ(api.slice(g, x, 3, 0, 1), RBEE_TENSOR_NONE);
+                after = api.scale(g, x, 2.0f);  // valid on its own
+              }),
+              HasSubstr("slice: 3 groups do not divide input [4, 64]"));
+  EXPECT_EQ(after, RBEE_TENSOR_NONE);
+  const rbee_graph* g = reinterpret_cast<const rbee_graph*>(graph_.get());
+  EXPECT_EQ(graph_api()->graph_status(g), RBEE_ERROR_BAD_MODEL);
+  EXPECT_STREQ(graph_api()->graph_error(g), "slice: 3 groups do not divide input [4, 64]");
+  // The first failure is the one kept.
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+                api.weight(g, "no.such.tensor");
+                api.unary(g, x, 77);
+              }),
+              HasSubstr("the model has no tensor named no.such.tensor"));
+}
+
+TEST_F(GraphApiChecks, BadArgumentsOfEveryFormerlyUnguardedOpAreRecorded) {
+  const std::function<void(const rbee_graph_api&, rbee_graph*, rbee_tensor)> bad_ops[] = {
+      [](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.unary(g, x, 77); },
+      [](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.binary(g, x, x, 9); },
+      [](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.binary(g, x, RBEE_TENSOR_NONE, RBEE_BINARY_ADD); },
+      [](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.gated(g, x, x, 12); },
+      [](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.gated(g, x, 4242, RBEE_UNARY_SILU); },
+      [](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) { api.softcap(g, x, -1.0f); },
+      [](const rbee_graph_api& api, rbee_graph* g, rbee_tensor) { api.set_output(g, -5); },
+  };
+  for (const auto& op : bad_ops) {
+    EXPECT_NE(build(op), "");
+    EXPECT_EQ(graph_->status(), RBEE_ERROR_INVALID_ARGUMENT) << graph_->error();
+  }
+}
+
+TEST_F(GraphApiChecks, GarbageTensorHandlesAreErrorsNotCrashes) {
+  for (rbee_tensor garbage : {-1, 0, 12345, INT32_MAX, INT32_MIN}) {
+    EXPECT_THAT(build([=](const rbee_graph_api& api, rbee_graph* g, rbee_tensor) {
+                  EXPECT_EQ(api.linear(g, garbage, garbage, garbage), RBEE_TENSOR_NONE);
+                }),
+                HasSubstr("linear: x is not a tensor of this graph"));
+    EXPECT_EQ(graph_->status(), RBEE_ERROR_INVALID_ARGUMENT);
+  }
+  EXPECT_THAT(build([](const rbee_graph_api&, rbee_graph* g, rbee_tensor x) {
+                graph_moe_api()->moe_combine(g, x, 999);
+              }),
+              HasSubstr("moe_combine: routing must come from moe_route()"));
+  EXPECT_THAT(build([](const rbee_graph_api&, rbee_graph* g, rbee_tensor) {
+                graph_heads_api()->head_linear(g, -3, 7);
+              }),
+              HasSubstr("head_linear: x is not a tensor of this graph"));
+}
+
+TEST(GraphApiNullGraph, ANullGraphIsAnErrorNotACrash) {
+  const rbee_graph_api& api = *graph_api();
+  rbee_norm_params p{sizeof p, RBEE_NORM_RMS, 1e-6f, 0, 0};
+  EXPECT_EQ(api.n_tokens(nullptr), 0u);
+  EXPECT_EQ(api.n_ctx(nullptr), 0u);
+  EXPECT_EQ(api.input_tokens(nullptr), RBEE_TENSOR_NONE);
+  EXPECT_EQ(api.weight(nullptr, "x"), RBEE_TENSOR_NONE);
+  EXPECT_EQ(api.has_weight(nullptr, "x"), 0u);
+  EXPECT_EQ(api.norm(nullptr, 1, RBEE_TENSOR_NONE, RBEE_TENSOR_NONE, &p), RBEE_TENSOR_NONE);
+  EXPECT_EQ(api.unary(nullptr, 1, RBEE_UNARY_SILU), RBEE_TENSOR_NONE);
+  api.set_output(nullptr, 1);
+  EXPECT_EQ(api.graph_status(nullptr), RBEE_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(api.graph_error(nullptr), nullptr);
+  EXPECT_EQ(graph_moe_api()->experts(nullptr, "w", 4), RBEE_TENSOR_NONE);
+  EXPECT_EQ(graph_heads_api()->concat(nullptr, 1, 2, 1), RBEE_TENSOR_NONE);
+}
+
+TEST(GraphApiTables, EachTableHasItsSizeAndEveryFunction) {
+  // Every table is a uint32_t struct_size (padded to a pointer) followed by function pointers.
+  const auto all_set = [](const auto& table) {
+    const auto* fns = reinterpret_cast<void* const*>(reinterpret_cast<const char*>(&table) + sizeof(void*));
+    const size_t n = (sizeof table - sizeof(void*)) / sizeof(void*);
+    return std::all_of(fns, fns + n, [](void* fn) { return fn != nullptr; });
+  };
+  EXPECT_EQ(graph_api()->struct_size, sizeof(rbee_graph_api));
+  EXPECT_EQ(graph_moe_api()->struct_size, sizeof(rbee_graph_moe_api));
+  EXPECT_EQ(graph_heads_api()->struct_size, sizeof(rbee_graph_heads_api));
+  EXPECT_TRUE(all_set(*graph_api()));
+  EXPECT_TRUE(all_set(*graph_moe_api()));
+  EXPECT_TRUE(all_set(*graph_heads_api()));
 }
 
 TEST_F(GraphApiChecks, RopeFactorsByValueAreCheckedAndCopied) {

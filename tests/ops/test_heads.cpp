@@ -17,8 +17,8 @@ TEST(Concat, InterleavesRunsOfBothInputs) {
     OpHarness h;
     std::vector<float> a = h.source().add("a", DType::F32, {c.rows, c.a_cols}, random_values(size_t(c.rows) * c.a_cols, 1));
     std::vector<float> b = h.source().add("b", DType::F32, {c.rows, c.b_cols}, random_values(size_t(c.rows) * c.b_cols, 2));
-    std::vector<float> got = h.eval(c.rows, [&](const rbee_graph_api& api, rbee_graph* g) {
-      return api.concat(g, h.input(g, "a"), h.input(g, "b"), c.groups);
+    std::vector<float> got = h.eval(c.rows, [&](const rbee_graph_api&, rbee_graph* g) {
+      return graph_heads_api()->concat(g, h.input(g, "a"), h.input(g, "b"), c.groups);
     });
     std::vector<double> want;
     const uint32_t ra = c.a_cols / c.groups, rb = c.b_cols / c.groups;
@@ -81,11 +81,11 @@ TEST_P(HeadLinearTest, MatchesReference) {
         for (uint32_t i = 0; i < c.in; ++i)
           w[(size_t(hd) * c.out + o) * c.in + i] = all[(size_t(hd) * block + skip + i) * c.out + o];
   }
-  std::vector<float> got = h.eval(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
-    rbee_tensor weights = c.source == Source::Stacked3d ? api.experts(g, "w", c.heads)
-                          : c.source == Source::Cut     ? api.head_weights(g, "w", c.heads, skip, c.out, 0)
-                                                        : api.head_weights(g, "w", c.heads, skip, c.in, 1);
-    return api.head_linear(g, h.input(g, "x"), weights);
+  std::vector<float> got = h.eval(c.tokens, [&](const rbee_graph_api&, rbee_graph* g) {
+    rbee_tensor weights = c.source == Source::Stacked3d ? graph_moe_api()->experts(g, "w", c.heads)
+                          : c.source == Source::Cut     ? graph_heads_api()->head_weights(g, "w", c.heads, skip, c.out, 0)
+                                                        : graph_heads_api()->head_weights(g, "w", c.heads, skip, c.in, 1);
+    return graph_heads_api()->head_linear(g, h.input(g, "x"), weights);
   });
   std::vector<double> want, scale;
   for (uint32_t t = 0; t < c.tokens; ++t)
@@ -117,11 +117,10 @@ TEST(HeadWeights, RefusesWhatCannotBeCut) {
   source.add("w", DType::F32, {40, 16}, random_values(640, 1));
   Graph graph(source, 1, true, 256);
   auto* g = reinterpret_cast<rbee_graph*>(&graph);
-  const rbee_graph_api& api = *graph_api();
-  EXPECT_EQ(api.head_weights(g, "w", 3, 0, 4, 0), RBEE_TENSOR_NONE);
+  EXPECT_EQ(graph_heads_api()->head_weights(g, "w", 3, 0, 4, 0), RBEE_TENSOR_NONE);
   EXPECT_THAT(graph.error(), ::testing::HasSubstr("is not [3 x rows, cols]"));
   Graph g2(source, 1, true, 256);
-  EXPECT_EQ(api.head_weights(reinterpret_cast<rbee_graph*>(&g2), "w", 4, 6, 5, 0), RBEE_TENSOR_NONE);
+  EXPECT_EQ(graph_heads_api()->head_weights(reinterpret_cast<rbee_graph*>(&g2), "w", 4, 6, 5, 0), RBEE_TENSOR_NONE);
   EXPECT_THAT(g2.error(), ::testing::HasSubstr("rows [6, 11) do not fit the 10 rows per head of w"));
 }
 

@@ -79,7 +79,7 @@ TEST_P(MoeRouteTest, MatchesReference) {
   std::vector<float> bias;
   if (c.bias) bias = h.source().add("bias", DType::F32, {E}, random_values(E, 99, -0.5f, 0.5f));
   std::vector<float> got = h.eval(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
-    return api.moe_route(g, h.input(g, "logits"), c.bias ? api.weight(g, "bias") : RBEE_TENSOR_NONE, &c.p);
+    return graph_moe_api()->moe_route(g, h.input(g, "logits"), c.bias ? api.weight(g, "bias") : RBEE_TENSOR_NONE, &c.p);
   });
   for (uint32_t t = 0; t < c.tokens; ++t) {
     Route want = reference_route(&logits[size_t(t) * E], bias, c.p);
@@ -158,14 +158,14 @@ TEST_P(MoeFfnTest, MatchesReference) {
 
   std::vector<float> got = h.eval(c.tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
     auto experts = [&](const char* name) {
-      return api.experts(g, (std::string(name) + (c.per_expert_tensors ? ".%u" : "")).c_str(), E);
+      return graph_moe_api()->experts(g, (std::string(name) + (c.per_expert_tensors ? ".%u" : "")).c_str(), E);
     };
     rbee_tensor in = h.input(g, "x");
-    rbee_tensor r = api.moe_route(g, h.input(g, "logits"), RBEE_TENSOR_NONE, &p);
-    rbee_tensor hg = api.moe_linear(g, in, experts("gate"), r);
-    rbee_tensor hu = api.moe_linear(g, in, experts("up"), r);
+    rbee_tensor r = graph_moe_api()->moe_route(g, h.input(g, "logits"), RBEE_TENSOR_NONE, &p);
+    rbee_tensor hg = graph_moe_api()->moe_linear(g, in, experts("gate"), r);
+    rbee_tensor hu = graph_moe_api()->moe_linear(g, in, experts("up"), r);
     rbee_tensor act = api.gated(g, hg, hu, RBEE_UNARY_SILU);
-    return api.moe_combine(g, api.moe_linear(g, act, experts("down"), r), r);
+    return graph_moe_api()->moe_combine(g, graph_moe_api()->moe_linear(g, act, experts("down"), r), r);
   });
 
   std::vector<double> want(size_t(c.tokens) * c.hidden, 0.0), scale(want.size(), 0.0);

@@ -6,8 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "plugin_host/host_api.hpp"
+#include "plugin_host/fake_tables.hpp"
 #include "plugin_host/log_capture.hpp"
+#include "plugin_host/plugins/test_counter.h"
 #include "plugin_host/scoped_env.hpp"
 
 namespace rbee {
@@ -31,14 +32,19 @@ const SkippedPlugin* skipped_file(const PluginRegistry& r, const std::string& fi
   return nullptr;
 }
 
+std::string version(uint32_t major, uint32_t minor) { return std::to_string(major) + "." + std::to_string(minor); }
+
+const std::string kHostAbi = version(RBEE_ABI_MAJOR, RBEE_ABI_MINOR);
+
 class PluginRegistryTest : public ::testing::Test {
  protected:
-  rbee_host_api host_ = make_host_api(nullptr);
+  test::FakeTables fake_;
+  HostTables tables_ = fake_.tables();
   test::LogCapture log_;
 };
 
-TEST_F(PluginRegistryTest, LoadsGoodPluginsAndReadsTheirDescriptors) {
-  const auto registry = PluginRegistry::load({kPlugins / "good"}, &host_);
+TEST_F(PluginRegistryTest, LoadsGoodPluginsAndReadsTheirEntries) {
+  const auto registry = PluginRegistry::load({kPlugins / "good"}, tables_);
   EXPECT_THAT(names(registry), ElementsAre("high", "low"));  // file order within a folder
   EXPECT_TRUE(registry.skipped().empty());
   const LoadedPlugin& low = registry.plugins()[1];
@@ -47,23 +53,25 @@ TEST_F(PluginRegistryTest, LoadsGoodPluginsAndReadsTheirDescriptors) {
   EXPECT_EQ(low.description(), "a plugin for test_plugin_host");
   EXPECT_EQ(low.priority(), 1);
   EXPECT_THAT(low.architectures(), ElementsAre("testarch"));
-  EXPECT_EQ(low.descriptor().abi_major, static_cast<uint32_t>(RBEE_ABI_MAJOR));
-  EXPECT_THAT(log_.text(), HasSubstr("info [low] init"));  // the plugin logged through the host
+  EXPECT_EQ(low.entry().abi_major, static_cast<uint32_t>(RBEE_ABI_MAJOR));
+  EXPECT_NE(&low.host(), &registry.plugins()[0].host());  // a host per instance
+  EXPECT_THAT(log_.text(), HasSubstr("info [low] created"));  // the instance logged through its host
+  EXPECT_THAT(log_.text(), HasSubstr("info [high] created"));
 }
 
-TEST_F(PluginRegistryTest, CallsShutdownWhenTheRegistryGoesAway) {
+TEST_F(PluginRegistryTest, DestroysInstancesWhenTheRegistryGoesAway) {
   {
-    const auto registry = PluginRegistry::load({kPlugins / "good"}, &host_);
-    EXPECT_THAT(log_.text(), ::testing::Not(HasSubstr("shutdown")));
+    const auto registry = PluginRegistry::load({kPlugins / "good"}, tables_);
+    EXPECT_THAT(log_.text(), ::testing::Not(HasSubstr("destroyed")));
   }
-  EXPECT_THAT(log_.text(), HasSubstr("[low] shutdown"));
-  EXPECT_THAT(log_.text(), HasSubstr("[high] shutdown"));
+  EXPECT_THAT(log_.text(), HasSubstr("[low] destroyed"));
+  EXPECT_THAT(log_.text(), HasSubstr("[high] destroyed"));
 }
 
 TEST_F(PluginRegistryTest, SkipsBadFilesWithOneWarningEach) {
-  const auto registry = PluginRegistry::load({kPlugins / "bad"}, &host_);
+  const auto registry = PluginRegistry::load({kPlugins / "bad"}, tables_);
   EXPECT_TRUE(registry.plugins().empty());
-  EXPECT_EQ(registry.skipped().size(), 5u);
+  EXPECT_EQ(registry.skipped().size(), 8u);
 
   const std::string log = log_.text();
   const auto warning_for = [&](const std::string& file, const std::string& reason) {
@@ -77,16 +85,20 @@ TEST_F(PluginRegistryTest, SkipsBadFilesWithOneWarningEach) {
     EXPECT_THAT(log.substr(at, log.find('\n', at) - at), HasSubstr(reason));
   };
   warning_for("libfoo.so", "not a loadable shared library");
-  warning_for("libtest_plugin_no_entry.so", "does not export rbee_plugin_entry");
-  warning_for("libtest_plugin_returns_null.so", "rbee_plugin_entry returned NULL");
-  const std::string minor = std::to_string(RBEE_ABI_MINOR);
-  warning_for("libtest_plugin_wrong_abi.so", "built for rbee ABI 2." + minor + ", this host speaks 1." + minor);
+  warning_for("libtest_plugin_no_entry.so", "does not export rbee_entry");
+  warning_for("libtest_plugin_returns_null.so", "create_plugin returned no instance");
+  warning_for("libtest_plugin_wrong_abi.so",
+              "built for rbee ABI " + version(3, RBEE_ABI_MINOR) + ", this host speaks ABI " + kHostAbi);
   warning_for("libtest_plugin_init_fails.so",
               "init failed (unsupported): needs hardware this test does not have");
+  warning_for("libtest_plugin_needs_future.so", "create_plugin failed (ABI mismatch): needs the host extension "
+                                                "rbee.graph.future/1");
+  warning_for("libtest_plugin_abi1.so", "built for rbee ABI 1.1 (exports rbee_plugin_entry)");
+  warning_for("libtest_plugin_abi1_refuses.so", "built for rbee ABI 1.x (exports rbee_plugin_entry)");
 }
 
 TEST_F(PluginRegistryTest, HighestPriorityWins) {
-  const auto registry = PluginRegistry::load({kPlugins / "bad", kPlugins / "good"}, &host_);
+  const auto registry = PluginRegistry::load({kPlugins / "bad", kPlugins / "good"}, tables_);
   const LoadedPlugin* p = registry.find("testarch");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->name(), "high");
@@ -94,7 +106,7 @@ TEST_F(PluginRegistryTest, HighestPriorityWins) {
 }
 
 TEST_F(PluginRegistryTest, ForcedPluginOverridesPriority) {
-  const auto registry = PluginRegistry::load({kPlugins / "good"}, &host_);
+  const auto registry = PluginRegistry::load({kPlugins / "good"}, tables_);
   const LoadedPlugin* p = registry.find("testarch", "low");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->name(), "low");
@@ -114,7 +126,7 @@ TEST_F(PluginRegistryTest, ForcedPluginOverridesPriority) {
 }
 
 TEST_F(PluginRegistryTest, ReportsContestedArchitectures) {
-  const auto registry = PluginRegistry::load({kPlugins / "good", kPlugins / "old_minor"}, &host_);
+  const auto registry = PluginRegistry::load({kPlugins / "good", kPlugins / "old_minor"}, tables_);
   const auto contested = registry.contested_architectures();
   ASSERT_EQ(contested.size(), 1u);
   EXPECT_EQ(contested[0].architecture, "testarch");
@@ -124,7 +136,7 @@ TEST_F(PluginRegistryTest, ReportsContestedArchitectures) {
 }
 
 TEST_F(PluginRegistryTest, EarlierFolderShadowsSameName) {
-  const auto registry = PluginRegistry::load({kPlugins / "good", kPlugins / "shadow"}, &host_);
+  const auto registry = PluginRegistry::load({kPlugins / "good", kPlugins / "shadow"}, tables_);
   EXPECT_THAT(names(registry), ElementsAre("high", "low"));
   EXPECT_EQ(registry.find("testarch", "low")->path().parent_path(), kPlugins / "good");
   const SkippedPlugin* s = skipped_file(registry, "libtest_plugin_low_again.so");
@@ -133,30 +145,31 @@ TEST_F(PluginRegistryTest, EarlierFolderShadowsSameName) {
 }
 
 TEST_F(PluginRegistryTest, FolderListedTwiceLoadsOnce) {
-  const auto registry = PluginRegistry::load({kPlugins / "good", kPlugins / "good" / "."}, &host_);
+  const auto registry = PluginRegistry::load({kPlugins / "good", kPlugins / "good" / "."}, tables_);
   EXPECT_EQ(registry.plugins().size(), 2u);
   EXPECT_TRUE(registry.skipped().empty());
 }
 
 TEST_F(PluginRegistryTest, MissingFoldersAreSkippedSilently) {
-  const auto registry = PluginRegistry::load({kPlugins / "does-not-exist"}, &host_);
+  const auto registry = PluginRegistry::load({kPlugins / "does-not-exist"}, tables_);
   EXPECT_TRUE(registry.plugins().empty());
   EXPECT_TRUE(registry.skipped().empty());
   EXPECT_EQ(log_.text(), "");
 }
 
-TEST_F(PluginRegistryTest, OlderMinorDescriptorLoadsWithoutExtensions) {
-  const auto registry = PluginRegistry::load({kPlugins / "old_minor", kPlugins / "good"}, &host_);
+TEST_F(PluginRegistryTest, InstanceEndingBeforeGetExtensionLoadsWithoutExtensions) {
+  const auto registry = PluginRegistry::load({kPlugins / "old_minor", kPlugins / "good"}, tables_);
   const LoadedPlugin* old = registry.find("testarch", "old-minor");
   ASSERT_NE(old, nullptr);
-  EXPECT_EQ(old->descriptor().struct_size, offsetof(rbee_plugin, get_extension));
+  EXPECT_EQ(old->instance().struct_size, offsetof(rbee_plugin, get_extension));
   // The plugin's get_extension would answer, but its struct_size says the field is not there.
-  EXPECT_EQ(old->extension("rbee.test/1"), nullptr);
-  // A current descriptor's get_extension is used.
+  EXPECT_EQ(old->extension(TEST_EXT_COUNTER), nullptr);
+  // A full instance's get_extension is used.
   const LoadedPlugin* high = registry.find("testarch", "high");
   ASSERT_NE(high, nullptr);
-  ASSERT_NE(high->extension("rbee.test/1"), nullptr);
-  EXPECT_EQ(*static_cast<const int*>(high->extension("rbee.test/1")), 42);
+  const auto* counter = static_cast<const test_counter_api*>(high->extension(TEST_EXT_COUNTER));
+  ASSERT_NE(counter, nullptr);
+  EXPECT_EQ(counter->struct_size, sizeof(test_counter_api));
   EXPECT_EQ(high->extension("rbee.other/1"), nullptr);
 }
 
@@ -164,7 +177,7 @@ TEST_F(PluginRegistryTest, DiscoverHonorsPluginPathAfterPluginDirs) {
   const std::string env = (kPlugins / "does-not-exist").string() + ":" + (kPlugins / "shadow").string() +
                           ":" + (kPlugins / "old_minor").string();
   test::ScopedEnv path("RBEE_PLUGIN_PATH", env.c_str());
-  const auto registry = PluginRegistry::discover({kPlugins / "good"}, &host_);
+  const auto registry = PluginRegistry::discover({kPlugins / "good"}, tables_);
   const Paths& search = registry.search_path();
   ASSERT_GE(search.size(), 4u);
   EXPECT_EQ(Paths(search.begin(), search.begin() + 4),

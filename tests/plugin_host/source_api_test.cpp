@@ -85,7 +85,7 @@ TEST_F(SourceApiTest, GetFloat) {
 }
 
 TEST_F(SourceApiTest, GetBoolAndString) {
-  int flag = 0;
+  uint32_t flag = 0;
   EXPECT_EQ(api_.get_bool(src_, "flag", &flag), RBEE_OK);
   EXPECT_EQ(flag, 1);
   EXPECT_EQ(api_.get_bool(src_, "int", &flag), RBEE_ERROR_TYPE_MISMATCH);

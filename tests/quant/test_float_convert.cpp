@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "quant/float_convert.hpp"
+#include "util/float_convert.hpp"
 #include "util/half.hpp"
 
 namespace rbee::quant {

@@ -12,6 +12,7 @@
 
 #include "engine/model.hpp"
 #include "engine/runtime.hpp"
+#include "engine/weight_traffic.hpp"
 #include "formats/model_source.hpp"
 #include "gguf_kv_types.hpp"
 #include "synth/synth.hpp"
@@ -390,7 +391,7 @@ uint64_t sum_bytes(const ModelSource& src, const std::string& containing = "") {
 TEST_F(SynthFiles, ActiveWeightBytesPerToken) {
   {  // tied: the output reads the whole table
     Model model(runtime(), file("f16"), {});
-    EXPECT_EQ(model.weight_bytes_per_token(), sum_bytes(model.source()));
+    EXPECT_EQ(weight_bytes_per_token(model), sum_bytes(model.source()));
   }
   {  // untied dense
     const auto path = dir_->path() / "small-llama-3.1-8b-q8_0.gguf";
@@ -399,7 +400,7 @@ TEST_F(SynthFiles, ActiveWeightBytesPerToken) {
     write_plan(plan_model(shrunk("llama-3.1-8b"), FileType::Q8_0), o);
     Model model(runtime(), path, {});
     const uint64_t all = sum_bytes(model.source()), table = model.source().tensor("token_embd.weight")->nbytes;
-    EXPECT_EQ(model.weight_bytes_per_token(), all - table + table / 512);
+    EXPECT_EQ(weight_bytes_per_token(model), all - table + table / 512);
   }
   for (const auto& [preset, used, experts] : {std::tuple{"mixtral-8x7b", 2, 8}, std::tuple{"qwen3-30b-a3b", 4, 16}}) {
     const auto path = small_file(preset, "q8_0");
@@ -412,10 +413,10 @@ TEST_F(SynthFiles, ActiveWeightBytesPerToken) {
     const uint64_t exps = sum_bytes(model.source(), "_exps.");
     ASSERT_GT(exps, 0u);
     const uint64_t want = all - table + table / 512 - exps + exps / experts * used;
-    EXPECT_EQ(model.weight_bytes_per_token(), want) << preset;
-    EXPECT_LT(model.weight_bytes_per_token(), all - exps / 2) << preset;
+    EXPECT_EQ(weight_bytes_per_token(model), want) << preset;
+    EXPECT_LT(weight_bytes_per_token(model), all - exps / 2) << preset;
     std::printf("%s (small): %llu of %llu weight bytes per token\n", preset,
-                static_cast<unsigned long long>(model.weight_bytes_per_token()), static_cast<unsigned long long>(all));
+                static_cast<unsigned long long>(weight_bytes_per_token(model)), static_cast<unsigned long long>(all));
   }
 }
 

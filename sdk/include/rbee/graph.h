@@ -8,10 +8,16 @@
  * Activations are float32, 2-D [rows, cols] with rows = tokens. Weights are named tensors of
  * the model file, used in their stored type.
  *
- * Errors: a function that cannot build its op returns RBEE_TENSOR_NONE and records a message on
- * the graph; later calls that receive RBEE_TENSOR_NONE also return it, so a plugin may check
- * graph_error() once at the end. Thread: only the thread that called build_graph(), only during
- * that call. */
+ * Every function takes the graph as its context pointer. The base table below is frozen at ABI
+ * 2.0; operation groups beyond it are extensions with tables of their own, obtained from
+ * rbee_host.get_extension by versioned id (rbee/ext/moe.h, rbee/ext/heads.h).
+ *
+ * Errors: the graph is the rbee_error of its operations. An operation that cannot be built
+ * returns RBEE_TENSOR_NONE and records the first failure's message on the graph; later calls
+ * return RBEE_TENSOR_NONE at once, so a plugin checks graph_status() once, at the end of
+ * build_graph, and returns it: the host reads the message from the graph.
+ *
+ * Thread: only the thread that called build_graph(), only during that call. */
 #ifndef RBEE_GRAPH_H
 #define RBEE_GRAPH_H
 
@@ -27,34 +33,36 @@ typedef struct rbee_graph rbee_graph; /* opaque, owned by the host */
 typedef int32_t rbee_tensor;          /* handle valid within one graph */
 #define RBEE_TENSOR_NONE 0
 
-typedef enum rbee_norm_kind {
+typedef uint32_t rbee_norm_kind;
+enum {
   RBEE_NORM_RMS = 0,  /* x / sqrt(mean(x^2) + eps) * (weight + weight_offset) */
   RBEE_NORM_LAYER = 1 /* (x - mean) / sqrt(var + eps) * weight + bias */
-} rbee_norm_kind;
+};
 
 typedef struct rbee_norm_params {
   uint32_t struct_size;
   uint32_t kind; /* rbee_norm_kind */
   float eps;
   float weight_offset; /* 1.0 for Gemma's (1 + weight), else 0 */
-  /* ABI 1.1 */
   uint32_t group_size; /* 0: normalize whole rows; else each run of group_size columns on its own
                         * (per-head Q/K norms), with weight and bias of group_size elements */
 } rbee_norm_params;
 
-typedef enum rbee_rope_mode {
+typedef uint32_t rbee_rope_mode;
+enum {
   RBEE_ROPE_NORMAL = 0, /* rotate adjacent pairs (x0,x1),(x2,x3)...: GGUF llama after llama.cpp's Q/K permutation */
   RBEE_ROPE_NEOX = 1    /* rotate halves (x_i, x_{i+d/2}): the Hugging Face layout */
-} rbee_rope_mode;
+};
 
-typedef enum rbee_rope_scaling {
+typedef uint32_t rbee_rope_scaling;
+enum {
   RBEE_ROPE_SCALING_NONE = 0,
   RBEE_ROPE_SCALING_LINEAR = 1, /* positions divided by factor */
   RBEE_ROPE_SCALING_LLAMA3 = 2, /* factor, low/high_freq_factor, original_max_positions */
-  /* ABI 1.1: YaRN as transformers computes it: factor, original_max_positions, beta_fast,
+  /* YaRN as transformers computes it: factor, original_max_positions, beta_fast,
    * beta_slow (the correction range rounded outwards); its attention factor goes in attn_factor. */
   RBEE_ROPE_SCALING_YARN = 3
-} rbee_rope_scaling;
+};
 
 typedef struct rbee_rope_params {
   uint32_t struct_size;
@@ -68,7 +76,6 @@ typedef struct rbee_rope_params {
   float low_freq_factor;
   float high_freq_factor;
   uint32_t original_max_positions;
-  /* ABI 1.1 */
   float attn_factor; /* multiplies cos and sin (LongRoPE's attention factor); 0 means 1 */
   /* Per-pair frequency divisors given by value (LongRoPE's short or long factors from
    * config.json): n_rot / 2 of them, or NULL. Copied during the call. */
@@ -86,7 +93,6 @@ typedef struct rbee_attention_params {
   uint32_t head_dim_k;
   uint32_t head_dim_v;
   float scale; /* applied to q.k; usually 1/sqrt(head_dim_k) */
-  /* ABI 1.1 */
   float softcap;   /* > 0: scores become softcap * tanh(score / softcap) after scale (Gemma 2) */
   uint32_t window; /* > 0: a query sees only the last `window` positions up to its own; equals
                     * the layer's rbee_kv_layout.sliding_window */
@@ -96,35 +102,17 @@ typedef struct rbee_attention_params {
   uint32_t values_in_keys;
 } rbee_attention_params;
 
-typedef enum rbee_unary_op {
+typedef uint32_t rbee_unary_op;
+enum {
   RBEE_UNARY_SILU = 0,
   RBEE_UNARY_GELU = 1,
   RBEE_UNARY_GELU_TANH = 2,
   RBEE_UNARY_RELU = 3,
-  RBEE_UNARY_SIGMOID = 4 /* ABI 1.1 */
-} rbee_unary_op;
-typedef enum rbee_binary_op { RBEE_BINARY_ADD = 0, RBEE_BINARY_MUL = 1 } rbee_binary_op;
+  RBEE_UNARY_SIGMOID = 4
+};
+typedef uint32_t rbee_binary_op;
+enum { RBEE_BINARY_ADD = 0, RBEE_BINARY_MUL = 1 };
 
-/* ABI 1.1: mixture of experts. */
-typedef enum rbee_moe_gating {
-  RBEE_MOE_SOFTMAX = 0, /* scores: softmax of the router logits over all experts (Mixtral, Qwen) */
-  RBEE_MOE_SIGMOID = 1  /* scores: sigmoid of each logit (DeepSeek V3) */
-} rbee_moe_gating;
-
-typedef struct rbee_moe_route_params {
-  uint32_t struct_size;
-  uint32_t n_expert;
-  uint32_t n_used;    /* experts chosen per token (k), at most 32 */
-  uint32_t gating;    /* rbee_moe_gating */
-  uint32_t normalize; /* 1: the chosen scores are divided by their sum (Mixtral, Qwen3-MoE) */
-  float scale;        /* multiplies the final weights (DeepSeek's routed_scaling_factor); 0 means 1 */
-  /* Group-limited choice (DeepSeek): experts form n_group equal groups; a group's score is the
-   * sum of its group_top best scores; only the topk_group best groups are chosen from.
-   * n_group 0 or 1: no groups. */
-  uint32_t n_group;
-  uint32_t topk_group;
-  uint32_t group_top;
-} rbee_moe_route_params;
 
 typedef struct rbee_graph_api {
   uint32_t struct_size;
@@ -136,7 +124,7 @@ typedef struct rbee_graph_api {
   /* A tensor of the model file by name; records an error naming it when absent. */
   rbee_tensor (*weight)(rbee_graph* g, const char* name);
   /* 1 when the model file has a tensor of that name, else 0; records nothing. */
-  int (*has_weight)(const rbee_graph* g, const char* name);
+  uint32_t (*has_weight)(const rbee_graph* g, const char* name);
 
   /* Rows of table [vocab, dim] picked by ids -> [n, dim]. */
   rbee_tensor (*embed)(rbee_graph* g, rbee_tensor table, rbee_tensor ids);
@@ -154,7 +142,7 @@ typedef struct rbee_graph_api {
   rbee_tensor (*attention)(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tensor v,
                            const rbee_attention_params* params);
   rbee_tensor (*unary)(rbee_graph* g, rbee_tensor x, rbee_unary_op op);
-  /* a op b; b has a's shape, or is one row broadcast over a's rows, or (ABI 1.1) one column
+  /* a op b; b has a's shape, or is one row broadcast over a's rows, or one column
    * [n, 1] broadcast over a's columns (Qwen2-MoE's shared-expert gate). */
   rbee_tensor (*binary)(rbee_graph* g, rbee_tensor a, rbee_tensor b, rbee_binary_op op);
   /* act(gate) * up, elementwise. */
@@ -163,12 +151,13 @@ typedef struct rbee_graph_api {
   /* Keeps the rows whose logits the caller asked for (all rows, or only the last). Cheapest
    * before the final norm and output projection. */
   rbee_tensor (*output_rows)(rbee_graph* g, rbee_tensor x);
-  /* Marks the logits [rows, vocab]. Exactly once per graph. */
-  rbee_status (*set_output)(rbee_graph* g, rbee_tensor logits);
-  /* The first error recorded on this graph, or NULL. Owned by the graph. */
+  /* Marks the logits [rows, vocab]. Exactly once per graph; a failure is recorded on the graph. */
+  void (*set_output)(rbee_graph* g, rbee_tensor logits);
+  /* RBEE_OK, or the status of the first error recorded on this graph. */
+  rbee_status (*graph_status)(const rbee_graph* g);
+  /* The first error's message, or NULL. Owned by the graph. */
   const char* (*graph_error)(const rbee_graph* g);
 
-  /* ABI 1.1 */
   /* cap * tanh(x / cap), elementwise (Gemma 2's final logit soft-capping); cap > 0. */
   rbee_tensor (*softcap)(rbee_graph* g, rbee_tensor x, float cap);
   /* Each row of x is `groups` equal runs of columns (1, or one per head); columns [begin, begin +
@@ -177,36 +166,6 @@ typedef struct rbee_graph_api {
   rbee_tensor (*slice)(rbee_graph* g, rbee_tensor x, uint32_t groups, uint32_t begin, uint32_t count);
   /* Positions the KV cache holds: the context length of this run (LongRoPE picks its factors by it). */
   uint32_t (*n_ctx)(const rbee_graph* g);
-
-  /* Mixture of experts. A token's output is sum_j weight[j] * expert_j(x) over its n_used chosen
-   * experts; only the chosen experts' weights are read. */
-  /* Experts' weights [n_expert, out, in] of one projection: the 3-D tensor `name` of the file
-   * (GGUF's ffn_*_exps), or, when name contains "%u", the n_expert 2-D tensors it names with
-   * %u = 0, 1, ... (safetensors' experts.N.*), stacked by the host. */
-  rbee_tensor (*experts)(rbee_graph* g, const char* name, uint32_t n_expert);
-  /* Routing of router logits [n, n_expert]: scores by params->gating, the n_used best per token
-   * (equal scores: lower id first; selection_bias [n_expert], optional, is added to the scores
-   * for choosing only), and their weights. The result is read only by moe_linear and moe_combine. */
-  rbee_tensor (*moe_route)(rbee_graph* g, rbee_tensor logits, rbee_tensor selection_bias,
-                           const rbee_moe_route_params* params);
-  /* Row t * n_used + j = x times the weight of token t's j-th chosen expert -> [n * n_used, out].
-   * x has n rows (one input for every chosen expert) or n * n_used (one per chosen expert). */
-  rbee_tensor (*moe_linear)(rbee_graph* g, rbee_tensor x, rbee_tensor experts, rbee_tensor routing);
-  /* Row t = sum_j weight[t][j] * h[t * n_used + j] -> [n, cols of h]. */
-  rbee_tensor (*moe_combine)(rbee_graph* g, rbee_tensor h, rbee_tensor routing);
-
-  /* Per-head matrices (multi-head latent attention). */
-  /* Rows of a and b as `groups` runs each, interleaved: [a_0, b_0, a_1, b_1, ...] per row
-   * (per head: a head's two parts side by side). a and b have the same rows. */
-  rbee_tensor (*concat)(rbee_graph* g, rbee_tensor a, rbee_tensor b, uint32_t groups);
-  /* Per-head matrices [n_heads, out, in] cut from the 2-D tensor `name` [n_heads * R, C]: rows
-   * [begin, begin + count) of each head's block of R rows, as they are ([count, C]: out = count,
-   * in = C) or transposed ([C, count], decoded to float32 at upload), e.g. the key and value parts of
-   * DeepSeek's kv_b_proj. experts() gives such matrices where the file stores them as 3-D. */
-  rbee_tensor (*head_weights)(rbee_graph* g, const char* name, uint32_t n_heads, uint32_t begin, uint32_t count,
-                              int transposed);
-  /* x [n, n_heads * in]: head h's run times head h's matrix -> [n, n_heads * out]. */
-  rbee_tensor (*head_linear)(rbee_graph* g, rbee_tensor x, rbee_tensor weights);
 } rbee_graph_api;
 
 #ifdef __cplusplus

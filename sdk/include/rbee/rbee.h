@@ -1,4 +1,4 @@
-/* Everything a plugin needs: include this one header. */
+/* Everything a plugin needs from the ABI: include this one header. */
 #ifndef RBEE_RBEE_H
 #define RBEE_RBEE_H
 #include "rbee/version.h"
@@ -6,4 +6,6 @@
 #include "rbee/source.h"
 #include "rbee/graph.h"
 #include "rbee/plugin.h"
+#include "rbee/ext/heads.h"
+#include "rbee/ext/moe.h"
 #endif

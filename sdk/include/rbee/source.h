@@ -3,6 +3,9 @@
  * copy what it keeps (strings returned here live as long as the source, which outlives the
  * create_model call but not necessarily the model).
  *
+ * Every function takes the source as its context pointer. Frozen at ABI 2.0: later additions
+ * come as extensions (rbee_host.get_extension).
+ *
  * Thread: any thread; the functions do not modify the source. */
 #ifndef RBEE_SOURCE_H
 #define RBEE_SOURCE_H
@@ -17,13 +20,15 @@ extern "C" {
 
 typedef struct rbee_source rbee_source; /* opaque, owned by the host */
 
-typedef enum rbee_format {
+typedef uint32_t rbee_format;
+enum {
   RBEE_FORMAT_GGUF = 1,       /* keys: GGUF metadata keys, e.g. "llama.block_count" */
   RBEE_FORMAT_SAFETENSORS = 2 /* keys: config.json, nested objects joined by '.', e.g. "rope_scaling.factor" */
-} rbee_format;
+};
 
 /* Element types; the values equal GGML's type ids. */
-typedef enum rbee_dtype {
+typedef uint32_t rbee_dtype;
+enum {
   RBEE_DTYPE_F32 = 0,
   RBEE_DTYPE_F16 = 1,
   RBEE_DTYPE_Q4_0 = 2,
@@ -39,7 +44,7 @@ typedef enum rbee_dtype {
   RBEE_DTYPE_IQ4_NL = 20,
   RBEE_DTYPE_BF16 = 30,
   RBEE_DTYPE_MXFP4 = 39
-} rbee_dtype;
+};
 
 #define RBEE_MAX_DIMS 4
 typedef struct rbee_tensor_info {
@@ -58,7 +63,7 @@ typedef struct rbee_source_api {
    * get_float accepts integers; get_int accepts floats with an integral value. */
   rbee_status (*get_int)(const rbee_source* src, const char* key, int64_t* out);
   rbee_status (*get_float)(const rbee_source* src, const char* key, double* out);
-  rbee_status (*get_bool)(const rbee_source* src, const char* key, int* out);
+  rbee_status (*get_bool)(const rbee_source* src, const char* key, uint32_t* out);
   /* *out is NUL-terminated and owned by the source. */
   rbee_status (*get_string)(const rbee_source* src, const char* key, const char** out);
 
@@ -69,7 +74,6 @@ typedef struct rbee_source_api {
   /* Tensors by their name in the file. NOT_FOUND when absent. */
   rbee_status (*tensor_info)(const rbee_source* src, const char* name, rbee_tensor_info* out);
 
-  /* ABI 1.1 */
   /* An element of an array of strings (config.json's layer_types); *out is owned by the source. */
   rbee_status (*get_array_string)(const rbee_source* src, const char* key, uint64_t index, const char** out);
 } rbee_source_api;

@@ -1,10 +1,17 @@
-/* A configurable plugin for test_plugin_host. Compile definitions pick the case:
- * PLUGIN_NAME (required), PLUGIN_PRIORITY, PLUGIN_ABI_MAJOR, PLUGIN_INIT_FAILS,
- * PLUGIN_RETURNS_NULL, PLUGIN_OLD_MINOR (a descriptor that ends before get_extension). */
+/* A configurable ABI 2 plugin for test_plugin_host; it uses only the base tables unless told
+ * otherwise. Compile definitions pick the case:
+ *   PLUGIN_NAME (required), PLUGIN_PRIORITY, PLUGIN_ABI_MAJOR (another major),
+ *   PLUGIN_NEWER_MINOR (built for the next minor, still content with this host),
+ *   PLUGIN_OLD_MINOR (an instance that ends before get_extension),
+ *   PLUGIN_INIT_FAILS, PLUGIN_RETURNS_NULL (create_plugin succeeds without an instance),
+ *   PLUGIN_NEEDS_EXTENSION="id" with PLUGIN_NEEDS_MINOR (the host minor that brought it). */
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rbee/rbee.h"
+#include "test_counter.h"
 
 #ifndef PLUGIN_PRIORITY
 #define PLUGIN_PRIORITY 0
@@ -12,83 +19,143 @@
 #ifndef PLUGIN_ABI_MAJOR
 #define PLUGIN_ABI_MAJOR RBEE_ABI_MAJOR
 #endif
-
-static const rbee_host_api* g_host;
-static const char* const k_architectures[] = {"testarch", NULL};
-static const int k_extension = 42;
-#ifdef PLUGIN_RETURNS_NULL
-static const int k_refuses = 1;
+#ifdef PLUGIN_NEWER_MINOR
+#define PLUGIN_ABI_MINOR (RBEE_ABI_MINOR + 1)
 #else
-static const int k_refuses = 0;
+#define PLUGIN_ABI_MINOR RBEE_ABI_MINOR
+#endif
+#ifndef PLUGIN_NEEDS_MINOR
+#define PLUGIN_NEEDS_MINOR 0
+#endif
+#ifdef PLUGIN_RETURNS_NULL
+static const int k_returns_null = 1;
+#else
+static const int k_returns_null = 0;
 #endif
 
-static rbee_status init(const rbee_host_api* host, rbee_error* err) {
+/* Library-wide: what init() counts. Everything else lives in an instance. */
+static int32_t g_live_inits;
+
+typedef struct instance {
+  rbee_plugin plugin;
+  const rbee_host* host;
+} instance;
+
+static const rbee_host* host_of(const rbee_plugin* plugin) { return ((const instance*)plugin->plugin_data)->host; }
+
+static rbee_status init(const char* plugin_path, rbee_error* err) {
+  (void)plugin_path;
 #ifdef PLUGIN_INIT_FAILS
-  (void)host;
   return rbee_fail(err, RBEE_ERROR_UNSUPPORTED, "needs hardware this test does not have");
 #else
   (void)err;
-  g_host = host;
-  host->log(RBEE_LOG_INFO, PLUGIN_NAME, "init");
+  ++g_live_inits;
   return RBEE_OK;
 #endif
 }
 
-static void shutdown(void) { g_host->log(RBEE_LOG_INFO, PLUGIN_NAME, "shutdown"); }
+static void deinit(void) { --g_live_inits; }
 
-static rbee_status create_model(const rbee_source* src, rbee_model** out, rbee_error* err) {
-  (void)src;
-  (void)out;
+static int32_t live_inits(void) { return g_live_inits; }
+
+static void counter_log(const rbee_plugin* plugin, const char* message) {
+  const rbee_host* host = host_of(plugin);
+  host->log(host, RBEE_LOG_INFO, message);
+}
+
+static const test_counter_api k_counter = {sizeof(test_counter_api), live_inits, counter_log};
+
+static void destroy(const rbee_plugin* plugin) {
+  const rbee_host* host = host_of(plugin);
+  host->log(host, RBEE_LOG_INFO, "destroyed");
+  free(plugin->plugin_data);
+}
+
+static rbee_status create_model(const rbee_plugin* plugin, const rbee_source* src, rbee_model** out, rbee_error* err) {
+  (void)plugin, (void)src, (void)out;
   return rbee_fail(err, RBEE_ERROR_UNSUPPORTED, "a test plugin has no models");
 }
-static void destroy_model(rbee_model* model) { (void)model; }
-static rbee_status model_info(const rbee_model* model, rbee_model_info* out) {
-  (void)model;
-  (void)out;
-  return RBEE_ERROR_UNSUPPORTED;
+static void destroy_model(const rbee_plugin* plugin, rbee_model* model) { (void)plugin, (void)model; }
+static rbee_status model_info(const rbee_plugin* plugin, const rbee_model* model, rbee_model_info* out, rbee_error* err) {
+  (void)plugin, (void)model, (void)out;
+  return rbee_fail(err, RBEE_ERROR_UNSUPPORTED, "a test plugin has no models");
 }
-static rbee_status kv_layout(const rbee_model* model, uint32_t layer, rbee_kv_layout* out) {
-  (void)model;
-  (void)layer;
-  (void)out;
-  return RBEE_ERROR_UNSUPPORTED;
+static rbee_status kv_layout(const rbee_plugin* plugin, const rbee_model* model, uint32_t layer, rbee_kv_layout* out,
+                             rbee_error* err) {
+  (void)plugin, (void)model, (void)layer, (void)out;
+  return rbee_fail(err, RBEE_ERROR_UNSUPPORTED, "a test plugin has no models");
 }
-static rbee_status build_graph(const rbee_model* model, rbee_graph* graph, rbee_error* err) {
-  (void)model;
-  (void)graph;
+static rbee_status build_graph(const rbee_plugin* plugin, const rbee_model* model, rbee_graph* graph, rbee_error* err) {
+  (void)plugin, (void)model, (void)graph;
   return rbee_fail(err, RBEE_ERROR_UNSUPPORTED, "a test plugin has no graph");
 }
-/* Answers "rbee.test/1"; an old-minor host must never call it (its struct_size excludes it). */
-static const void* get_extension(const char* id) {
-  return strcmp(id, "rbee.test/1") == 0 ? &k_extension : NULL;
+/* Answers TEST_EXT_COUNTER; a host must not call it on an old-minor instance (its struct_size
+ * ends before this field). */
+static const void* get_extension(const rbee_plugin* plugin, const char* id) {
+  (void)plugin;
+  return strcmp(id, TEST_EXT_COUNTER) == 0 ? &k_counter : NULL;
 }
 
-static const rbee_plugin k_plugin = {
-#ifdef PLUGIN_OLD_MINOR
-    .struct_size = offsetof(rbee_plugin, get_extension),
-#else
-    .struct_size = sizeof(rbee_plugin),
+/* What every plugin checks before it makes an instance: the host's major, the base tables it
+ * uses, and each extension it needs, naming the host version that would do. */
+static rbee_status check_host(const rbee_host* host, rbee_error* err) {
+  if (host == NULL || host->struct_size < sizeof(rbee_host) || host->abi_major != RBEE_ABI_MAJOR)
+    return rbee_fail(err, RBEE_ERROR_ABI, "needs an rbee host of ABI %d.x", RBEE_ABI_MAJOR);
+  if (host->source == NULL || host->graph == NULL || host->graph->struct_size < sizeof(rbee_graph_api))
+    return rbee_fail(err, RBEE_ERROR_ABI, "the host lacks the base tables of ABI %d.0", RBEE_ABI_MAJOR);
+#ifdef PLUGIN_NEEDS_EXTENSION
+  if (host->get_extension(host, PLUGIN_NEEDS_EXTENSION) == NULL)
+    return rbee_fail(err, RBEE_ERROR_ABI,
+                     "needs the host extension " PLUGIN_NEEDS_EXTENSION " (rbee ABI %d.%d or later); this host is %s %s "
+                     "with ABI %u.%u",
+                     RBEE_ABI_MAJOR, PLUGIN_NEEDS_MINOR, host->name, host->version, host->abi_major, host->abi_minor);
 #endif
+  return RBEE_OK;
+}
+
+static rbee_status create_plugin(const rbee_host* host, const rbee_plugin** out, rbee_error* err) {
+  rbee_status status = check_host(host, err);
+  if (status != RBEE_OK) return status;
+  if (k_returns_null) {
+    *out = NULL;
+    return RBEE_OK;
+  }
+  instance* self = calloc(1, sizeof *self);
+  if (self == NULL) return rbee_fail(err, RBEE_ERROR_OUT_OF_MEMORY, "out of memory");
+  self->host = host;
+  self->plugin = (rbee_plugin){
+#ifdef PLUGIN_OLD_MINOR
+      .struct_size = offsetof(rbee_plugin, get_extension),
+#else
+      .struct_size = sizeof(rbee_plugin),
+#endif
+      .plugin_data = self,
+      .destroy = destroy,
+      .create_model = create_model,
+      .destroy_model = destroy_model,
+      .model_info = model_info,
+      .kv_layout = kv_layout,
+      .describe = NULL,
+      .build_graph = build_graph,
+      .get_extension = get_extension,
+  };
+  host->log(host, RBEE_LOG_INFO, "created");
+  *out = &self->plugin;
+  return RBEE_OK;
+}
+
+static const char* const k_architectures[] = {"testarch", NULL};
+
+RBEE_EXPORT const rbee_plugin_entry rbee_entry = {
+    .struct_size = sizeof(rbee_plugin_entry),
     .abi_major = PLUGIN_ABI_MAJOR,
-    .abi_minor = RBEE_ABI_MINOR,
+    .abi_minor = PLUGIN_ABI_MINOR,
     .name = PLUGIN_NAME,
     .version = "1.2.3",
     .description = "a plugin for test_plugin_host",
     .priority = PLUGIN_PRIORITY,
     .architectures = k_architectures,
     .init = init,
-    .shutdown = shutdown,
-    .create_model = create_model,
-    .destroy_model = destroy_model,
-    .model_info = model_info,
-    .kv_layout = kv_layout,
-    .describe = NULL,
-    .build_graph = build_graph,
-    .get_extension = get_extension,
+    .deinit = deinit,
+    .create_plugin = create_plugin,
 };
-
-RBEE_EXPORT const rbee_plugin* rbee_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor) {
-  (void)host_abi_major;
-  (void)host_abi_minor;
-  return k_refuses ? NULL : &k_plugin;
-}

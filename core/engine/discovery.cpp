@@ -1,0 +1,16 @@
+#include "engine/discovery.hpp"
+
+#include "engine/host_tables.hpp"
+
+namespace rbee {
+
+DeviceList list_devices() {
+  vk::Instance instance;
+  return {.devices = instance.describe_devices(), .best = instance.best_device()};
+}
+
+PluginRegistry discover_plugins(const std::vector<std::filesystem::path>& plugin_dirs) {
+  return PluginRegistry::discover(plugin_dirs, host_tables());
+}
+
+}  // namespace rbee

@@ -1,0 +1,9 @@
+#include "engine/host_tables.hpp"
+
+#include "graph/graph.hpp"
+
+namespace rbee {
+
+HostTables host_tables() { return {.graph = graph_api(), .moe = graph_moe_api(), .heads = graph_heads_api()}; }
+
+}  // namespace rbee

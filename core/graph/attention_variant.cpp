@@ -1,0 +1,32 @@
+#include "graph/attention_variant.hpp"
+
+namespace rbee {
+
+KvLayout kv_layout(const rbee_attention_params& a) {
+  const uint32_t k_dim = a.n_kv_heads * a.head_dim_k, v_dim = a.n_kv_heads * a.head_dim_v;
+  if (a.values_in_keys) return {k_dim, 0, k_dim, a.head_dim_k};
+  return {k_dim, v_dim, v_dim, a.head_dim_v};
+}
+
+std::string AttentionVariant::shader() const {
+  return std::string("attention_") + (query_rope ? "rope_" : "") + (wide ? "wide_" : "") + (texel ? "texel_" : "") +
+         (kv == KvType::F16 ? "f16" : "f32");
+}
+
+VkFormat AttentionVariant::texel_format() const {
+  return kv == KvType::F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT;
+}
+
+AttentionVariant attention_variant(const rbee_attention_params& a, const KvLayout& layout, bool query_rope,
+                                   const KvCache& cache, bool texel_inputs, uint64_t max_texels) {
+  AttentionVariant v{query_rope, a.head_dim_k > 256 || a.head_dim_v > 256, false, cache.type()};
+  // The texel variant reads 4-element texels: head sizes, strides and offsets must be
+  // multiples of 4, and each cache buffer within the texel limit.
+  const uint64_t texel_bytes = cache.type() == KvType::F16 ? 8 : 16;
+  v.texel = texel_inputs && a.head_dim_k % 4 == 0 && a.head_dim_v % 4 == 0 && layout.v_stride % 4 == 0 &&
+            layout.v_head % 4 == 0 && cache.keys(a.layer).size() / texel_bytes <= max_texels &&
+            cache.values(a.layer).size() / texel_bytes <= max_texels;
+  return v;
+}
+
+}  // namespace rbee

@@ -1,0 +1,41 @@
+#pragma once
+// Device policy: which kernels and workgroup sizes suit a device, from its properties alone.
+// The executor (core/graph) records whatever this chooses; tests pass other choices to reach
+// fallback paths.
+#include <cstdint>
+
+#include "vulkan/device.hpp"
+
+namespace rbee {
+
+// Kernel families and workgroup sizes: for_device's choice, or a test's.
+struct KernelConfig {
+  uint32_t reduce_wg;     // norm and matmul rows (power of two, <= 256)
+  uint32_t attention_wg;  // power of two, 32..256
+  uint32_t elementwise_wg;
+  // matvec/matmul_subgroup: lanes (0 without subgroup arithmetic: the portable matmul runs
+  // instead) and output features per workgroup (<= 8).
+  uint32_t subgroup_wg;
+  uint32_t subgroup_rows;
+  // matvec/matmul_subgroup read weights and inputs, attention the KV cache, through uniform
+  // texel buffers (the *_texel_* variants). A CPU implementation loads a storage buffer lane by lane, with a
+  // branch per lane, but fetches texels with vector gathers: lavapipe runs these kernels
+  // about twice as fast so. GPUs keep storage buffers.
+  bool texel_inputs;
+  // Fold the gated units and RMS norms that compute a linear's input into the linear (see
+  // Fusions). Every workgroup of the linear then redoes their arithmetic on the whole input:
+  // free where a mat-vec waits on memory (GPUs), a loss on a CPU implementation, which computes
+  // it (lavapipe, SmolLM2-135M Q8_0: pp64 44 with the gated units folded, 51 without; norms
+  // folded too, 38; tg even).
+  bool fold_inputs;
+  // Block-quantized linears without a folded input run matmul_rows (a lane per output row,
+  // whole blocks fetched as 16-byte texels, shared input tiles): the kernel for devices that
+  // run a subgroup as SIMD lanes of one CPU thread. Needs subgroup shuffles.
+  bool row_kernels;
+  // The most bytes one storage-buffer binding may span (maxStorageBufferRange). A linear or
+  // embedding whose weights are larger runs as several dispatches over slices of its rows.
+  uint64_t max_binding_bytes;
+  static KernelConfig for_device(const vk::DeviceInfo& info);
+};
+
+}  // namespace rbee
