@@ -2,18 +2,7 @@
 # (weight_kernels.hpp.in) from RBEE_WEIGHT_TYPES, RBEE_FLOAT_WEIGHT_TYPES and
 # RBEE_WEIGHT_KERNELS (CMakeLists.txt), so that C++ names only variants the build makes.
 
-# "matvec_gated_texel" -> "MatvecGatedTexel": the family's enumerator.
-function(rbee_camel_case snake out)
-  string(REPLACE "_" ";" words "${snake}")
-  set(camel "")
-  foreach(word IN LISTS words)
-    string(SUBSTRING "${word}" 0 1 first)
-    string(SUBSTRING "${word}" 1 -1 rest)
-    string(TOUPPER "${first}" first)
-    string(APPEND camel "${first}${rest}")
-  endforeach()
-  set(${out} "${camel}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/camel_case.cmake")
 
 function(rbee_weight_kernels_header out)
   set(WEIGHT_TYPES "")

@@ -8,18 +8,9 @@ KvLayout kv_layout(const rbee_attention_params& a) {
   return {k_dim, v_dim, v_dim, a.head_dim_v};
 }
 
-std::string AttentionVariant::shader() const {
-  return std::string("attention_") + (query_rope ? "rope_" : "") + (wide ? "wide_" : "") + (texel ? "texel_" : "") +
-         (kv == KvType::F16 ? "f16" : "f32");
-}
-
-VkFormat AttentionVariant::texel_format() const {
-  return kv == KvType::F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT;
-}
-
-AttentionVariant attention_variant(const rbee_attention_params& a, const KvLayout& layout, bool query_rope,
-                                   const KvCache& cache, bool texel_inputs, uint64_t max_texels) {
-  AttentionVariant v{query_rope, a.head_dim_k > 256 || a.head_dim_v > 256, false, cache.type()};
+vk::Attention attention_variant(const rbee_attention_params& a, const KvLayout& layout, bool query_rope,
+                                const KvCache& cache, bool texel_inputs, uint64_t max_texels) {
+  vk::Attention v{.kv = cache.type(), .rope = query_rope, .wide = a.head_dim_k > 256 || a.head_dim_v > 256};
   // The texel variant reads 4-element texels: head sizes, strides and offsets must be
   // multiples of 4, and each cache buffer within the texel limit.
   const uint64_t texel_bytes = cache.type() == KvType::F16 ? 8 : 16;
@@ -27,6 +18,10 @@ AttentionVariant attention_variant(const rbee_attention_params& a, const KvLayou
             layout.v_head % 4 == 0 && cache.keys(a.layer).size() / texel_bytes <= max_texels &&
             cache.values(a.layer).size() / texel_bytes <= max_texels;
   return v;
+}
+
+VkFormat kv_texel_format(KvType kv) {
+  return kv == KvType::F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT;
 }
 
 }  // namespace rbee

@@ -1,13 +1,13 @@
 #pragma once
-// Which variant of shaders/attention.comp runs an attention, named as shaders/CMakeLists.txt
-// builds them: attention_[rope_][wide_][texel_]{f16,f32}.
+// Which variant of shaders/attention.comp runs an attention: a vk::Attention, whose fields are
+// the axes shaders/CMakeLists.txt builds it along (RBEE_KV_KERNELS).
 #include <cstdint>
-#include <string>
 
 #include <vulkan/vulkan.h>
 
 #include "graph/kv_cache.hpp"
 #include "rbee/graph.h"
+#include "vulkan/kernels.hpp"
 
 namespace rbee {
 
@@ -20,18 +20,14 @@ struct KvLayout {
 };
 KvLayout kv_layout(const rbee_attention_params& a);
 
-struct AttentionVariant {
-  bool query_rope;  // the queries are rotated as they load (QUERY_ROPE)
-  bool wide;        // heads past 256 (MAX_HEAD_DIM=1024)
-  bool texel;       // the cache read as uniform texel buffers of texel_format() (TEXEL_KV)
-  KvType kv;
-  std::string shader() const;
-  VkFormat texel_format() const;
-};
+// The variant: of the cache's type; rope: the queries are rotated as they load; wide: heads
+// past 256; texel: the cache read as uniform texel buffers of kv_texel_format. texel_inputs: the
+// device prefers texel reads (KernelConfig); max_texels: its maxTexelBufferElements, which each
+// of the layer's cache buffers must fit as texels.
+vk::Attention attention_variant(const rbee_attention_params& a, const KvLayout& layout, bool query_rope,
+                                const KvCache& cache, bool texel_inputs, uint64_t max_texels);
 
-// texel_inputs: the device prefers texel reads (KernelConfig); max_texels: its
-// maxTexelBufferElements, which each of the layer's cache buffers must fit as texels.
-AttentionVariant attention_variant(const rbee_attention_params& a, const KvLayout& layout, bool query_rope,
-                                   const KvCache& cache, bool texel_inputs, uint64_t max_texels);
+// The texels the texel variant reads a cache of type kv as.
+VkFormat kv_texel_format(KvType kv);
 
 }  // namespace rbee

@@ -5,8 +5,12 @@
 #include <cstdint>
 
 #include "graph/graph.hpp"
+#include "vulkan/kernels.hpp"
 
 namespace rbee::dispatch {
+
+// The kernels that exist once, by enumerator (vulkan/kernels.hpp): dispatch(Kernel::Norm, ...).
+using vk::Kernel;
 
 constexpr uint32_t kMaxGroups = 65535;
 constexpr uint32_t kMatmulTokensPerGroup = 8;  // TOKENS_PER_GROUP in shaders/matmul.comp

@@ -103,8 +103,9 @@ CompiledGraph::Binding CompiledGraph::weight_rows(const Node& weight, RowSlice s
   return {buffer.handle(), offset, std::min(buffer.size() - offset, (slice.count * row_bytes + 15) / 16 * 16)};
 }
 
-void CompiledGraph::dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push,
+void CompiledGraph::dispatch(std::string_view name, std::vector<Binding> buffers, const void* push,
                              uint32_t push_bytes, std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz) {
+  const std::string shader(name);
   uint32_t texel_bindings = 0;
   for (size_t i = 0; i < buffers.size(); ++i) {
     if (buffers[i].texel != VK_FORMAT_UNDEFINED)

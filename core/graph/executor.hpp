@@ -2,6 +2,9 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "graph/device_weights.hpp"
@@ -13,6 +16,7 @@
 #include "vulkan/commands.hpp"
 #include "vulkan/descriptors.hpp"
 #include "vulkan/kernel_config.hpp"
+#include "vulkan/kernels.hpp"
 #include "vulkan/pipeline.hpp"
 
 namespace rbee {
@@ -83,9 +87,14 @@ class CompiledGraph {
   Binding weight_rows(const Node& weight, RowSlice slice);
   // The device buffer of a weight node: as stored, stacked experts, per-head cuts, or float32.
   const vk::Buffer& weight_buffer(const Node& n, bool as_vector);
-  // spec: specialization constants, the workgroup size first.
-  void dispatch(const std::string& shader, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
+  // name: a variant the tables name (vulkan/weight_kernels.hpp, vulkan/kernels.hpp), or a kernel
+  // that exists once by its enumerator; spec: specialization constants, the workgroup size first.
+  void dispatch(std::string_view name, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
                 std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz);
+  void dispatch(vk::Kernel kernel, std::vector<Binding> buffers, const void* push, uint32_t push_bytes,
+                std::vector<uint32_t> spec, uint32_t gx, uint32_t gy, uint32_t gz) {
+    dispatch(vk::kernel_name(kernel), std::move(buffers), push, push_bytes, std::move(spec), gx, gy, gz);
+  }
   void record(const Graph& graph);
   // The dispatches of one node, by its kind: the record_* files, one per kind of op.
   void record_node(const Graph& graph, const Node& n, rbee_tensor self);

@@ -4,10 +4,12 @@
 
 #include "rbee/plugin.h"
 #include "vulkan/buffer.hpp"
+#include "vulkan/kernels.hpp"
 
 namespace rbee {
 
-enum class KvType { F16, F32 };
+// The types a KV cache may store its rows as: those its kernels are built for.
+using vk::KvType;
 
 // Keys and values of every layer on the device: layer l holds K [rows(l)][n_kv_heads * head_dim_k]
 // and V [rows(l)][n_kv_heads * head_dim_v]. Position p lives in row p % rows(l). A full layer

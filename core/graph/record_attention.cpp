@@ -38,7 +38,6 @@ void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_ten
   const uint32_t rows = cache_.rows(a.layer);
   const KvLayout layout = kv_layout(a);
   const bool in_keys = a.values_in_keys != 0;
-  const std::string kv_suffix = cache_.type() == KvType::F16 ? "f16" : "f32";
   Binding kc = whole(cache_.keys(a.layer)), vc = whole(cache_.values(a.layer)), step = whole(*step_);
   Binding none = whole(*dummy_);
 
@@ -52,9 +51,10 @@ void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_ten
     store.push_back(rope_table(r));
     store.push_back(bind(r.inputs[1], true));
     KvStoreRopePush rp{sp, rope_push(r)};
-    dispatch("kv_store_rope_" + kv_suffix, store, &rp, sizeof rp, {wg}, store_groups, n.rows, 1);
+    dispatch(vk::KvStore{.kv = cache_.type(), .rope = true}.name(), store, &rp, sizeof rp, {wg}, store_groups,
+             n.rows, 1);
   } else {
-    dispatch("kv_store_" + kv_suffix, store, &sp, sizeof sp, {wg}, store_groups, n.rows, 1);
+    dispatch(vk::KvStore{.kv = cache_.type()}.name(), store, &sp, sizeof sp, {wg}, store_groups, n.rows, 1);
   }
 
   AttentionRopePush pc{{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, rows,
@@ -69,10 +69,10 @@ void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_ten
     attend.push_back(bind(r.inputs[1], true));
     pc.rope = rope_push(r);
   }
-  const AttentionVariant variant = attention_variant(a, layout, query_rope != RBEE_TENSOR_NONE, cache_,
-                                                     config_.texel_inputs, device_.limits().maxTexelBufferElements);
-  if (variant.texel) attend[1].texel = attend[2].texel = variant.texel_format();
-  dispatch(variant.shader(), attend, &pc, variant.query_rope ? sizeof pc : sizeof pc.attention, {config_.attention_wg},
+  const vk::Attention variant = attention_variant(a, layout, query_rope != RBEE_TENSOR_NONE, cache_,
+                                                  config_.texel_inputs, device_.limits().maxTexelBufferElements);
+  if (variant.texel) attend[1].texel = attend[2].texel = kv_texel_format(variant.kv);
+  dispatch(variant.name(), attend, &pc, variant.rope ? sizeof pc : sizeof pc.attention, {config_.attention_wg},
            a.n_heads, n.rows, 1);
 }
 

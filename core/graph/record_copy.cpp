@@ -13,15 +13,15 @@ void CompiledGraph::record_slice(const Graph& graph, const Node& n, rbee_tensor 
   const Node& x = graph.node(n.inputs[0]);
   SlicePush pc{n.rows, x.cols, n.slice_begin, n.cols / n.groups, n.groups};
   uint32_t wg = config_.elementwise_wg;
-  dispatch("slice", {bind(n.inputs[0], false), bind(self, false)}, &pc, sizeof pc, {wg},
+  dispatch(Kernel::Slice, {bind(n.inputs[0], false), bind(self, false)}, &pc, sizeof pc, {wg},
            std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
 }
 
 void CompiledGraph::record_concat(const Graph& graph, const Node& n, rbee_tensor self) {
   ConcatPush pc{n.rows, graph.node(n.inputs[0]).cols, graph.node(n.inputs[1]).cols, n.groups};
   uint32_t wg = config_.elementwise_wg;
-  dispatch("concat", {bind(n.inputs[0], false), bind(n.inputs[1], false), bind(self, false)}, &pc, sizeof pc, {wg},
-           std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
+  dispatch(Kernel::Concat, {bind(n.inputs[0], false), bind(n.inputs[1], false), bind(self, false)}, &pc, sizeof pc,
+           {wg}, std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
 }
 
 // A buffer copy, no kernel.

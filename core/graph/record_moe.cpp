@@ -17,11 +17,11 @@ void CompiledGraph::record_moe_route(const Node& n, rbee_tensor self) {
   MoeRoutePush pc{n.rows, m.n_expert, m.n_used, m.gating == RBEE_MOE_SIGMOID, m.normalize, m.scale, m.n_group,
                   m.topk_group, m.group_top, n.inputs[1] != RBEE_TENSOR_NONE};
   uint32_t wg = config_.elementwise_wg;
-  dispatch("moe_route", {bind(n.inputs[0], false), bind(n.inputs[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
-           div_up(n.rows, wg), 1, 1);
+  dispatch(Kernel::MoeRoute, {bind(n.inputs[0], false), bind(n.inputs[1], true), bind(self, false)}, &pc, sizeof pc,
+           {wg}, div_up(n.rows, wg), 1, 1);
   if (n.rows > 1) {
     MoeBucketPush bp{n.rows, m.n_expert, m.n_used};
-    dispatch("moe_bucket", {bind(self, false)}, &bp, sizeof bp, {config_.reduce_wg}, 1, 1, 1);
+    dispatch(Kernel::MoeBucket, {bind(self, false)}, &bp, sizeof bp, {config_.reduce_wg}, 1, 1, 1);
   }
 }
 
@@ -64,7 +64,7 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
 void CompiledGraph::record_moe_combine(const Graph& graph, const Node& n, rbee_tensor self) {
   MoeCombinePush pc{graph.node(n.inputs[1]).rows, n.cols, n.moe.n_used};
   uint32_t wg = config_.elementwise_wg;
-  dispatch("moe_combine", {bind(n.inputs[0], false), bind(n.inputs[1], false), bind(self, false)}, &pc, sizeof pc,
+  dispatch(Kernel::MoeCombine, {bind(n.inputs[0], false), bind(n.inputs[1], false), bind(self, false)}, &pc, sizeof pc,
            {wg}, std::min(div_up(uint64_t(n.rows) * n.cols, wg), kMaxGroups), 1, 1);
 }
 

@@ -16,7 +16,7 @@ void CompiledGraph::record_norm(const Node& n, rbee_tensor self) {
   NormPush pc{runs, n.norm.group_size, n.norm.eps, n.norm.weight_offset, n.norm.kind == RBEE_NORM_LAYER,
               in[1] != RBEE_TENSOR_NONE, in[2] != RBEE_TENSOR_NONE};
   uint32_t gx = std::min(runs, kMaxGroups);
-  dispatch("norm", {bind(in[0], false), bind(in[1], true), bind(in[2], true), bind(self, false)}, &pc, sizeof pc,
+  dispatch(Kernel::Norm, {bind(in[0], false), bind(in[1], true), bind(in[2], true), bind(self, false)}, &pc, sizeof pc,
            {config_.reduce_wg}, gx, div_up(runs, gx), 1);
 }
 

@@ -15,7 +15,8 @@ using namespace dispatch;
 void CompiledGraph::record_rope(const Node& n, rbee_tensor self) {
   RopePush pc = rope_push(n);
   uint32_t wg = config_.elementwise_wg;
-  dispatch("rope", {bind(n.inputs[0], false), rope_table(n), whole(*step_), bind(self, false), bind(n.inputs[1], true)},
+  dispatch(Kernel::Rope,
+           {bind(n.inputs[0], false), rope_table(n), whole(*step_), bind(self, false), bind(n.inputs[1], true)},
            &pc, sizeof pc, {wg}, std::min(div_up(uint64_t(n.rope.n_heads) * n.rope.head_dim / 2, wg), kMaxGroups),
            n.rows, 1);
 }

@@ -17,9 +17,9 @@ void CompiledGraph::record_top_k(const Graph& graph) {
   uint32_t wg = config_.reduce_wg;
   struct TopKPush { uint32_t n, k, slice; };
   TopKPush slice_pc{out_cols_, top_k_, kSlice};
-  dispatch("topk_slices", {bind(graph.output(), false), cand}, &slice_pc, sizeof slice_pc, {wg}, slices, 1, 1);
+  dispatch(Kernel::TopkSlices, {bind(graph.output(), false), cand}, &slice_pc, sizeof slice_pc, {wg}, slices, 1, 1);
   TopKPush merge_pc{slices * top_k_, top_k_, 0};
-  dispatch("topk_merge", {cand, best}, &merge_pc, sizeof merge_pc, {wg}, 1, 1, 1);
+  dispatch(Kernel::TopkMerge, {cand, best}, &merge_pc, sizeof merge_pc, {wg}, 1, 1, 1);
   copy(best_->handle(), 0, readback_->handle(), 0, uint64_t(top_k_) * 8);
   cmd_->barrier();  // for the host
 }

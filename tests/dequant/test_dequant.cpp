@@ -26,6 +26,7 @@
 #include "vulkan/error.hpp"
 #include "vulkan/pipeline.hpp"
 #include "vulkan/uploader.hpp"
+#include "vulkan/weight_kernels.hpp"
 
 namespace rbee::test {
 namespace {
@@ -120,7 +121,7 @@ std::vector<float> gpu_dequant(const std::string& type, const uint8_t* bytes, ui
   // Fewer workgroups than elements on purpose, so the grid-stride loop is exercised.
   uint32_t items = path == Path::Block16 ? n / 16 : n;
   uint32_t groups = std::clamp<uint32_t>((items + wg - 1) / wg, 1, 64);
-  dispatch("dequant_" + type, {weights.get(), &out}, &push, sizeof(push), wg, groups);
+  dispatch(vk::weight_kernel(vk::WeightKernel::Dequant, type), {weights.get(), &out}, &push, sizeof(push), wg, groups);
   return download(out, n);
 }
 

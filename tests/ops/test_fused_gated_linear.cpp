@@ -2,12 +2,12 @@
 // loads its input), a residual add of a linear's output (added as it writes), and a gated unit
 // with its gate and up linears paired in one kernel (matmul_rows, CPU implementations). The
 // fused kernels must give what the separate ops give.
-#include <cctype>
-
 #include <gmock/gmock.h>
 
 #include "graph/fusion.hpp"
+#include "graph/weight_kernel.hpp"
 #include "ops/op_harness.hpp"
+#include "vulkan/kernels.hpp"
 
 namespace rbee::test {
 namespace {
@@ -162,14 +162,16 @@ TEST_P(GateUpPair, EqualsTheUnfusedOps) {
     }, true, !portable);
     std::vector<float> result = OpHarness::run(*cg, iota_ids(c.tokens));
     if (!portable && !cg->last_profile().empty()) {  // one dispatch did it all
-      std::string suffix(dtype_name(c.weight));
-      for (char& ch : suffix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       std::vector<std::string> kernels;
       for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
-      std::string want = c.storage ? (c.tokens == 1 ? "matvec_gate_up_" : "matmul_subgroup_gate_up_")
-                                   : (c.tokens == 1 ? "matvec_rows_gate_up_" : "matmul_rows_gate_up_");
-      EXPECT_THAT(kernels, ::testing::Contains(want + suffix));
-      if (c.storage && c.normed) EXPECT_THAT(kernels, ::testing::Not(::testing::Contains("norm"))) << "the norm folds";
+      const WeightKernel family =
+          c.storage ? (c.tokens == 1 ? WeightKernel::MatvecGateUp : WeightKernel::MatmulSubgroupGateUp)
+                    : (c.tokens == 1 ? WeightKernel::MatvecRowsGateUp : WeightKernel::MatmulRowsGateUp);
+      EXPECT_THAT(kernels, ::testing::Contains(weight_kernel(family, c.weight)));
+      if (c.storage && c.normed) {
+        EXPECT_THAT(kernels, ::testing::Not(::testing::Contains(vk::kernel_name(vk::Kernel::Norm))))
+            << "the norm folds";
+      }
     }
     return result;
   };

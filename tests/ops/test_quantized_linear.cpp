@@ -7,10 +7,10 @@
 // without subgroup arithmetic, and here in the Portable cases. Out features are not multiples
 // of the rows per workgroup or of anything else; in features are 1, 2 and 3 blocks of the type.
 #include <array>
-#include <cctype>
 
 #include <gmock/gmock.h>
 
+#include "graph/weight_kernel.hpp"
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -127,8 +127,6 @@ TEST(QuantizedWeights, BatchPicksKernel) {
   const bool matvec = gpu().device->info().subgroup_arithmetic;
   const bool rows = KernelConfig::for_device(gpu().device->info()).row_kernels;
   for (DType t : kQuantTypes) {
-    std::string suffix(dtype_name(t));
-    for (char& ch : suffix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     for (uint32_t tokens : {1u, 2u}) {
       OpHarness h;
       h.source().add("x", DType::F32, {tokens, 2 * block_elems(t)}, random_values(2 * tokens * block_elems(t), 7));
@@ -140,9 +138,10 @@ TEST(QuantizedWeights, BatchPicksKernel) {
       if (cg->last_profile().empty()) GTEST_SKIP() << "no timestamps: dispatches cannot be named";
       std::vector<std::string> kernels;
       for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
-      const std::string want = !matvec ? "matmul_" + suffix
-                               : rows  ? (tokens == 1 ? "matvec_rows_" : "matmul_rows_") + suffix
-                                       : (tokens == 1 ? "matvec_" : "matmul_subgroup_") + suffix;
+      const WeightKernel family = !matvec ? WeightKernel::Matmul
+                                  : rows  ? (tokens == 1 ? WeightKernel::MatvecRows : WeightKernel::MatmulRows)
+                                          : (tokens == 1 ? WeightKernel::Matvec : WeightKernel::MatmulSubgroup);
+      const std::string want = weight_kernel(family, t);
       EXPECT_THAT(kernels, ::testing::Contains(want)) << tokens << " token(s)";
     }
   }
