@@ -11,8 +11,10 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j2
 ctest --test-dir build --output-on-failure -j2
 
-# Malformed files must give errors, never memory errors: the readers and their tests under ASan.
+# Malformed files and templates must give errors, never memory errors: the readers, the template
+# engine and their tests under ASan.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRBEE_ASAN=ON
-cmake --build build-asan -j2 --target test_formats test_tokenizer
+cmake --build build-asan -j2 --target test_formats test_tokenizer test_chat
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_formats
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_tokenizer
+ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_chat

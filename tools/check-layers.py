@@ -26,8 +26,9 @@ LAYERS = [
     {"engine": {"plugin_host", "graph", "tokenizer", "sampling", "formats", "quant", "vulkan", "sdk"}},
     {"plugin_host": {"formats", "sdk"}},
     {"graph": {"formats", "quant", "vulkan", "util", "sdk"}},
-    {"tokenizer": {"formats"}, "sdk": set()},
-    {"formats": {"util"}, "vulkan": {"shaders"}, "sampling": set(), "quant": {"util"}},
+    {"tokenizer": {"formats", "util"}, "sdk": set()},
+    {"formats": {"util"}, "vulkan": {"shaders"}, "sampling": set(), "quant": {"util"},
+     "chat": {"util"}},  # chat: the Jinja engine for chat templates
     {"util": set()},
 ]
 OUTSIDE_LAYERS = {"shaders"}

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "tokenizer/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace rbee::byte_level {
 namespace {

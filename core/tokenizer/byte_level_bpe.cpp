@@ -3,7 +3,7 @@
 #include <queue>
 
 #include "tokenizer/byte_level.hpp"
-#include "tokenizer/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace rbee {
 namespace {

@@ -4,7 +4,7 @@
 #include <queue>
 #include <string>
 
-#include "tokenizer/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace rbee {
 namespace {

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "tokenizer/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace rbee {
 namespace {

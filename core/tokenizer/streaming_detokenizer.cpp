@@ -1,7 +1,7 @@
 #include "tokenizer/streaming_detokenizer.hpp"
 
 #include "tokenizer/tokenizer.hpp"
-#include "tokenizer/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace rbee {
 namespace {

@@ -1,0 +1,80 @@
+// Bad templates end in a clear jinja::Error naming the line, never a crash or a hang.
+#include <gtest/gtest.h>
+
+#include "jinja_test_support.hpp"
+
+namespace {
+
+using rbee::test::chat::render;
+namespace jinja = rbee::chat::jinja;
+
+std::string error_of(const std::string& source, const std::string& context = "{}",
+                     const jinja::RenderOptions& options = rbee::test::chat::fixed_clock()) {
+  try {
+    jinja::Template::parse(source, "bad").render(nlohmann::ordered_json::parse(context), options);
+  } catch (const jinja::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(JinjaBadInput, InfiniteMacroRecursionIsStopped) {
+  std::string e = error_of("{% macro loop_forever(n) %}{{ loop_forever(n + 1) }}{% endmacro %}\n{{ loop_forever(0) }}");
+  EXPECT_NE(e.find("maximum recursion depth"), std::string::npos) << e;
+  EXPECT_EQ(e.rfind("bad:", 0), 0u) << e;
+}
+
+TEST(JinjaBadInput, TenMegabyteTemplateRenders) {
+  const std::string filler(1000, 'x');
+  std::string source;
+  while (source.size() < (size_t(10) << 20)) source += "{% if flag %}{{ n }}{% endif %}" + filler + "\n";
+  std::string out = render(source, R"({"flag": true, "n": 1})");
+  EXPECT_GT(out.size(), size_t(9) << 20);
+}
+
+TEST(JinjaBadInput, DeepNestingIsAnError) {
+  std::string source = "{{ " + std::string(100000, '(') + "1" + std::string(100000, ')') + " }}";
+  std::string e = error_of(source);
+  EXPECT_NE(e.find("bad:1: template nested too deeply"), std::string::npos) << e;
+  std::string blocks;
+  for (int i = 0; i < 100000; ++i) blocks += "{% if true %}";
+  e = error_of(blocks);
+  EXPECT_NE(e.find("nested too deeply"), std::string::npos) << e;
+}
+
+TEST(JinjaBadInput, OutputSizeIsLimited) {
+  jinja::RenderOptions options;
+  options.max_output_bytes = 1000;
+  std::string e = error_of("{% for i in range(100) %}\n{{ 'x' * 100 }}{% endfor %}", "{}", options);
+  EXPECT_NE(e.find("bad:2: output exceeds the limit of 1000 bytes"), std::string::npos) << e;
+  e = error_of("{{ 'x' * 1000000000000 }}");
+  EXPECT_NE(e.find("too large"), std::string::npos) << e;
+}
+
+TEST(JinjaBadInput, IntegersBeyond64BitsAreAnError) {
+  // Python's ints grow without bound; rbee's are 64-bit and say so rather than wrap.
+  EXPECT_NE(error_of("{{ 9223372036854775807 + 1 }}").find("does not fit in 64 bits"), std::string::npos);
+  EXPECT_NE(error_of("{{ 3 ** 1000000000000 }}").find("does not fit in 64 bits"), std::string::npos);
+  EXPECT_EQ(render("{{ 3 ** 39 }} {{ -9223372036854775807 // -1 }}"), "4052555153018976267 9223372036854775807");
+}
+
+TEST(JinjaBadInput, UnknownFilterIsRejected) {
+  // As jinja2 3.x: at parse time, even where never reached (here a loop over nothing)...
+  EXPECT_EQ(error_of("{% for m in [] %}\n{{ m | frobnicate }}{% endfor %}"), "bad:2: No filter named 'frobnicate'.");
+  // ...except inside an if, where it fails only when reached.
+  EXPECT_EQ(render("{% if x %}{{ x | frobnicate }}{% endif %}"), "");
+  EXPECT_EQ(error_of("{% if x %}\n{{ x | frobnicate }}{% endif %}", R"({"x": 1})"), "bad:2: No filter named 'frobnicate' found.");
+}
+
+TEST(JinjaBadInput, SyntaxErrorNamesTheLine) {
+  std::string e = error_of("{% for m in messages %}\n{{ m.content }}\n{% endfor %}\n{{ 1 + }}\n");
+  EXPECT_EQ(e.rfind("bad:4: ", 0), 0u) << e;
+  e = error_of("{% if x %}\n\nno end");
+  EXPECT_NE(e.find("'endif'"), std::string::npos) << e;
+}
+
+TEST(JinjaBadInput, ContextMustBeAnObject) {
+  EXPECT_THROW(jinja::Template::parse("x", "bad").render(nlohmann::ordered_json::array()), jinja::Error);
+}
+
+}  // namespace
