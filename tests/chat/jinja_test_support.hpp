@@ -17,12 +17,14 @@ struct RenderCase {
   const char* expected;
 };
 
-// A template jinja2 rejects (at parse or render time) and the line rbee must name.
+// A template jinja2 rejects (at parse or render time), the line rbee must name and, when given,
+// words of jinja2's message that rbee's must hold too.
 struct ErrorCase {
   const char* name;
   const char* source;
   const char* context;
   int line;
+  const char* message = nullptr;
 };
 
 // strftime_now's clock in the tests: 2025-06-15 (a Sunday) 09:30, as in the Python generators (tools/chat-templates).
@@ -59,6 +61,9 @@ inline void expect_error(const ErrorCase& c) {
   } catch (const rbee::chat::jinja::Error& e) {
     std::string where = "test:" + std::to_string(c.line) + ": ";
     EXPECT_NE(std::string(e.what()).find(where), std::string::npos) << c.name << ": " << e.what() << " (want " << where << ")";
+    if (c.message) {
+      EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << c.name << ": " << e.what() << " (want " << c.message << ")";
+    }
   }
 }
 

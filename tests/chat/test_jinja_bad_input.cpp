@@ -24,6 +24,26 @@ TEST(JinjaBadInput, InfiniteMacroRecursionIsStopped) {
   EXPECT_EQ(e.rfind("bad:", 0), 0u) << e;
 }
 
+TEST(JinjaBadInput, InfiniteRecursiveLoopIsStopped) {
+  std::string e = error_of("{% for x in [1] recursive %}\n{{ loop([x]) }}{% endfor %}");
+  EXPECT_NE(e.find("maximum recursion depth exceeded in a recursive loop"), std::string::npos) << e;
+  EXPECT_EQ(e.rfind("bad:2:", 0), 0u) << e;
+}
+
+TEST(JinjaBadInput, RecursiveLoopCalledAfterItEndedIsAnError) {
+  // jinja2 would run it; rbee refuses rather than reach the loop's finished scope.
+  std::string e = error_of("{% set ns = namespace() %}{% for x in [1] recursive %}{% set ns.l = loop %}{% endfor %}\n{{ ns.l([2]) }}");
+  EXPECT_EQ(e, "bad:2: the loop was called after it ended");
+}
+
+TEST(JinjaBadInput, CallerCalledAfterItsBlockEndedIsAnError) {
+  // jinja2 would run it; rbee refuses rather than reach the call block's finished scope.
+  std::string e = error_of(
+      "{% set ns = namespace() %}{% macro m() %}{% set ns.c = caller %}{% endmacro %}"
+      "{% for i in [1] %}{% call m() %}{{ i }}{% endcall %}{% endfor %}\n{{ ns.c() }}");
+  EXPECT_EQ(e, "bad:2: caller was called after its {% call %} block ended");
+}
+
 TEST(JinjaBadInput, TenMegabyteTemplateRenders) {
   const std::string filler(1000, 'x');
   std::string source;
@@ -56,6 +76,9 @@ TEST(JinjaBadInput, IntegersBeyond64BitsAreAnError) {
   EXPECT_NE(error_of("{{ 9223372036854775807 + 1 }}").find("does not fit in 64 bits"), std::string::npos);
   EXPECT_NE(error_of("{{ 3 ** 1000000000000 }}").find("does not fit in 64 bits"), std::string::npos);
   EXPECT_EQ(render("{{ 3 ** 39 }} {{ -9223372036854775807 // -1 }}"), "4052555153018976267 9223372036854775807");
+  EXPECT_EQ(error_of("\n{{ 99999999999999999999 }}"), "bad:2: integer literal 99999999999999999999 does not fit in 64 bits");
+  EXPECT_NE(error_of("{{ '99999999999999999999' | int }}").find("bad:1: int filter: 99999999999999999999 does not fit in 64 bits"),
+            std::string::npos);
 }
 
 TEST(JinjaBadInput, UnknownFilterIsRejected) {

@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
-from jinja2.ext import loopcontrols
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from transformers_env import environment
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "fixtures" / "chat-templates"
@@ -62,22 +62,6 @@ SPECIAL_TOKENS = [
 ]
 
 
-def raise_exception(message):
-    raise jinja2.exceptions.TemplateError(message)
-
-
-def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
-    return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
-
-
-def environment():
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
-    env.filters["tojson"] = tojson
-    env.globals["raise_exception"] = raise_exception
-    env.globals["strftime_now"] = lambda fmt: FIXED_NOW.strftime(fmt)
-    return env
-
-
 def templates():
     """(path relative to SHARED, source) of every template, JSON files' chat_template included."""
     for folder in FOLDERS:
@@ -99,7 +83,7 @@ def special_tokens(source):
 
 
 def main():
-    env = environment()
+    env = environment(FIXED_NOW)
     lines = []
     for rel, source in templates():
         tokens = special_tokens(source)

@@ -5,6 +5,7 @@
 
 #include "chat/jinja/error.hpp"
 #include "chat/jinja/python_format.hpp"
+#include "chat/jinja/string_ops.hpp"
 #include "chat/jinja/utf8.hpp"
 
 namespace rbee::chat::jinja {
@@ -28,19 +29,29 @@ int64_t resolve_index(int64_t i, size_t n) {
 
 }  // namespace
 
-Value get_attribute(const Value& object, const std::string& name) {
+Value python_attribute(const Value& object, const std::string& name) {
   if (object.is_undefined()) throw EvalError(object.hint());
+  if (object.is_list() && object.field_names()) {  // a named tuple: groupby's (grouper, list)
+    const auto& names = *object.field_names();
+    for (size_t i = 0; i < names.size() && i < object.as_list().size(); ++i)
+      if (names[i] == name) return object.as_list()[i];
+  }
   if (object.is_dict() && object.is_namespace()) {
     const Value* v = object.as_dict().find(name);
     return v ? *v : missing_attribute(object, name);
   }
   Value m = method(object, name);  // Undefined with no reason: no such method
   if (!m.is_undefined() || !m.hint().empty()) return m;
-  if (object.is_dict()) {
-    const Value* v = object.as_dict().find(name);
-    if (v) return *v;
-  }
   return missing_attribute(object, name);
+}
+
+Value get_attribute(const Value& object, const std::string& name) {
+  Value v = python_attribute(object, name);
+  if (v.is_undefined() && object.is_dict() && !object.is_namespace()) {
+    const Value* item = object.as_dict().find(name);
+    if (item) return *item;
+  }
+  return v;
 }
 
 Value get_item(const Value& object, const Value& key) {
@@ -61,12 +72,18 @@ Value get_item(const Value& object, const Value& key) {
     if (i >= 0) return Value(chars[size_t(i)]);
     return Value::undefined(object_name(object) + " has no element " + std::to_string(key.as_int()));
   }
-  if (key.is_string()) {
-    Value m = method(object, key.as_string());
-    if (!m.is_undefined() || !m.hint().empty()) return m;
-    return missing_attribute(object, key.as_string());
-  }
+  if (key.is_string()) return python_attribute(object, key.as_string());
   return Value::undefined(object_name(object) + " has no element " + python::repr(key));
+}
+
+Value attribute_path(const Value& item, const Value& path) {
+  if (!path.is_string()) return get_item(item, path);
+  Value out = item;
+  for (const auto& part : strings::split(path.as_string(), std::string("."), -1, false)) {
+    bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+    out = get_item(out, digits ? Value(int64_t(std::stoll(part))) : Value(part));
+  }
+  return out;
 }
 
 Value slice(const Value& object, const Value& start, const Value& stop, const Value& step) {

@@ -10,7 +10,11 @@
 namespace rbee::chat::jinja {
 
 Value get_attribute(const Value& object, const std::string& name);
+// Python's getattr alone, without the item fallback (jinja2's attr filter): a dict's keys are not attributes.
+Value python_attribute(const Value& object, const std::string& name);
 Value get_item(const Value& object, const Value& key);
+// jinja2's make_attrgetter: "a.b.0" walks items and attributes; a number is one index.
+Value attribute_path(const Value& item, const Value& path);
 Value slice(const Value& object, const Value& start, const Value& stop, const Value& step);
 
 // The bound method `name` of a str, dict or list, or an Undefined when there is none.

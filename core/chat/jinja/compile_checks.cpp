@@ -31,7 +31,10 @@ class NameCheck {
       case Node::Kind::print: case Node::Kind::set:
         for (const auto& e : n.exprs) expr(e.get(), soft);
         return;
-      case Node::Kind::macro: case Node::Kind::call_block:
+      case Node::Kind::load:
+        expr(n.exprs[0].get(), true);
+        return;
+      case Node::Kind::macro: case Node::Kind::call_block: case Node::Kind::scoped_block:
         for (const auto& e : n.exprs) expr(e.get(), n.kind == Node::Kind::call_block && &e == &n.exprs.front() ? soft : false);
         for (const auto& b : n.bodies) body(b, false);
         return;

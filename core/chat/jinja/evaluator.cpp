@@ -12,6 +12,17 @@
 
 namespace rbee::chat::jinja {
 
+namespace {
+
+// True while a scope lives: a closure that can outlive it (a loop variable, a caller) checks it
+// rather than reach the finished scope.
+struct LiveFlag {
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  ~LiveFlag() { *alive = false; }
+};
+
+}  // namespace
+
 Evaluator::Evaluator(const std::string& template_name, const RenderOptions& options, Dict context)
     : name_(template_name), options_(options), globals_(make_globals(options)) {
   for (auto& [k, v] : context.items) root_.vars[k.as_string()] = std::move(v);  // JSON keys are strings
@@ -57,7 +68,9 @@ Evaluator::Flow Evaluator::execute(const Node& node, Scope& scope, std::string& 
       case Node::Kind::call_block: {
         Scope* call_site = &scope;
         const Node* block = &node;
-        Value caller(Function([this, call_site, block](CallArgs& args) {
+        LiveFlag running;  // caller may be stored in a namespace and outlive the call
+        Value caller(Function([this, call_site, block, alive = running.alive](CallArgs& args) {
+          if (!*alive) throw EvalError("caller was called after its {% call %} block ended");
           Scope inner{{}, call_site};
           for (size_t i = 0; i < block->names.size(); ++i) {
             Value v = args.get(i, block->names[i]);
@@ -86,6 +99,14 @@ Evaluator::Flow Evaluator::execute(const Node& node, Scope& scope, std::string& 
         write(out, python::str(v));
         break;
       }
+      case Node::Kind::scoped_block: {
+        Scope inner{{}, &scope};
+        execute(node.bodies[0], inner, out);
+        break;
+      }
+      case Node::Kind::load:
+        eval(*node.exprs[0], scope);  // jinja2 evaluates the template name before asking the loader
+        throw EvalError("no loader for this environment specified ({% " + node.text + " %} needs one)");
       case Node::Kind::break_: return Flow::break_loop;
       case Node::Kind::continue_: return Flow::continue_loop;
     }
@@ -96,7 +117,12 @@ Evaluator::Flow Evaluator::execute(const Node& node, Scope& scope, std::string& 
 }
 
 Evaluator::Flow Evaluator::execute_for(const Node& node, Scope& scope, std::string& out) {
-  Value iterable = eval(*node.exprs[0], scope);
+  run_loop(node, scope, eval(*node.exprs[0], scope), 0, out);
+  return Flow::normal;
+}
+
+// One run of a for loop over `iterable`; a recursive loop's loop(items) runs it again one level deeper.
+void Evaluator::run_loop(const Node& node, Scope& scope, const Value& iterable, int64_t depth, std::string& out) {
   if (iterable.is_none()) throw EvalError("'NoneType' object is not iterable");
   ValueList all = iterable.is_generator() ? iterable.as_list() : iterable.iterate();
   auto bind = [&](Scope& s, const Value& item) {
@@ -124,32 +150,59 @@ Evaluator::Flow Evaluator::execute_for(const Node& node, Scope& scope, std::stri
       Scope s{{}, &scope};
       execute(node.bodies[1], s, out);
     }
-    return Flow::normal;
+    return;
   }
-  const int64_t n = int64_t(items.size());
-  for (int64_t i = 0; i < n; ++i) {
+  LiveFlag running;  // the loop variable may be stored in a namespace and outlive the loop
+  auto last_changed = std::make_shared<Value>();  // loop.changed's memory, shared by the iterations
+  for (int64_t i = 0; i < int64_t(items.size()); ++i) {
     Scope s{{}, &scope};  // each iteration starts from the outer variables, as in jinja2
     bind(s, items[size_t(i)]);
-    Dict loop;
-    loop.set("index", Value(i + 1));
-    loop.set("index0", Value(i));
-    loop.set("revindex", Value(n - i));
-    loop.set("revindex0", Value(n - i - 1));
-    loop.set("first", Value(i == 0));
-    loop.set("last", Value(i == n - 1));
-    loop.set("length", Value(n));
-    loop.set("depth", Value(1));
-    loop.set("depth0", Value(0));
-    loop.set("previtem", i > 0 ? items[size_t(i - 1)] : Value::undefined("there is no previous item"));
-    loop.set("nextitem", i + 1 < n ? items[size_t(i + 1)] : Value::undefined("there is no next item"));
-    loop.set("cycle", Value(Function([i](CallArgs& a) -> Value {
-      if (a.positional.empty()) throw EvalError("no items for cycling given");
-      return a.positional[size_t(i) % a.positional.size()];
-    }), "cycle"));
-    s.vars["loop"] = Value(std::move(loop), true);
+    s.vars["loop"] = loop_object(node, scope, depth, items, i, running.alive, last_changed);
     if (execute(node.bodies[0], s, out) == Flow::break_loop) break;
   }
-  return Flow::normal;
+}
+
+Value Evaluator::loop_object(const Node& node, Scope& scope, int64_t depth, const ValueList& items, int64_t i,
+                             const std::shared_ptr<bool>& running, const std::shared_ptr<Value>& last_changed) {
+  const int64_t n = int64_t(items.size());
+  Dict loop;
+  loop.set("index", Value(i + 1));
+  loop.set("index0", Value(i));
+  loop.set("revindex", Value(n - i));
+  loop.set("revindex0", Value(n - i - 1));
+  loop.set("first", Value(i == 0));
+  loop.set("last", Value(i == n - 1));
+  loop.set("length", Value(n));
+  loop.set("depth", Value(depth + 1));
+  loop.set("depth0", Value(depth));
+  loop.set("previtem", i > 0 ? items[size_t(i - 1)] : Value::undefined("there is no previous item"));
+  loop.set("nextitem", i + 1 < n ? items[size_t(i + 1)] : Value::undefined("there is no next item"));
+  loop.set("cycle", Value(Function([i](CallArgs& a) -> Value {
+    if (a.positional.empty()) throw EvalError("no items for cycling given");
+    return a.positional[size_t(i) % a.positional.size()];
+  }), "cycle"));
+  loop.set("changed", Value(Function([last_changed](CallArgs& a) {
+    Value now = Value(a.positional);
+    if (!last_changed->is_undefined() && last_changed->equals(now)) return Value(false);
+    *last_changed = now;
+    return Value(true);
+  }), "changed"));
+  Scope* outer = &scope;
+  const Node* loop_node = &node;
+  return Value::callable_namespace(std::move(loop), [this, outer, loop_node, depth, running](CallArgs& a) {
+    if (!loop_node->recursive) throw EvalError("The loop must have the 'recursive' marker to be called recursively.");
+    if (!*running) throw EvalError("the loop was called after it ended");
+    if (call_depth_ >= options_.max_call_depth)
+      throw EvalError("maximum recursion depth exceeded in a recursive loop (" + std::to_string(options_.max_call_depth) +
+                      " levels)");
+    struct DepthGuard {
+      int& d;
+      ~DepthGuard() { --d; }
+    } guard{++call_depth_};
+    std::string text;
+    run_loop(*loop_node, *outer, a.get(0, "iterable"), depth + 1, text);
+    return Value(text);
+  });
 }
 
 void Evaluator::execute_set(const Node& node, Scope& scope) {
@@ -242,7 +295,7 @@ CallArgs Evaluator::eval_arguments(const Expr& e, size_t first, Scope& scope) {
 Value Evaluator::eval_call(const Expr& e, Scope& scope, Value caller) {
   Value callee = eval(*e.items[0], scope);
   if (callee.is_undefined()) throw EvalError(callee.hint().empty() ? "undefined value is not callable" : callee.hint());
-  if (!callee.is_function()) throw EvalError("'" + callee.type_name() + "' object is not callable");
+  if (!callee.is_callable()) throw EvalError("'" + callee.type_name() + "' object is not callable");
   CallArgs args = eval_arguments(e, 1, scope);
   args.caller = std::move(caller);
   return callee.as_function()(args);
@@ -298,6 +351,17 @@ Value Evaluator::eval_inner(const Expr& e, Scope& scope) {
       if (e.name == "not") return Value(!v.truthy());
       if (e.name == "-") return negate(v);
       return negate(negate(v));
+    }
+    case Expr::Kind::comparison: {
+      Value left = eval(*e.items[0], scope);
+      Value result;
+      for (size_t i = 0; i < e.operators.size(); ++i) {
+        Value right = eval(*e.items[i + 1], scope);
+        result = binary_operation(e.operators[i], left, right);
+        if (!result.truthy()) return result;
+        left = std::move(right);
+      }
+      return result;
     }
     case Expr::Kind::binary: {
       Value left = eval(*e.items[0], scope);

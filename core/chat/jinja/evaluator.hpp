@@ -1,4 +1,5 @@
 #pragma once
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -25,6 +26,9 @@ class Evaluator {
   Flow execute(const Body& body, Scope& scope, std::string& out);
   Flow execute(const Node& node, Scope& scope, std::string& out);
   Flow execute_for(const Node& node, Scope& scope, std::string& out);
+  void run_loop(const Node& node, Scope& scope, const Value& iterable, int64_t depth, std::string& out);
+  Value loop_object(const Node& node, Scope& scope, int64_t depth, const ValueList& items, int64_t i,
+                    const std::shared_ptr<bool>& running, const std::shared_ptr<Value>& last_changed);
   void execute_set(const Node& node, Scope& scope);
   Value define_macro(const Node& node);
   Value call_macro(const Node& node, CallArgs& args);

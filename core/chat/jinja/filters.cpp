@@ -1,15 +1,18 @@
 #include "chat/jinja/filters.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <map>
 
 #include "chat/jinja/access.hpp"
 #include "chat/jinja/error.hpp"
+#include "chat/jinja/group_filters.hpp"
 #include "chat/jinja/operators.hpp"
 #include "chat/jinja/python_format.hpp"
 #include "chat/jinja/string_ops.hpp"
 #include "chat/jinja/tests.hpp"
+#include "chat/jinja/text_filters.hpp"
 #include "chat/jinja/utf8.hpp"
 
 namespace rbee::chat::jinja {
@@ -23,17 +26,6 @@ std::string text(const Value& v) { return python::str(v); }
 ValueList items_of(const Value& v) {
   if (v.is_generator()) return v.as_list();
   return v.iterate();
-}
-
-// jinja2's make_attrgetter: "a.b.0" walks attributes and items.
-Value attribute_path(const Value& item, const Value& path) {
-  if (path.is_int()) return get_item(item, path);
-  Value out = item;
-  for (const auto& part : strings::split(text(path), std::string("."), -1, false)) {
-    bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-    out = get_item(out, digits ? Value(int64_t(std::stoll(part))) : Value(part));
-  }
-  return out;
 }
 
 // Sorting key: strings compare lowercased unless case_sensitive.
@@ -92,9 +84,21 @@ Value sorted(const Value& input, CallArgs& a) {
   bool case_sensitive = a.get(1, "case_sensitive", Value(false)).truthy();
   Value attribute = a.get(2, "attribute");
   ValueList items = items_of(input);
-  auto key = [&](const Value& v) { return sort_key(attribute.is_undefined() ? v : attribute_path(v, attribute), case_sensitive); };
+  // jinja2's make_multi_attrgetter: "age,name" sorts by a list of attributes.
+  std::vector<Value> paths;
+  if (attribute.is_string()) {
+    for (const auto& part : strings::split(attribute.as_string(), std::string(","), -1, false)) paths.emplace_back(part);
+  } else if (!attribute.is_undefined() && !attribute.is_none()) {
+    paths.push_back(attribute);
+  }
+  auto key = [&](const Value& v) {
+    if (paths.empty()) return ValueList{sort_key(v, case_sensitive)};
+    ValueList keys;
+    for (const auto& path : paths) keys.push_back(sort_key(attribute_path(v, path), case_sensitive));
+    return keys;
+  };
   std::stable_sort(items.begin(), items.end(), [&](const Value& x, const Value& y) {
-    return reverse ? compare(key(y), key(x)) < 0 : compare(key(x), key(y)) < 0;
+    return reverse ? compare(Value(key(y)), Value(key(x))) < 0 : compare(Value(key(x)), Value(key(y))) < 0;
   });
   return Value(items);
 }
@@ -198,18 +202,21 @@ Value to_int(const Value& input, CallArgs& a) {
   Value fallback = a.get(0, "default", Value(0));
   if (input.is_undefined()) throw EvalError(input.hint());
   if (input.is_number()) return Value(input.is_real() ? int64_t(input.as_real()) : input.as_int());
-  if (input.is_string()) {
-    std::string s = strings::strip(input.as_string(), std::nullopt, true, true);
-    try {
-      size_t used = 0;
-      int64_t v = std::stoll(s, &used, 10);
-      if (used == s.size()) return Value(v);
-      double d = std::stod(s, &used);
-      if (used == s.size()) return Value(int64_t(d));
-    } catch (const std::exception&) {
-    }
+  if (!input.is_string()) return fallback;
+  // int(s), else int(float(s)), as jinja2; Python's ints are unbounded, rbee's are 64-bit.
+  std::string s = strings::strip(input.as_string(), std::nullopt, true, true);
+  if (s.empty()) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  long long whole = std::strtoll(s.c_str(), &end, 10);
+  if (*end == '\0') {
+    if (errno == ERANGE) throw EvalError("int filter: " + s + " does not fit in 64 bits");
+    return Value(int64_t(whole));
   }
-  return fallback;
+  double d = std::strtod(s.c_str(), &end);
+  if (*end != '\0' || std::isnan(d)) return fallback;
+  if (std::fabs(d) >= 9223372036854775808.0) throw EvalError("int filter: " + s + " does not fit in 64 bits");
+  return Value(int64_t(d));
 }
 
 Value to_float(const Value& input, CallArgs& a) {
@@ -318,18 +325,13 @@ Value items(const Value& input, CallArgs&) {
 }
 
 Value center(const Value& input, CallArgs& a) {
-  std::string s = text(input);
-  int64_t width = a.get(0, "width", Value(80)).as_int();
-  int64_t n = int64_t(utf8::length(s));
-  if (width <= n) return Value(s);
-  int64_t pad = width - n, left = pad / 2 + (pad & width & 1);  // Python's str.center
-  return Value(std::string(size_t(left), ' ') + s + std::string(size_t(pad - left), ' '));
+  return Value(strings::center(text(input), a.get(0, "width", Value(80)).as_int(), " "));
 }
 
 const std::map<std::string, Filter>& registry() {
   static const std::map<std::string, Filter> filters = {
       {"abs", [](const Value& v, CallArgs&) { return v.is_real() ? Value(std::fabs(v.as_real())) : Value(int64_t(std::llabs(negate(negate(v)).as_int()))); }},
-      {"attr", [](const Value& v, CallArgs& a) { return get_attribute(v, text(a.get(0, "name"))); }},
+      {"attr", [](const Value& v, CallArgs& a) { return python_attribute(v, text(a.get(0, "name"))); }},
       {"batch", batch},
       {"capitalize", [](const Value& v, CallArgs&) { return Value(strings::capitalize(text(v))); }},
       {"center", center},
@@ -340,7 +342,10 @@ const std::map<std::string, Filter>& registry() {
       {"e", escape},
       {"escape", escape},
       {"first", first},
+      {"filesizeformat", filesizeformat_filter},
       {"float", to_float},
+      {"format", format_filter},
+      {"groupby", groupby_filter},
       {"forceescape", [](const Value& v, CallArgs&) { return Value::markup(strings::html_escape(text(v))); }},
       {"indent", indent},
       {"int", to_int},
@@ -364,8 +369,10 @@ const std::map<std::string, Filter>& registry() {
       {"safe", [](const Value& v, CallArgs&) { return Value::markup(text(v)); }},
       {"select", [](const Value& v, CallArgs& a) { return select(v, a, true, false); }},
       {"selectattr", [](const Value& v, CallArgs& a) { return select(v, a, true, true); }},
+      {"slice", slice_filter},
       {"sort", sorted},
       {"string", [](const Value& v, CallArgs&) { return Value(text(v)); }},
+      {"striptags", striptags_filter},
       {"sum", sum},
       {"title", title},
       {"tojson", tojson},
@@ -373,9 +380,12 @@ const std::map<std::string, Filter>& registry() {
          Value chars = a.get(0, "chars", Value::none());
          return Value(strings::strip(text(v), chars.is_none() ? std::nullopt : std::optional<std::string>(text(chars)), true, true));
        }},
+      {"truncate", truncate_filter},
       {"unique", unique},
       {"upper", [](const Value& v, CallArgs&) { return Value(strings::upper(text(v))); }},
+      {"urlencode", urlencode_filter},
       {"wordcount", [](const Value& v, CallArgs&) { return Value(int64_t(strings::split(text(v), std::nullopt, -1, false).size())); }},
+      {"xmlattr", xmlattr_filter},
   };
   return filters;
 }

@@ -56,6 +56,8 @@ class Lexer {
       int line = line_at(open);
       if (kind == '#') {
         skip_comment(after, line);
+      } else if (kind == '%' && lex_raw(after, line)) {
+        continue;
       } else {
         tokens_.push_back({kind == '{' ? Token::Type::print_begin : Token::Type::block_begin, "", line});
         pos_ = after;
@@ -113,6 +115,55 @@ class Lexer {
     bool plus = close > from && src_[close - 1] == '+';
     pos_ = close + 2;
     after_end(strip, plus, true);
+  }
+
+  // The end of `raw%}` or `raw-%}` (spaces allowed around `raw`) at `pos`, or npos.
+  size_t raw_tag_end(size_t pos, const char* word, bool allow_plus, char& sign) const {
+    while (pos < src_.size() && is_space(src_[pos])) ++pos;
+    size_t n = std::char_traits<char>::length(word);
+    if (src_.compare(pos, n, word) != 0) return std::string::npos;
+    pos += n;
+    while (pos < src_.size() && is_space(src_[pos])) ++pos;
+    for (char s : {'-', '+', '\0'}) {
+      if (s == '+' && !allow_plus) continue;
+      std::string end = s ? std::string(1, s) + "%}" : std::string("%}");
+      if (src_.compare(pos, end.size(), end) == 0) {
+        sign = s;
+        return pos + end.size();
+      }
+    }
+    return std::string::npos;
+  }
+
+  // `{% raw %}...{% endraw %}`, lexed as jinja2 does: the body is text; whitespace control and
+  // lstrip_blocks apply around both tags, trim_blocks only after endraw. False when not raw.
+  bool lex_raw(size_t after_open, int line) {
+    char sign = '\0';
+    size_t body = raw_tag_end(after_open, "raw", false, sign);
+    if (body == std::string::npos) return false;
+    pos_ = body;
+    after_end(sign == '-', false, false);
+    body = pos_;
+    for (size_t open = src_.find("{%", body); open != std::string::npos; open = src_.find("{%", open + 1)) {
+      char modifier = open + 2 < src_.size() ? src_[open + 2] : '\0';
+      bool has_modifier = modifier == '-' || modifier == '+';
+      char end_sign = '\0';
+      size_t end = raw_tag_end(open + 2 + (has_modifier ? 1 : 0), "endraw", true, end_sign);
+      if (end == std::string::npos) continue;
+      std::string text = src_.substr(body, open - body);
+      if (modifier == '-') {
+        size_t keep = text.size();
+        while (keep > 0 && is_space(text[keep - 1])) --keep;
+        text.resize(keep);
+      } else if (modifier != '+') {
+        lstrip(text, body);
+      }
+      emit_text(std::move(text), body);
+      pos_ = end;
+      after_end(end_sign == '-', end_sign == '+', true);
+      return true;
+    }
+    fail(line, "Missing end of raw directive");
   }
 
   void lex_tag(char closer, int open_line) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "chat/jinja/error.hpp"
+#include "chat/jinja/percent_format.hpp"
 #include "chat/jinja/python_format.hpp"
 #include "chat/jinja/string_ops.hpp"
 
@@ -70,9 +71,12 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
     if (ints) {
       int64_t x = a.as_int(), y = b.as_int();
       if (y == -1) return op == "//" ? Value(subtract(0, x)) : Value(0);
-      int64_t q = x / y;
-      if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
-      return op == "//" ? Value(q) : Value(x - q * y);
+      int64_t q = x / y, r = x % y;  // C++ truncates toward zero, Python floors
+      if (r != 0 && ((r < 0) != (y < 0))) {
+        --q;
+        r += y;
+      }
+      return op == "//" ? Value(q) : Value(r);
     }
     if (op == "%") return Value(floor_mod(a.as_real(), b.as_real()));
     return Value(std::floor(a.as_real() / b.as_real()));
@@ -99,6 +103,7 @@ Value binary_operation(const std::string& op, const Value& a, const Value& b) {
   if (op == "<=") return Value(compare(a, b, "<=") <= 0);
   if (op == ">=") return Value(compare(a, b, ">=") >= 0);
   if (a.is_number() && b.is_number()) return arithmetic(op, a, b);
+  if (op == "%" && a.is_string()) return Value(python::percent_format(a.as_string(), b));
   if (op == "+") {
     if (a.is_string() && b.is_string()) {
       if (!a.is_markup() && !b.is_markup()) return Value(a.as_string() + b.as_string());

@@ -143,8 +143,15 @@ class Parser {
       std::string ended_by;
       n->bodies.push_back(subparse({"endfilter"}, ended_by, line, "filter"));
       expect_block_end();
+    } else if (tag == "generation") {
+      n->kind = Node::Kind::scoped_block;
+      expect_block_end();
+      n->bodies.push_back(parse_function_body({"endgeneration"}, line, "generation"));
+      expect_block_end();
+    } else if (tag == "include" || tag == "extends" || tag == "import" || tag == "from") {
+      parse_load(*n, tag);
     } else if (tag == "break" || tag == "continue") {
-      if (loop_depth_ == 0) fail(line, "'" + tag + "' outside of a loop");
+      if (loop_depth_ == 0) fail(line, tag == "break" ? "'break' outside loop" : "'continue' not properly in loop");  // Python's words
       n->kind = tag == "break" ? Node::Kind::break_ : Node::Kind::continue_;
       expect_block_end();
     } else {
@@ -192,7 +199,7 @@ class Parser {
     if (!skip_name("in")) fail(cur().line, "expected 'in', got " + describe(cur()));
     n.exprs.push_back(parse_tuple(false, true));
     n.exprs.push_back(skip_name("if") ? parse_expression(true) : nullptr);
-    if (skip_name("recursive")) fail(n.line, "recursive loops are not supported");
+    n.recursive = skip_name("recursive");
     expect_block_end();
     std::string ended_by;
     ++loop_depth_;
@@ -208,8 +215,7 @@ class Parser {
   void parse_set(Node& n) {
     n.kind = Node::Kind::set;
     std::string first = expect_name();
-    if (skip_op(".")) {
-      n.exprs.push_back(nullptr);  // the namespace, looked up by name
+    if (skip_op(".")) {  // {% set ns.attr ... %}: the namespace is looked up by name
       n.names.push_back(first);
       n.text = expect_name();
     } else {
@@ -217,12 +223,11 @@ class Parser {
       while (skip_op(",")) n.names.push_back(expect_name());
     }
     if (skip_op("=")) {
-      n.exprs.clear();
       n.exprs.push_back(parse_tuple(true));
       expect_block_end();
       return;
     }
-    if (!n.text.empty() || n.names.size() != 1) fail(cur().line, "expected token '=', got " + describe(cur()));
+    if (n.names.size() != 1) fail(cur().line, "expected token '=', got " + describe(cur()));
     n.kind = Node::Kind::set_block;
     n.exprs.push_back(is_op("|") ? parse_filters(nullptr, false) : nullptr);
     expect_block_end();
@@ -248,11 +253,46 @@ class Parser {
     n.text = expect_name();
     parse_signature(n);
     expect_block_end();
+    n.bodies.push_back(parse_function_body({"endmacro"}, n.line, "macro"));
+    expect_block_end();
+  }
+
+  // The body of a macro, a call block or a generation block: jinja2 compiles it to a Python
+  // function, so a loop around it does not make `break` or `continue` legal inside.
+  Body parse_function_body(const std::vector<std::string>& end_names, int open_line, const std::string& block) {
     std::string ended_by;
     int saved = loop_depth_;
     loop_depth_ = 0;
-    n.bodies.push_back(subparse({"endmacro"}, ended_by, n.line, "macro"));
+    Body body = subparse(end_names, ended_by, open_line, block);
     loop_depth_ = saved;
+    return body;
+  }
+
+  // include/extends/import/from parse as in jinja2; rendering them fails as jinja2 does without a loader.
+  void parse_load(Node& n, const std::string& tag) {
+    n.kind = Node::Kind::load;
+    n.text = tag;
+    n.exprs.push_back(parse_expression(true));
+    if (tag == "include") {
+      if (is_name("ignore") && p_ + 1 < t_.size() && t_[p_ + 1].value == "missing") {
+        next();
+        next();
+      }
+    } else if (tag == "import") {
+      if (!skip_name("as")) fail(cur().line, "expected token 'as', got " + describe(cur()));
+      expect_name();
+    } else if (tag == "from") {
+      if (!skip_name("import")) fail(cur().line, "expected token 'import', got " + describe(cur()));
+      do {
+        if (is_name("with") || is_name("without")) break;
+        expect_name();
+        if (skip_name("as")) expect_name();
+      } while (skip_op(","));
+    }
+    if (tag != "extends" && (is_name("with") || is_name("without")) && p_ + 1 < t_.size() && t_[p_ + 1].value == "context") {
+      next();
+      next();
+    }
     expect_block_end();
   }
 
@@ -263,8 +303,7 @@ class Parser {
     if (call->kind != Expr::Kind::call) fail(n.line, "expected call");
     n.exprs.insert(n.exprs.begin(), std::move(call));
     expect_block_end();
-    std::string ended_by;
-    n.bodies.push_back(subparse({"endcall"}, ended_by, n.line, "call"));
+    n.bodies.push_back(parse_function_body({"endcall"}, n.line, "call"));
     expect_block_end();
   }
 
@@ -337,10 +376,12 @@ class Parser {
     return parse_compare();
   }
 
+  // a < b <= c: one comparison node, evaluated pairwise from the left as Python does.
   ExprPtr parse_compare() {
+    int line = cur().line;
     ExprPtr e = parse_math1();
+    ExprPtr chain;
     while (true) {
-      int line = cur().line;
       std::string op;
       if (cur().type == Token::Type::op &&
           (is_op("==") || is_op("!=") || is_op("<") || is_op(">") || is_op("<=") || is_op(">="))) {
@@ -353,9 +394,14 @@ class Parser {
         next();
         op = "not in";
       } else {
-        return e;
+        return chain ? std::move(chain) : std::move(e);
       }
-      e = binary(op, std::move(e), parse_math1(), line);
+      if (!chain) {
+        chain = make(Expr::Kind::comparison, line);
+        chain->items.push_back(std::move(e));
+      }
+      chain->operators.push_back(op);
+      chain->items.push_back(parse_math1());
     }
   }
 
@@ -434,8 +480,8 @@ class Parser {
       std::string text = next().value;
       try {
         return literal(Value(int64_t(std::stoll(text))), line);
-      } catch (const std::exception&) {
-        fail(line, "integer literal out of range: " + text);
+      } catch (const std::exception&) {  // Python's ints are unbounded, rbee's are 64-bit
+        fail(line, "integer literal " + text + " does not fit in 64 bits");
       }
     }
     if (t.type == Token::Type::real) return literal(Value(std::stod(next().value)), line);

@@ -164,6 +164,7 @@ std::string json_key(const Value& key) {
 
 std::string repr(const Value& v) {
   if (v.is_string()) return string_repr(v.as_string());
+  if (v.is_undefined()) return "Undefined";  // jinja2's Undefined.__repr__
   return str(v);
 }
 

@@ -62,10 +62,8 @@ std::vector<std::string> split(const std::string& s, const std::optional<std::st
     while (i < cs.size() && is_python_space(cs[i])) ++i;
     if (i == cs.size()) break;
     if (maxsplit >= 0 && int64_t(parts.size()) == maxsplit) {
-      size_t e = cs.size();
-      while (e > i && is_python_space(cs[e - 1])) --e;
-      std::string rest;
-      for (size_t k = i; k < e; ++k) rest += cs[k];
+      std::string rest;  // Python keeps the whitespace at the far end of the unsplit rest
+      for (size_t k = i; k < cs.size(); ++k) rest += cs[k];
       parts.push_back(rest);
       break;
     }
@@ -162,6 +160,17 @@ int64_t count(const std::string& s, const std::string& sub) {
   int64_t n = 0;
   for (size_t at = s.find(sub); at != std::string::npos; at = s.find(sub, at + sub.size())) ++n;
   return n;
+}
+
+std::string center(const std::string& s, int64_t width, const std::string& fill) {
+  int64_t n = int64_t(utf8::length(s));
+  if (width <= n) return s;
+  int64_t pad = width - n, left = pad / 2 + (pad & width & 1);
+  std::string out;
+  for (int64_t i = 0; i < left; ++i) out += fill;
+  out += s;
+  for (int64_t i = left; i < pad; ++i) out += fill;
+  return out;
 }
 
 }  // namespace rbee::chat::jinja::strings

@@ -17,6 +17,8 @@ std::string lower(const std::string& s);
 std::string title(const std::string& s);       // jinja2's title filter and str.title agree on ASCII
 std::string capitalize(const std::string& s);
 int64_t count(const std::string& s, const std::string& sub);
+// Python's str.center: `s` in the middle of `width` characters of `fill`.
+std::string center(const std::string& s, int64_t width, const std::string& fill);
 std::string html_escape(const std::string& s);  // markupsafe.escape: & < > " '
 
 }  // namespace rbee::chat::jinja::strings

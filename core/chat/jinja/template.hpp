@@ -18,8 +18,9 @@ struct RenderOptions {
 };
 
 // A chat template as transformers renders it: jinja2's ImmutableSandboxedEnvironment with
-// trim_blocks, lstrip_blocks and loop controls, transformers' tojson filter and the globals
-// raise_exception(message) and strftime_now(format). Errors are jinja::Error naming the line.
+// trim_blocks, lstrip_blocks and loop controls, transformers' tojson filter, its {% generation %}
+// block (AssistantTracker, rendered as its body) and the globals raise_exception(message) and
+// strftime_now(format). Errors are jinja::Error naming the line.
 class Template {
  public:
   static Template parse(const std::string& source, const std::string& name = "template");

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "chat/jinja/error.hpp"
+#include "chat/jinja/filters.hpp"
 #include "chat/jinja/operators.hpp"
 #include "chat/jinja/string_ops.hpp"
 
@@ -42,7 +43,7 @@ const std::map<std::string, Test>& registry() {
       {"boolean", [](const Value& v, CallArgs&) { return v.is_bool(); }},
       {"true", [](const Value& v, CallArgs&) { return v.is_bool() && v.as_bool(); }},
       {"false", [](const Value& v, CallArgs&) { return v.is_bool() && !v.as_bool(); }},
-      {"callable", [](const Value& v, CallArgs&) { return v.is_function(); }},
+      {"callable", [](const Value& v, CallArgs&) { return v.is_callable(); }},
       {"lower", [](const Value& v, CallArgs&) { return v.is_string() && strings::lower(v.as_string()) == v.as_string(); }},
       {"upper", [](const Value& v, CallArgs&) { return v.is_string() && strings::upper(v.as_string()) == v.as_string(); }},
       {"odd", [](const Value& v, CallArgs&) { return binary_operation("%", v, Value(2)).as_int() == 1; }},
@@ -56,7 +57,9 @@ const std::map<std::string, Test>& registry() {
       {"ge", [](const Value& v, CallArgs& a) { return compare(v, argument(a), ">=") >= 0; }},
       {"in", [](const Value& v, CallArgs& a) { return contains(argument(a), v); }},
       {"sameas", [](const Value& v, CallArgs& a) { return same_as(v, argument(a)); }},
-      {"escaped", [](const Value&, CallArgs&) { return false; }},
+      {"escaped", [](const Value& v, CallArgs&) { return v.is_markup(); }},
+      {"filter", [](const Value& v, CallArgs&) { return v.is_string() && has_filter(v.as_string()); }},
+      {"test", [](const Value& v, CallArgs&) { return v.is_string() && has_test(v.as_string()); }},
   };
   return tests;
 }

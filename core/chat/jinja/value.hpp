@@ -41,12 +41,25 @@ class Value {
   Value(ValueList l, bool generator = false)
       : kind_(Kind::list), list_(std::make_shared<ValueList>(std::move(l))), generator_(generator) {}
   static Value tuple(ValueList l) { Value v(std::move(l)); v.tuple_ = true; return v; }
+  // A namedtuple: a tuple whose items are also attributes (groupby's grouper and list).
+  static Value named_tuple(ValueList l, std::shared_ptr<const std::vector<std::string>> fields) {
+    Value v = tuple(std::move(l));
+    v.fields_ = std::move(fields);
+    return v;
+  }
   // markupsafe's Markup (from |safe or |escape): `+` with a plain str escapes the str.
   static Value markup(std::string s) { Value v(std::move(s)); v.markup_ = true; return v; }
   Value(Dict d, bool is_namespace = false)
       : kind_(Kind::dict), dict_(std::make_shared<Dict>(std::move(d))), namespace_(is_namespace) {}
   Value(Function f, std::string name)
       : kind_(Kind::function), fn_(std::make_shared<Function>(std::move(f))), hint_(std::make_shared<std::string>(std::move(name))) {}
+
+  // An object with attributes that can also be called, as jinja2's loop variable.
+  static Value callable_namespace(Dict attributes, Function call) {
+    Value v(std::move(attributes), true);
+    v.fn_ = std::make_shared<Function>(std::move(call));
+    return v;
+  }
 
   static Value from_json(const nlohmann::ordered_json& j);
   nlohmann::ordered_json to_json() const;  // throws EvalError for what json.dumps rejects
@@ -61,11 +74,12 @@ class Value {
   bool is_string() const { return kind_ == Kind::string; }
   bool is_list() const { return kind_ == Kind::list; }
   bool is_dict() const { return kind_ == Kind::dict; }
-  bool is_function() const { return kind_ == Kind::function; }
+  bool is_callable() const { return fn_ != nullptr; }
   bool is_generator() const { return generator_; }
   bool is_tuple() const { return tuple_; }
   bool is_markup() const { return markup_; }
   bool is_namespace() const { return namespace_; }
+  const std::vector<std::string>* field_names() const { return fields_.get(); }
 
   bool as_bool() const { return int_ != 0; }
   int64_t as_int() const { return int_; }
@@ -75,7 +89,7 @@ class Value {
   ValueList& as_list() { return *list_; }
   const Dict& as_dict() const { return *dict_; }
   Dict& as_dict() { return *dict_; }
-  const Function& as_function() const { return *fn_; }
+  const Function& as_function() const { return *fn_; }  // a function or a callable namespace
   // Why an undefined value is undefined ("'x' is undefined"), or a function's name.
   std::string hint() const { return hint_ ? *hint_ : std::string(); }
 
@@ -93,6 +107,7 @@ class Value {
   std::shared_ptr<Dict> dict_;
   std::shared_ptr<Function> fn_;
   std::shared_ptr<std::string> hint_;
+  std::shared_ptr<const std::vector<std::string>> fields_;  // a named tuple's attribute names
   bool generator_ = false;  // a lazy result of map/select/...: no len(), no tojson, as in jinja2
   bool tuple_ = false;      // printed (a, b)
   bool markup_ = false;
