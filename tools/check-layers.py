@@ -21,14 +21,14 @@ from pathlib import Path
 # beside tokenizer so that only graph and the layers above it see it. "shaders" is the generated
 # SPIR-V (shaders/), outside the layers.
 LAYERS = [
-    {"host": {"engine", "synth", "tokenizer"}},  # the host talks to the engine, not its internals
+    {"host": {"engine", "synth", "tokenizer", "chat"}},  # the host talks to the engine, not its internals
     {"synth": {"quant", "util", "sdk"}},  # tools/synth: benchmark GGUF files, names from the SDK's table
     {"engine": {"plugin_host", "graph", "tokenizer", "sampling", "formats", "quant", "vulkan", "sdk"}},
     {"plugin_host": {"formats", "sdk"}},
     {"graph": {"formats", "quant", "vulkan", "util", "sdk"}},
-    {"tokenizer": {"formats", "util"}, "sdk": set()},
-    {"formats": {"util"}, "vulkan": {"shaders"}, "sampling": set(), "quant": {"util"},
-     "chat": {"util"}},  # chat: the Jinja engine for chat templates
+    {"tokenizer": {"formats", "util"}, "sdk": set(),
+     "chat": {"formats", "util"}},  # chat: templates (Jinja engine, where a model keeps them), output parsing
+    {"formats": {"util"}, "vulkan": {"shaders"}, "sampling": set(), "quant": {"util"}},
     {"util": set()},
 ]
 OUTSIDE_LAYERS = {"shaders"}

@@ -44,6 +44,9 @@ struct SourceOptions {
   // whose rows are not a whole number of the type's blocks stays BF16. Other tensors, and GGUF
   // files, are never converted.
   DType fp8_type = DType::BF16;
+  // false: FP8 weights stay as stored, for readers of metadata (templates, tokenizers) that
+  // never touch the weights and should not pay for converting them.
+  bool convert_fp8 = true;
   Encoder encode;
   unsigned threads = 0;  // conversion threads; 0: one per hardware thread
 };

@@ -28,7 +28,8 @@ SafetensorsSource::SafetensorsSource(const fs::path& folder, const SourceOptions
     throw FormatError(folder.string() +
                       ": no model.safetensors or model.safetensors.index.json in the folder");
   }
-  const auto stats = fp8::convert_weights(tensors_, files_, config_, options, converted_);
+  const auto stats = options.convert_fp8 ? fp8::convert_weights(tensors_, files_, config_, options, converted_)
+                                         : fp8::ConvertStats{};
   files_ = {};
   if (stats.weights) {
     spdlog::info("{}: {} FP8 weights converted to {} ({} MiB -> {} MiB) in {:.2f} s, {:.0f} MB/s of FP8",

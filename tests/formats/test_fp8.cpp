@@ -185,6 +185,15 @@ TEST(Fp8, SourceConvertsAndDropsTheScales) {
   EXPECT_EQ(test::to_floats(*opened->tensor("blk.weight")), want);
 }
 
+TEST(Fp8, MetadataReadersLeaveTheWeightsAsStored) {
+  const test::TempDir dir;
+  const auto path = folder(dir, fp8_tensors(random_weight(200, 130, DType::F32, 11)));
+  const auto opened = ModelSource::open(path, {.convert_fp8 = false});
+  ASSERT_NE(opened->tensor("blk.weight"), nullptr);
+  EXPECT_EQ(opened->tensor("blk.weight")->dtype, DType::F8_E4M3);
+  EXPECT_NE(opened->tensor("blk.weight_scale_inv"), nullptr);
+}
+
 TEST(Fp8, BlockTypesGoThroughTheEncoderRowByRow) {
   const test::TempDir dir;
   const Scaled s = random_weight(130, 256, DType::BF16, 5);
