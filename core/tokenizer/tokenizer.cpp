@@ -1,12 +1,16 @@
 #include "tokenizer/tokenizer.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <stdexcept>
+
+#include "formats/model_source.hpp"
 
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/byte_level_bpe.hpp"
 #include "tokenizer/spm_bpe.hpp"
 #include "tokenizer/spm_normalizer.hpp"
+#include "tokenizer/unicode_nfc.hpp"
 #include "tokenizer/vocab_loaders.hpp"
 
 namespace rbee {
@@ -64,6 +68,26 @@ std::unique_ptr<Tokenizer> Tokenizer::from_hf_folder(const std::filesystem::path
   return std::make_unique<Tokenizer>(std::move(vocab));
 }
 
+std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path)) return from_hf_folder(path);
+  if (!fs::exists(path)) throw std::runtime_error(path.string() + ": no such file or folder");
+  char magic[4] = {};
+  std::ifstream(path, std::ios::binary).read(magic, sizeof magic);
+  if (std::string_view(magic, sizeof magic) == "GGUF") return from_gguf(*ModelSource::open(path));
+  Vocab vocab;
+  if (path.extension() == ".json")
+    vocab = vocab_from_tokenizer_json(path);
+  else if (path.extension() == ".model")
+    vocab = vocab_from_sentencepiece_model(path);
+  else
+    throw std::runtime_error(path.string() +
+                             ": not a tokenizer (expected a .gguf file, a tokenizer.json, a tokenizer.model "
+                             "or a folder holding one)");
+  apply_hf_configs(path.parent_path(), vocab);
+  return std::make_unique<Tokenizer>(std::move(vocab));
+}
+
 TokenType Tokenizer::type_of(int32_t id) const {
   return vocab_.types.empty() ? TokenType::Normal : vocab_.types[id];
 }
@@ -106,7 +130,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special,
       out.push_back(f.token);
       after_special = true;
     } else if (bpe_) {
-      bpe_->encode(f.text, out);
+      bpe_->encode(vocab_.normalize_nfc ? to_nfc(f.text) : std::string(f.text), out);
     } else {
       spm_bpe_encode(spm_normalize(f.text, vocab_, vocab_.add_space_prefix && after_special),
                      vocab_, index_, out);
@@ -123,9 +147,13 @@ std::string Tokenizer::token_to_piece(int32_t id) const {
   switch (type_of(id)) {
     case TokenType::Control:
       return {};
-    case TokenType::UserDefined:
     case TokenType::Unknown:
       return text;
+    case TokenType::UserDefined:
+      // Added tokens are plain text in a byte-level vocabulary; SentencePiece's decoder still
+      // turns their U+2581 into spaces (Gemma's "▁▁" tokens).
+      if (bpe_) return text;
+      break;
     case TokenType::Byte:
       if (text.size() == 6 && text.starts_with("<0x"))
         return std::string(1, char(std::stoi(text.substr(3, 2), nullptr, 16)));
@@ -144,6 +172,28 @@ std::string Tokenizer::token_to_piece(int32_t id) const {
     }
   }
   return piece;
+}
+
+std::string Tokenizer::decode(std::span<const int32_t> ids, bool skip_special) const {
+  std::string text;
+  bool at_start = true;
+  for (int32_t id : ids) {
+    if (id < 0 || size_t(id) >= vocab_.tokens.size())
+      throw std::out_of_range("token id " + std::to_string(id) + " is out of range (the vocabulary has " +
+                              std::to_string(vocab_.tokens.size()) + " tokens, ids 0.." +
+                              std::to_string(vocab_.tokens.size() - 1) + ")");
+    if (type_of(id) != TokenType::Control) {
+      std::string piece = token_to_piece(id);
+      // The prefix the encoder added; only where the text starts, as SentencePiece does.
+      if (at_start && vocab_.add_space_prefix && piece.starts_with(' ')) piece.erase(0, 1);
+      text += piece;
+      at_start = false;
+    } else if (!skip_special) {
+      text += vocab_.tokens[id];
+      at_start = false;
+    }
+  }
+  return text;
 }
 
 }  // namespace rbee

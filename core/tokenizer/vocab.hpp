@@ -39,6 +39,7 @@ struct Vocab {
   std::string pre = "default";
   std::vector<std::string> pre_regexes;
   bool ignore_merges = false;  // a pre-token that is itself a token skips merging (Llama 3)
+  bool normalize_nfc = false;  // tokenizer.json's NFC normalizer (Qwen)
 
   // SentencePiece normalizer from a tokenizer.model (empty charsmap = identity).
   std::string precompiled_charsmap;

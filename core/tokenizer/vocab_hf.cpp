@@ -42,13 +42,19 @@ std::vector<json> flatten(const json& node, const char* list_key) {
 
 std::string literal_regex(const std::string& s) { return "\\Q" + s + "\\E"; }
 
-// Regexes of the pre-tokenizer chain and whether it is byte-level.
-bool read_pre_tokenizer(const json& pre, std::vector<std::string>& regexes) {
-  bool byte_level = false;
+// Byte-level BPE: a ByteLevel step in the pre-tokenizer chain or a ByteLevel decoder.
+bool is_byte_level(const json& tj) {
+  for (const json& step : flatten(tj.value("pre_tokenizer", json()), "pretokenizers"))
+    if (step.value("type", "") == "ByteLevel") return true;
+  return tj.value("decoder", json()).value("type", "") == "ByteLevel";
+}
+
+// Regexes of a byte-level pre-tokenizer chain.
+std::vector<std::string> byte_level_regexes(const json& pre) {
+  std::vector<std::string> regexes;
   for (const json& step : flatten(pre, "pretokenizers")) {
     const std::string type = step.value("type", "");
     if (type == "ByteLevel") {
-      byte_level = true;
       if (step.value("use_regex", true)) {
         const auto gpt2 = pre_tokenizer_regexes("gpt2");
         regexes.insert(regexes.end(), gpt2.begin(), gpt2.end());
@@ -61,11 +67,34 @@ bool read_pre_tokenizer(const json& pre, std::vector<std::string>& regexes) {
                                                   : literal_regex(pattern.at("String")));
     } else if (type == "Digits") {
       regexes.push_back(step.value("individual_digits", false) ? "\\p{N}" : "\\p{N}+");
-    } else if (type != "Metaspace") {
+    } else {
       throw std::runtime_error("unsupported pre_tokenizer '" + type + "'");
     }
   }
-  return byte_level;
+  return regexes;
+}
+
+// Byte-level BPE: the normalizers rbee applies (NFC), none at all, or an error.
+bool byte_level_nfc(const json& normalizer) {
+  bool nfc = false;
+  for (const json& step : flatten(normalizer, "normalizers")) {
+    if (step.value("type", "") != "NFC")
+      throw std::runtime_error("unsupported normalizer '" + step.value("type", "") + "' for a byte-level BPE");
+    nfc = true;
+  }
+  return nfc;
+}
+
+// SentencePiece-style BPE encodes each text fragment whole, with spaces already turned into
+// U+2581 by the normalizer. So Metaspace only decides the space prefix, and a Split on the
+// string " " (Gemma's) never finds a space to split at; anything else would change the result.
+void check_sentencepiece_pre_tokenizer(const json& pre) {
+  for (const json& step : flatten(pre, "pretokenizers")) {
+    const std::string type = step.value("type", "");
+    const bool split_on_space = type == "Split" && step.at("pattern").value("String", "") == " ";
+    if (type != "Metaspace" && !split_on_space)
+      throw std::runtime_error("unsupported pre_tokenizer '" + type + "' for a SentencePiece-style BPE");
+  }
 }
 
 // SentencePiece-style tokenizer.json: a leading ▁ from Metaspace or a Prepend normalizer.
@@ -104,18 +133,22 @@ int32_t find_token(const Vocab& v, const std::string& text) {
 // "<s>" or {"content": "<s>", ...}
 std::string token_content(const json& j) { return j.is_string() ? j.get<std::string>() : j.value("content", ""); }
 
-}  // namespace
-
-Vocab vocab_from_tokenizer_json(const std::filesystem::path& path) {
-  const json tj = read_json(path);
+Vocab read_tokenizer_json(const json& tj) {
+  if (!tj.is_object() || !tj.contains("model"))
+    throw std::runtime_error("no \"model\" object (expected a Hugging Face tokenizer.json)");
   const json& model = tj.at("model");
   if (model.value("type", "") != "BPE")
-    throw std::runtime_error(path.string() + ": model.type must be BPE");
+    throw std::runtime_error("model.type must be BPE, not '" + model.value("type", "") + "'");
 
   Vocab v;
   v.pre.clear();  // the regexes below are the whole pre-tokenizer
-  const bool byte_level = read_pre_tokenizer(tj.value("pre_tokenizer", json()), v.pre_regexes) ||
-                          tj.value("decoder", json()).value("type", "") == "ByteLevel";
+  const bool byte_level = is_byte_level(tj);
+  if (byte_level) {
+    v.pre_regexes = byte_level_regexes(tj.value("pre_tokenizer", json()));
+    v.normalize_nfc = byte_level_nfc(tj.value("normalizer", json()));
+  } else {
+    check_sentencepiece_pre_tokenizer(tj.value("pre_tokenizer", json()));
+  }
   v.model = byte_level ? VocabModel::ByteLevelBpe : VocabModel::SentencePiece;
   v.ignore_merges = model.value("ignore_merges", false);
 
@@ -157,6 +190,17 @@ Vocab vocab_from_tokenizer_json(const std::filesystem::path& path) {
   if (v.unk >= 0 && v.types[v.unk] == TokenType::Normal) v.types[v.unk] = TokenType::Unknown;
   read_post_processor(tj.value("post_processor", json()), v);
   return v;
+}
+
+}  // namespace
+
+Vocab vocab_from_tokenizer_json(const std::filesystem::path& path) {
+  const json tj = read_json(path);
+  try {
+    return read_tokenizer_json(tj);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path.string() + ": " + e.what());
+  }
 }
 
 void apply_hf_configs(const std::filesystem::path& folder, Vocab& v) {
