@@ -83,36 +83,10 @@ void add_run_command(CLI::App& app, const GlobalArgs& global) {
   p->excludes(ids);
   ids->each([args](const std::string&) { args->ids_given = true; });
   cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--temp", args->sampling.temperature, "temperature; 0 = greedy");
-  cmd->add_option("--top-k", args->sampling.top_k, "keep the k most likely tokens (0 = off)");
-  cmd->add_option("--top-p", args->sampling.top_p, "nucleus sampling threshold (1 = off)");
-  cmd->add_option("--min-p", args->sampling.min_p, "drop tokens below min_p x the top probability (0 = off)");
-  cmd->add_option("--repeat-penalty", args->sampling.repeat_penalty, "penalty for repeated tokens (1 = off)");
-  cmd->add_option("--presence-penalty", args->sampling.presence_penalty, "subtracted once per seen token");
-  cmd->add_option("--frequency-penalty", args->sampling.frequency_penalty, "subtracted per occurrence");
-  cmd->add_option("--repeat-last-n", args->sampling.penalty_last_n, "tokens the penalties look back over");
-  cmd->add_option("--seed", args->sampling.seed, "random seed (0 = random); same seed, same output");
+  add_sampling_args(*cmd, args->sampling);
   cmd->add_flag("--ignore-eos", args->ignore_eos, "generate all N tokens, past end-of-generation tokens");
   cmd->add_flag("--print-ids", args->print_ids, "print the generated token ids on one line instead of text");
   cmd->callback([&global, args] { run(global, *args); });
-}
-
-std::vector<int32_t> parse_ids(const std::string& text) {
-  std::vector<int32_t> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      size_t used = 0;
-      long v = std::stol(item, &used);
-      if (used != item.size() || v < 0 || v > INT32_MAX) throw std::out_of_range(item);
-      out.push_back(static_cast<int32_t>(v));
-    } catch (const std::exception&) {
-      throw std::invalid_argument("--ids: \"" + item + "\" is not a token id (expected e.g. 5,17,300)");
-    }
-  }
-  if (out.empty()) throw std::invalid_argument("--ids: no token ids given (expected e.g. 5,17,300)");
-  return out;
 }
 
 }  // namespace rbee::host

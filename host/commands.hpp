@@ -13,8 +13,10 @@ void add_synth_command(CLI::App& app, const GlobalArgs& global);
 void add_plugins_command(CLI::App& app, const GlobalArgs& global);
 void add_devices_command(CLI::App& app, const GlobalArgs& global);
 void add_bench_command(CLI::App& app, const GlobalArgs& global);
+void add_chat_command(CLI::App& app, const GlobalArgs& global);
+void add_template_command(CLI::App& app, const GlobalArgs& global);
+// `rbee tokenize` and `rbee detokenize`.
+void add_tokenize_commands(CLI::App& app, const GlobalArgs& global);
 
-// "5,17,300" -> {5, 17, 300}; throws CLI::ValidationError on anything else.
-std::vector<int32_t> parse_ids(const std::string& text);
 
 }  // namespace rbee::host

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   add_plugins_command(app, global);
   add_devices_command(app, global);
   add_bench_command(app, global);
+  add_chat_command(app, global);
+  add_template_command(app, global);
+  add_tokenize_commands(app, global);
 
   try {
     app.parse(argc, argv);

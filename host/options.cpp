@@ -42,6 +42,38 @@ void add_model_args(CLI::App& cmd, ModelArgs& args) {
       ->default_str("bf16");
 }
 
+void add_sampling_args(CLI::App& cmd, SamplerParams& params) {
+  cmd.add_option("--temp", params.temperature, "temperature; 0 = greedy");
+  cmd.add_option("--top-k", params.top_k, "keep the k most likely tokens (0 = off)");
+  cmd.add_option("--top-p", params.top_p, "nucleus sampling threshold (1 = off)");
+  cmd.add_option("--min-p", params.min_p, "drop tokens below min_p x the top probability (0 = off)");
+  cmd.add_option("--repeat-penalty", params.repeat_penalty, "penalty for repeated tokens (1 = off)");
+  cmd.add_option("--presence-penalty", params.presence_penalty, "subtracted once per seen token");
+  cmd.add_option("--frequency-penalty", params.frequency_penalty, "subtracted per occurrence");
+  cmd.add_option("--repeat-last-n", params.penalty_last_n, "tokens the penalties look back over");
+  cmd.add_option("--seed", params.seed, "random seed (0 = random); same seed, same output");
+}
+
+std::vector<int32_t> parse_ids(const std::string& text) {
+  std::vector<int32_t> out;
+  const char* separators = ", \t\r\n";
+  for (size_t at = text.find_first_not_of(separators); at != std::string::npos;) {
+    size_t end = std::min(text.find_first_of(separators, at), text.size());
+    std::string item = text.substr(at, end - at);
+    try {
+      size_t used = 0;
+      long v = std::stol(item, &used);
+      if (used != item.size() || v < 0 || v > INT32_MAX) throw std::out_of_range(item);
+      out.push_back(static_cast<int32_t>(v));
+    } catch (const std::exception&) {
+      throw std::invalid_argument("--ids: \"" + item + "\" is not a token id (expected e.g. 5,17,300)");
+    }
+    at = text.find_first_not_of(separators, end);
+  }
+  if (out.empty()) throw std::invalid_argument("--ids: no token ids given (expected e.g. 5,17,300)");
+  return out;
+}
+
 RuntimeOptions runtime_options(const GlobalArgs& global) {
   RuntimeOptions o;
   o.device = global.device;

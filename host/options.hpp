@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "engine/model.hpp"
+#include "engine/next_token.hpp"
 #include "engine/runtime.hpp"
 
 namespace rbee::host {
@@ -23,6 +24,11 @@ struct GlobalArgs {
 };
 
 void add_model_args(CLI::App& cmd, ModelArgs& args);
+// --temp, --top-k, ... --seed: how the next token is chosen.
+void add_sampling_args(CLI::App& cmd, SamplerParams& params);
+// "5,17,300", "5 17 300" or one id a line -> {5, 17, 300}; throws std::invalid_argument naming
+// the first item that is not a token id.
+std::vector<int32_t> parse_ids(const std::string& text);
 RuntimeOptions runtime_options(const GlobalArgs& global);
 // Loads the model with a progress display on stderr.
 std::unique_ptr<Model> load_model(Runtime& runtime, const ModelArgs& args);

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
 bash packaging/install-deps.sh
+# The reference clients tests compare against, from npm as a user installs them (tests/npm).
+npm ci --prefix tests/npm --no-audit --no-fund
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j2

@@ -195,6 +195,14 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
   return logits;
 }
 
+bool Model::truncate(uint32_t n) {
+  if (n > n_past_)
+    throw std::invalid_argument("truncate: " + std::to_string(n) + " positions kept of " + std::to_string(n_past_));
+  bool kept = cache_->can_truncate(n_past_, n);
+  n_past_ = kept ? n : 0;
+  return kept;
+}
+
 Graph Model::decode_graph() const {
   Graph graph(*source_, 1, false, cache_->capacity());
   build(graph);

@@ -80,6 +80,10 @@ class Model {
   std::vector<TopLogit> eval_top(std::span<const int32_t> ids, uint32_t k);
   // Forgets the context.
   void reset() { n_past_ = 0; }
+  // Keeps the first n positions of the context (n <= n_past()) and forgets the rest, so that a
+  // conversation re-evaluates only what changed. Returns false, having forgotten everything,
+  // where a sliding-window layer's cache no longer holds what the kept positions need.
+  bool truncate(uint32_t n);
   // Device time spent in eval() so far (from GPU timestamps; 0 where the device has none).
   double device_seconds() const { return device_seconds_; }
   // With ModelOptions::profile: device seconds per kernel name, summed over every eval().

@@ -46,4 +46,14 @@ uint64_t KvCache::bytes() const {
   return total;
 }
 
+bool KvCache::can_truncate(uint32_t n_past, uint32_t keep) const {
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    int64_t window = layers_[l].sliding_window;
+    if (!window || rows_[l] >= capacity_) continue;  // a row per position: nothing overwritten
+    // Positions below n_past - rows were overwritten; a query at `keep` reads back to keep - window.
+    if (int64_t(n_past) - rows_[l] > int64_t(keep) - window) return false;
+  }
+  return true;
+}
+
 }  // namespace rbee

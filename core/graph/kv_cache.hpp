@@ -32,6 +32,10 @@ class KvCache {
   const vk::Buffer& values(size_t layer) const { return v_.at(layer) ? *v_[layer] : *k_.at(layer); }
   // Bytes of every layer's cache together.
   uint64_t bytes() const;
+  // Whether, with positions [0, n_past) written, the first `keep` of them can be kept and the
+  // rest forgotten: false where a sliding-window ring has already overwritten a kept position
+  // that a query after `keep` would still attend to.
+  bool can_truncate(uint32_t n_past, uint32_t keep) const;
 
  private:
   std::vector<rbee_kv_layout> layers_;
