@@ -79,7 +79,10 @@ void for_each_jsonl(const SourceArgs& args, Handle handle) {
   }
 }
 
-void write(const std::string& bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); }
+void write(const std::string& bytes) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
+    throw std::runtime_error("could not write to stdout");
+}
 
 // Invalid UTF-8 (a token that is part of a character) comes out as U+FFFD.
 std::string to_json(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
