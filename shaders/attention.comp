@@ -7,51 +7,9 @@
 // each thread owns output dims tid, tid + WG, ... of the value accumulator. TEXEL_KV (the
 // variant of CPU implementations, whose storage loads go lane by lane): the cache is read as
 // 4-element texels and each thread owns 4-dim groups 4*tid, 4*(tid + WG), ... instead (head
-// dims, strides and offsets then are multiples of 4).
-#include "common.glsl"
-#include "kv_cache.glsl"
-#define STEP_BINDING 3
-#include "step.glsl"
-layout(std430, binding = 0) readonly buffer Q { float q[]; };
-#if defined(TEXEL_KV)
-layout(binding = 1) uniform textureBuffer ktexels;  // R16G16B16A16_SFLOAT or R32G32B32A32_SFLOAT
-layout(binding = 2) uniform textureBuffer vtexels;
-vec4 key4(uint i) { return texelFetch(ktexels, int(i >> 2)); }    // elements i..i+3, i % 4 == 0
-vec4 value4(uint i) { return texelFetch(vtexels, int(i >> 2)); }
-#else
-layout(std430, binding = 1) readonly buffer KC { KV_WORD kcache[]; };
-layout(std430, binding = 2) readonly buffer VC { KV_WORD vcache[]; };
-#endif
-layout(std430, binding = 4) writeonly buffer Out { float outp[]; };
-layout(push_constant) uniform Push {
-  uint n_heads;
-  uint n_kv_heads;
-  uint dk;
-  uint dv;
-  float scale;
-  float softcap;  // > 0: score = softcap * tanh(score / softcap)
-  uint window;    // > 0: positions older than the last `window` are not seen
-  uint rows;      // cache rows: position p is row p % rows
-  uint v_stride;  // floats per cache row of vcache
-  uint v_head;    // offset of KV head h's values: h * v_head (values in the keys: head_dim_k)
-#if defined(QUERY_ROPE)   // the queries arrive unrotated: the rope op folded in
-  uint rope_heads;
-  uint rope_head_dim;
-  uint n_rot;
-  uint neox;
-  uint has_factors;
-  float attn_factor;
-#endif
-} pc;
-
-#if defined(QUERY_ROPE)
-#define ROPE_X(i) q[i]
-#define FREQ_BINDING 5
-#include "rope_element.glsl"
-float query(uint t, uint h, uint d) { return roped((t * pc.n_heads + h) * pc.dk, d, step.n_past + t); }
-#else
-float query(uint t, uint h, uint d) { return q[(t * pc.n_heads + h) * pc.dk + d]; }
-#endif
+// dims, strides and offsets then are multiples of 4). Batches of several tokens run
+// attention_tiled.comp where that is faster (record_attention).
+#include "attention_io.glsl"
 
 // Head sizes up to MAX_HEAD_DIM: 256, or 1024 in the wide variants (MLA's latent heads of 576).
 #ifndef MAX_HEAD_DIM

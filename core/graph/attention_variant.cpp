@@ -1,5 +1,7 @@
 #include "graph/attention_variant.hpp"
 
+#include <algorithm>
+
 namespace rbee {
 
 KvLayout kv_layout(const rbee_attention_params& a) {
@@ -18,6 +20,17 @@ vk::Attention attention_variant(const rbee_attention_params& a, const KvLayout& 
             layout.v_head % 4 == 0 && cache.keys(a.layer).size() / texel_bytes <= max_texels &&
             cache.values(a.layer).size() / texel_bytes <= max_texels;
   return v;
+}
+
+TiledAttention tiled_attention(const rbee_attention_params& a, const vk::Attention& of, uint32_t lanes,
+                               uint32_t shared_bytes) {
+  constexpr uint32_t kMaxKeyTile = 32;
+  const uint32_t dk4 = (a.head_dim_k + 3) / 4, dv4 = (a.head_dim_v + 3) / 4;
+  const uint32_t in_keys = a.values_in_keys ? 1 : 0;
+  // The value tile of values in the keys is one placeholder vec4.
+  const uint32_t key_bytes = 16 * (dk4 + (in_keys ? 0 : dv4));
+  const uint32_t key_tile = std::clamp<uint32_t>((shared_bytes - 16) / key_bytes, 1, kMaxKeyTile);
+  return {{.kv = of.kv, .rope = of.rope, .texel = of.texel}, {lanes, dk4, dv4, key_tile, in_keys}};
 }
 
 VkFormat kv_texel_format(KvType kv) {

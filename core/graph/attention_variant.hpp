@@ -2,6 +2,7 @@
 // Which variant of shaders/attention.comp runs an attention: a vk::Attention, whose fields are
 // the axes shaders/CMakeLists.txt builds it along (RBEE_KV_KERNELS).
 #include <cstdint>
+#include <vector>
 
 #include <vulkan/vulkan.h>
 
@@ -26,6 +27,17 @@ KvLayout kv_layout(const rbee_attention_params& a);
 // of the layer's cache buffers must fit as texels.
 vk::Attention attention_variant(const rbee_attention_params& a, const KvLayout& layout, bool query_rope,
                                 const KvCache& cache, bool texel_inputs, uint64_t max_texels);
+
+// The tiled kernel of batches (shaders/attention_tiled.comp): its variant, with the cache type,
+// rope and texel choice of `of`, and its specialization constants: lanes (query rows per
+// workgroup), head sizes in 4-element groups, keys per tile (as many as the device's shared
+// memory holds, at most 32) and whether the values are the keys'.
+struct TiledAttention {
+  vk::AttentionTiled variant;
+  std::vector<uint32_t> spec;
+};
+TiledAttention tiled_attention(const rbee_attention_params& a, const vk::Attention& of, uint32_t lanes,
+                               uint32_t shared_bytes);
 
 // The texels the texel variant reads a cache of type kv as.
 VkFormat kv_texel_format(KvType kv);

@@ -72,8 +72,18 @@ void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_ten
   const vk::Attention variant = attention_variant(a, layout, query_rope != RBEE_TENSOR_NONE, cache_,
                                                   config_.texel_inputs, device_.limits().maxTexelBufferElements);
   if (variant.texel) attend[1].texel = attend[2].texel = kv_texel_format(variant.kv);
-  dispatch(variant.name(), attend, &pc, variant.rope ? sizeof pc : sizeof pc.attention, {config_.attention_wg},
-           a.n_heads, n.rows, 1);
+  const uint32_t push_bytes = variant.rope ? sizeof pc : sizeof pc.attention;
+  // A batch: key tiles shared by all its query rows of a KV head. Heads past 256 (MLA's latent)
+  // keep attention.comp: a lane's query and accumulator would not fit its registers.
+  if (n.rows > 1 && !variant.wide) {
+    const uint32_t lanes = config_.attention_rows;
+    const TiledAttention tiled =
+        tiled_attention(a, variant, lanes, device_.limits().maxComputeSharedMemorySize);
+    dispatch(tiled.variant.name(), attend, &pc, push_bytes, tiled.spec, a.n_kv_heads,
+             div_up(uint64_t(n.rows) * (a.n_heads / a.n_kv_heads), lanes), 1);
+    return;
+  }
+  dispatch(variant.name(), attend, &pc, push_bytes, {config_.attention_wg}, a.n_heads, n.rows, 1);
 }
 
 }  // namespace rbee

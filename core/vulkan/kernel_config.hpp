@@ -12,6 +12,10 @@ namespace rbee {
 struct KernelConfig {
   uint32_t reduce_wg;     // norm and matmul rows (power of two, <= 256)
   uint32_t attention_wg;  // power of two, 32..256
+  // Query rows (a lane each) per workgroup of the tiled attention of batches. A CPU
+  // implementation: one subgroup, as matmul_rows (lavapipe, tiny llama pp16384: 708 tokens/s
+  // with 32 rows, 695-1,210 with 8, on a shared machine whose load varied).
+  uint32_t attention_rows;
   uint32_t elementwise_wg;
   // matvec/matmul_subgroup: lanes (0 without subgroup arithmetic: the portable matmul runs
   // instead) and output features per workgroup (<= 8).

@@ -9,6 +9,7 @@
 namespace rbee::vk {
 
 using shaders::Attention;
+using shaders::AttentionTiled;
 using shaders::Kernel;
 using shaders::kernel_name;
 using shaders::KvStore;

@@ -4,6 +4,9 @@
 // workgroup (32 on a CPU device, 128 on a GPU) so that the chunked softmax runs over several
 // chunks. Sliding windows (the cache a ring that wraps several times, batches up to the size it
 // was made for), score soft-capping, and values read from the keys (MLA's cached latent).
+// Batches run the tiled kernel (attention_tiled.comp), single tokens attention.comp: the tiled_*
+// cases take it through odd batch lengths after cached positions, GQA ratios 1, 2 and 8 (rows of
+// one workgroup spanning tokens), windows whose ring wraps, soft-capping and values in the keys.
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -78,7 +81,10 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
   const uint32_t qw = c.n_heads * c.dk, kw = c.n_kv_heads * c.dk, vw = c.n_kv_heads * c.dv;
   OpHarness h({{sizeof(rbee_kv_layout), c.n_kv_heads, c.dk, c.dv, c.window, c.values_in_keys}}, total + 3, c.kv, c.max_batch);
   KernelConfig kernels = KernelConfig::for_device(gpu().device->info());
-  if (c.storage) kernels.texel_inputs = false;
+  if (c.storage) {  // as a GPU: wider tiled workgroups, whose rows span several tokens
+    kernels.texel_inputs = false;
+    kernels.attention_rows = 64;
+  }
   h.use_kernels(kernels);
   if (c.window) {  // the ring, not the whole context: the cases below wrap it
     ASSERT_EQ(h.cache().rows(0), c.window + c.max_batch - 1);
@@ -137,6 +143,13 @@ std::vector<AttentionCase> cases() {
       // DeepSeek-V2-Lite/V3's real latent heads: 512 + 64 keys, 512 values (the wide kernel).
       {"values_in_keys_deepseek_576_f16", 4, 1, 576, 512, K::F16, {{40, 1}, {1, 3}}, 0, 0, 512, true},
       {"wide_heads_f32", 2, 1, 320, 1024, K::F32, {{35, 1}, {1, 2}}},
+      {"tiled_odd_lengths_gqa2_f32", 4, 2, 16, 16, K::F32, {{1, 1}, {7, 1}, {33, 1}, {130, 1}, {1000, 1}}},
+      {"tiled_gqa1_f16", 4, 4, 32, 32, K::F16, {{33, 1}, {130, 2}, {1, 1}}},
+      {"tiled_gqa8_odd_head_f32", 8, 1, 18, 18, K::F32, {{7, 1}, {130, 1}, {33, 1}}},
+      {"tiled_window_ring_f32", 4, 2, 16, 16, K::F32, {{130, 1}, {33, 3}, {130, 2}, {1, 3}}, 50, 0, 130},
+      {"tiled_window_softcap_gqa8_f16", 8, 1, 16, 16, K::F16, {{33, 2}, {7, 9}, {1, 2}}, 20, 1.5f, 33},
+      {"tiled_softcap_gqa8_f16", 8, 1, 32, 32, K::F16, {{130, 1}, {33, 1}}, 0, 1.5f},
+      {"tiled_values_in_keys_gqa8_f32", 8, 1, 40, 32, K::F32, {{130, 1}, {33, 1}}, 0, 0, 512, true},
   };
 }
 

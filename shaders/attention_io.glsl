@@ -1,0 +1,49 @@
+// What both attention kernels (attention.comp, attention_tiled.comp) read and write: the
+// queries (rotated as they load where the rope op is folded in), the layer's KV cache (storage
+// buffers, or 4-element texels with TEXEL_KV: the variant of CPU implementations, whose storage
+// loads go lane by lane), the output, and the push constants (dispatch::AttentionPush,
+// AttentionRopePush).
+#include "common.glsl"
+#include "kv_cache.glsl"
+#define STEP_BINDING 3
+#include "step.glsl"
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+#if defined(TEXEL_KV)
+layout(binding = 1) uniform textureBuffer ktexels;  // R16G16B16A16_SFLOAT or R32G32B32A32_SFLOAT
+layout(binding = 2) uniform textureBuffer vtexels;
+vec4 key4(uint i) { return texelFetch(ktexels, int(i >> 2)); }    // elements i..i+3, i % 4 == 0
+vec4 value4(uint i) { return texelFetch(vtexels, int(i >> 2)); }
+#else
+layout(std430, binding = 1) readonly buffer KC { KV_WORD kcache[]; };
+layout(std430, binding = 2) readonly buffer VC { KV_WORD vcache[]; };
+#endif
+layout(std430, binding = 4) writeonly buffer Out { float outp[]; };
+layout(push_constant) uniform Push {
+  uint n_heads;
+  uint n_kv_heads;
+  uint dk;
+  uint dv;
+  float scale;
+  float softcap;  // > 0: score = softcap * tanh(score / softcap)
+  uint window;    // > 0: positions older than the last `window` are not seen
+  uint rows;      // cache rows: position p is row p % rows
+  uint v_stride;  // floats per cache row of vcache
+  uint v_head;    // offset of KV head h's values: h * v_head (values in the keys: head_dim_k)
+#if defined(QUERY_ROPE)   // the queries arrive unrotated: the rope op folded in
+  uint rope_heads;
+  uint rope_head_dim;
+  uint n_rot;
+  uint neox;
+  uint has_factors;
+  float attn_factor;
+#endif
+} pc;
+
+#if defined(QUERY_ROPE)
+#define ROPE_X(i) q[i]
+#define FREQ_BINDING 5
+#include "rope_element.glsl"
+float query(uint t, uint h, uint d) { return roped((t * pc.n_heads + h) * pc.dk, d, step.n_past + t); }
+#else
+float query(uint t, uint h, uint d) { return q[(t * pc.n_heads + h) * pc.dk + d]; }
+#endif
