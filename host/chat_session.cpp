@@ -91,10 +91,7 @@ void ChatSession::set_system(const std::string& text) {
 }
 
 void ChatSession::set_messages(nlohmann::ordered_json messages) {
-  if (!messages.is_array()) throw std::invalid_argument("a conversation is a JSON array of messages");
-  for (size_t i = 0; i < messages.size(); ++i)
-    if (!messages[i].is_object() || !messages[i].contains("role") || !messages[i]["role"].is_string())
-      throw std::invalid_argument("message " + std::to_string(i) + " has no string \"role\"");
+  chat::validate_messages(messages);
   messages_ = std::move(messages);
 }
 

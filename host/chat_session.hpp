@@ -54,8 +54,8 @@ class ChatSession {
   void reset();
   // Sets (or, when empty, removes) the system prompt at the head of the conversation.
   void set_system(const std::string& text);
-  // Replaces the conversation (a system message included). Throws std::invalid_argument when it
-  // is not an array of messages with string roles.
+  // Replaces the conversation (a system message included). Throws std::invalid_argument, as
+  // chat::validate_messages, when it is not one.
   void set_messages(nlohmann::ordered_json messages);
   const nlohmann::ordered_json& messages() const { return messages_; }
 

@@ -4,12 +4,8 @@
 
 namespace rbee::chat {
 
-namespace {
-
 using nlohmann::ordered_json;
 
-// The shape every template assumes; checked here so a bad messages file fails with a message
-// about the file rather than an error from deep inside someone's template.
 void validate_messages(const ordered_json& messages) {
   if (!messages.is_array())
     throw std::invalid_argument("messages: expected an array of messages, got " + std::string(messages.type_name()));
@@ -29,8 +25,6 @@ void validate_messages(const ordered_json& messages) {
                                   content->type_name());
   }
 }
-
-}  // namespace
 
 ChatTemplate::ChatTemplate(std::string source, std::string origin, ordered_json special_tokens)
     : source_(std::move(source)),

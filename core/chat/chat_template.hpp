@@ -6,6 +6,11 @@
 
 namespace rbee::chat {
 
+// The shape every template assumes (an array of objects with a string "role"; content a string,
+// null or a list of parts); throws std::invalid_argument naming the message index and field, so
+// a bad conversation fails with a message about it rather than from deep inside a template.
+void validate_messages(const nlohmann::ordered_json& messages);
+
 // A model's chat template, parsed once, with where it came from and the special tokens
 // (bos_token, eos_token, ...) it is rendered with, as transformers' apply_chat_template does.
 class ChatTemplate {

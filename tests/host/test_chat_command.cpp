@@ -98,6 +98,22 @@ TEST(ChatCommand, CtrlCStopsTheAnswerNotTheProgram) {
   EXPECT_EQ(chat.wait_exit(), 0) << chat.screen();
 }
 
+TEST(ChatCommand, ABadConversationFileIsSaidAndTheConversationKept) {
+  TempDir dir;
+  dir.write("not-json.json", "[{\"role\": ");
+  dir.write("no-role.json", R"([{"content": "hi"}])");
+  PtySession chat(chat_args({"-n", "4"}));
+  ASSERT_FALSE(chat.read_until(kPrompt).empty()) << chat.screen();
+  say(chat, "Hello");
+  EXPECT_NE(say(chat, "/load " + (dir / "not-json.json").string()).find("not JSON"), std::string::npos) << chat.screen();
+  EXPECT_NE(say(chat, "/load " + (dir / "no-role.json").string()).find("messages[0]: missing \"role\""),
+            std::string::npos) << chat.screen();
+  EXPECT_NE(say(chat, "/load " + (dir / "absent.json").string()).find("cannot be read"), std::string::npos);
+  EXPECT_NE(say(chat, "/save /dev/null").find("saved 2 messages"), std::string::npos) << chat.screen();
+  chat.type("/exit\n");
+  EXPECT_EQ(chat.wait_exit(), 0) << chat.screen();
+}
+
 TEST(ChatCommand, AFullContextIsSaidAndResetRecovers) {
   PtySession chat(chat_args({"--ctx", "48"}));
   ASSERT_FALSE(chat.read_until(kPrompt).empty()) << chat.screen();
