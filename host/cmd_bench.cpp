@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <numeric>
 #include <random>
+#include <stdexcept>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -23,13 +25,15 @@ struct BenchArgs {
   ModelArgs model;
   std::vector<int> prompt_sizes{512};
   std::vector<int> gen_sizes{128};
+  std::vector<int> depths{0};  // tokens already in the KV cache before each test, as llama-bench's -d
   int repetitions = 3;
   bool json = false;
 };
 
 struct Result {
-  std::string test;  // "pp512", "tg128"
+  std::string test;  // "pp512", "tg128", "pp512 @ d4096"
   int tokens;
+  int depth;
   std::vector<double> seconds;
   double mean_tps() const {
     double s = 0;
@@ -58,14 +62,29 @@ std::vector<int32_t> random_tokens(int n, uint32_t vocab, std::mt19937& rng) {
   return ids;
 }
 
-// Prompt processing: n tokens in one eval (split into batches of the model's max batch).
-Result bench_prompt(Model& model, int n, int reps, std::mt19937& rng) {
-  Result r{"pp" + std::to_string(n), n, {}};
-  auto ids = random_tokens(n, model.n_vocab(), rng);
+// The name llama-bench gives a test: "pp512", or "pp512 @ d4096" after 4096 tokens of context.
+std::string test_name(const char* kind, int n, int depth) {
+  std::string name = kind + std::to_string(n);
+  if (depth > 0) name += " @ d" + std::to_string(depth);
+  return name;
+}
+
+// Empties the context and evaluates depth_ids (untimed): what a test at depth runs after.
+void fill_context(Model& model, const std::vector<int32_t>& depth_ids) {
   model.reset();
+  if (!depth_ids.empty()) model.eval(depth_ids, false);
+}
+
+// Prompt processing: n tokens in one eval (split into batches of the model's max batch), after
+// depth tokens of context.
+Result bench_prompt(Model& model, int n, int depth, int reps, std::mt19937& rng) {
+  Result r{test_name("pp", n, depth), n, depth, {}};
+  auto depth_ids = random_tokens(depth, model.n_vocab(), rng);
+  auto ids = random_tokens(n, model.n_vocab(), rng);
+  fill_context(model, depth_ids);
   model.eval(ids, false);  // warm-up: compiles this shape
   for (int i = 0; i < reps; ++i) {
-    model.reset();
+    fill_context(model, depth_ids);  // the timed eval appends: refill every repetition
     double t = now();
     model.eval(ids, false);
     r.seconds.push_back(now() - t);
@@ -73,15 +92,16 @@ Result bench_prompt(Model& model, int n, int reps, std::mt19937& rng) {
   return r;
 }
 
-// Generation: n single-token steps from an empty context, each returning the greedy token id
-// from the device (as `rbee run --temp 0` does).
-Result bench_generation(Model& model, int n, int reps, std::mt19937& rng) {
-  Result r{"tg" + std::to_string(n), n, {}};
+// Generation: n single-token steps after depth tokens of context, each returning the greedy
+// token id from the device (as `rbee run --temp 0` does).
+Result bench_generation(Model& model, int n, int depth, int reps, std::mt19937& rng) {
+  Result r{test_name("tg", n, depth), n, depth, {}};
+  auto depth_ids = random_tokens(depth, model.n_vocab(), rng);
   auto ids = random_tokens(n, model.n_vocab(), rng);
-  model.reset();
+  fill_context(model, depth_ids);
   model.eval_top(std::span<const int32_t>(ids.data(), 1), 1);  // warm-up
   for (int i = 0; i < reps; ++i) {
-    model.reset();
+    fill_context(model, depth_ids);
     double t = now();
     for (int k = 0; k < n; ++k) model.eval_top(std::span<const int32_t>(&ids[k], 1), 1);
     r.seconds.push_back(now() - t);
@@ -106,16 +126,26 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
   int longest = 0;
   for (int n : args.prompt_sizes) longest = std::max(longest, n);
   for (int n : args.gen_sizes) longest = std::max(longest, n);
-  if (margs.context == 0) margs.context = static_cast<uint32_t>(longest);
+  int deepest = 0;
+  for (int d : args.depths) deepest = std::max(deepest, d);
+  // The default context holds the deepest fill plus the largest test after it.
+  if (margs.context == 0) margs.context = static_cast<uint32_t>(std::max(1, deepest + longest));
   auto model = load_model(runtime, margs);
   double load_s = now() - t0;
+  if (static_cast<int64_t>(deepest) + longest > model->context())
+    throw std::runtime_error("--depth " + std::to_string(deepest) + " plus a test of " + std::to_string(longest) +
+                             " tokens needs " + std::to_string(int64_t(deepest) + longest) +
+                             " tokens of context, more than --ctx " + std::to_string(model->context()));
 
+  // As llama-bench: for each depth, the prompt tests, then the generation tests.
   std::mt19937 rng(1234);
   std::vector<Result> results;
-  for (int n : args.prompt_sizes)
-    if (n > 0) results.push_back(bench_prompt(*model, n, args.repetitions, rng));
-  for (int n : args.gen_sizes)
-    if (n > 0) results.push_back(bench_generation(*model, n, args.repetitions, rng));
+  for (int depth : args.depths) {
+    for (int n : args.prompt_sizes)
+      if (n > 0) results.push_back(bench_prompt(*model, n, depth, args.repetitions, rng));
+    for (int n : args.gen_sizes)
+      if (n > 0) results.push_back(bench_generation(*model, n, depth, args.repetitions, rng));
+  }
 
   const auto& dev = runtime.device().info();
   uint64_t weight_bytes = 0;
@@ -145,7 +175,7 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
     out["kv_cache_bytes_per_token"] = kv_bytes;
     if (kv_plain_bytes) out["kv_cache_bytes_per_token_plain"] = kv_plain_bytes;
     for (const auto& r : results) {
-      nlohmann::json row = {{"test", r.test}, {"tokens", r.tokens}, {"repetitions", r.seconds.size()},
+      nlohmann::json row = {{"test", r.test}, {"tokens", r.tokens}, {"depth", r.depth}, {"repetitions", r.seconds.size()},
                             {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds}};
       if (generation(r)) row["weight_bytes_per_second"] = double(active_bytes) * r.mean_tps();
       out["results"].push_back(std::move(row));
@@ -164,12 +194,23 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
     std::printf(" (a plain per-head cache: %llu bytes, %.1fx)", static_cast<unsigned long long>(kv_plain_bytes),
                 kv_bytes ? double(kv_plain_bytes) / double(kv_bytes) : 0.0);
   std::printf("\n\n");
-  std::printf("| %-8s | %14s | %12s |\n|----------|----------------|--------------|\n", "test", "tokens/s",
-              "weights GB/s");
+  // Columns as wide as their longest cell ("pp512 @ d4096"; "±" is one character of two bytes).
+  std::vector<std::string> speeds;
+  int width = 8, speed_width = 14;
   for (const auto& r : results) {
+    char speed[64];
+    std::snprintf(speed, sizeof speed, "%7.2f ± %4.2f", r.mean_tps(), r.stddev_tps());
+    speeds.push_back(speed);
+    width = std::max(width, static_cast<int>(r.test.size()));
+    speed_width = std::max(speed_width, static_cast<int>(speeds.back().size()) - 1);
+  }
+  std::printf("| %-*s | %*s | %12s |\n|%s|%s|--------------|\n", width, "test", speed_width, "tokens/s",
+              "weights GB/s", std::string(width + 2, '-').c_str(), std::string(speed_width + 2, '-').c_str());
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
     char bandwidth[32] = "";
     if (generation(r)) std::snprintf(bandwidth, sizeof bandwidth, "%.1f", double(active_bytes) * r.mean_tps() / 1e9);
-    std::printf("| %-8s | %7.2f ± %4.2f | %12s |\n", r.test.c_str(), r.mean_tps(), r.stddev_tps(), bandwidth);
+    std::printf("| %-*s | %*s | %12s |\n", width, r.test.c_str(), speed_width + 1, speeds[i].c_str(), bandwidth);
   }
   if (!model->profile().empty()) print_profile(model->profile());
 }
@@ -182,6 +223,15 @@ void add_bench_command(CLI::App& app, const GlobalArgs& global) {
   add_model_args(*cmd, args->model);
   cmd->add_option("-p,--prompt", args->prompt_sizes, "prompt sizes to time (0 = none)")->delimiter(',');
   cmd->add_option("-n,--gen", args->gen_sizes, "generation lengths to time (0 = none)")->delimiter(',');
+  cmd->add_option("-d,--depth", args->depths, "tokens of context in the KV cache before each test (llama-bench's -d)")
+      ->delimiter(',')
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            const size_t first = value.find_first_not_of(" \t");
+            if (first == std::string::npos || value[first] != '-') return std::string();
+            return value + " is negative: a depth is a number of tokens of context (0 or more)";
+          },
+          "NONNEGATIVE"));
   cmd->add_option("-r,--repetitions", args->repetitions, "runs per test")->check(CLI::PositiveNumber);
   cmd->add_flag("--json", args->json, "print JSON instead of a table");
   cmd->add_flag("--profile", args->model.profile, "time every kernel with GPU timestamps and print the split");
