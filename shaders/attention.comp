@@ -1,7 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Causal attention of this step's queries over the KV cache (the last `window` positions of
-// it on sliding-window layers, whose cache is a ring of `rows`), flash style: keys are taken a
+// Causal attention of this step's queries over their sequences' KV cache (the last `window`
+// positions of it on sliding-window layers; rows found by kv_row, kv_cache.glsl), flash style: keys are taken a
 // workgroup-width chunk at a time with a running max and sum, so no score array of the whole
 // context is kept. One workgroup per (head, token); thread j of a chunk scores key j, and
 // each thread owns output dims tid, tid + WG, ... of the value accumulator. TEXEL_KV (the
@@ -18,6 +18,7 @@
 #define MAX_WG 256
 shared vec4 q_sh[MAX_HEAD_DIM / 4];
 shared float p_sh[MAX_WG];
+shared uint row_sh[MAX_WG];  // cache rows of the chunk's keys
 shared float red[MAX_WG];
 // Output dims per thread: MAX_HEAD_DIM / smallest workgroup (32).
 #define ACC_PER_THREAD (MAX_HEAD_DIM / 32)
@@ -41,7 +42,7 @@ void main() {
   uint tid = gl_LocalInvocationID.x;
   uint wg = gl_WorkGroupSize.x;
   uint kvh = h / (pc.n_heads / pc.n_kv_heads);
-  uint kv_end = step.n_past + t + 1u;  // positions [kv_begin, kv_end) are seen
+  uint kv_end = token_position(t) + 1u;  // positions [kv_begin, kv_end) are seen
   uint kv_begin = pc.window != 0u && kv_end > pc.window ? kv_end - pc.window : 0u;
   uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.v_stride;
 
@@ -62,7 +63,9 @@ void main() {
     uint j = base + tid;
     float s = -1.0 / 0.0;
     if (j < kv_end) {
-      uint kb = (j % pc.rows) * k_stride + kvh * pc.dk;
+      uint r = kv_row(t, j);
+      row_sh[tid] = r;
+      uint kb = r * k_stride + kvh * pc.dk;
       s = 0.0;
 #if defined(TEXEL_KV)
       for (uint d = 0; d < pc.dk; d += 4u) s += dot(q_sh[d >> 2], key4(kb + d));
@@ -82,7 +85,7 @@ void main() {
       uint d = 4u * (tid + i * wg);
       if (d < pc.dv) {
         vec4 a = acc4[i] * alpha;
-        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * value4(((base + jj) % pc.rows) * v_stride + kvh * pc.v_head + d);
+        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * value4(row_sh[jj] * v_stride + kvh * pc.v_head + d);
         acc4[i] = a;
       }
     }
@@ -91,7 +94,7 @@ void main() {
       uint d = tid + i * wg;
       if (d < pc.dv) {
         float a = acc[i] * alpha;
-        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * KV_ELEM(vcache, ((base + jj) % pc.rows) * v_stride + kvh * pc.v_head + d);
+        for (uint jj = 0; jj < n_chunk; ++jj) a += p_sh[jj] * KV_ELEM(vcache, row_sh[jj] * v_stride + kvh * pc.v_head + d);
         acc[i] = a;
       }
     }

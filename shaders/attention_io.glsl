@@ -4,6 +4,7 @@
 // loads go lane by lane), the output, and the push constants (dispatch::AttentionPush,
 // AttentionRopePush).
 #include "common.glsl"
+#define TABLE_BINDING 7
 #include "kv_cache.glsl"
 #define STEP_BINDING 3
 #include "step.glsl"
@@ -26,9 +27,10 @@ layout(push_constant) uniform Push {
   float scale;
   float softcap;  // > 0: score = softcap * tanh(score / softcap)
   uint window;    // > 0: positions older than the last `window` are not seen
-  uint rows;      // cache rows: position p is row p % rows
+  uint ring;      // > 0: rows of a sliding-window ring per slot; 0: paged (kv_cache.glsl)
   uint v_stride;  // floats per cache row of vcache
   uint v_head;    // offset of KV head h's values: h * v_head (values in the keys: head_dim_k)
+  uint table_stride;  // block numbers per slot in the block table
 #if defined(QUERY_ROPE)   // the queries arrive unrotated: the rope op folded in
   uint rope_heads;
   uint rope_head_dim;
@@ -43,7 +45,10 @@ layout(push_constant) uniform Push {
 #define ROPE_X(i) q[i]
 #define FREQ_BINDING 5
 #include "rope_element.glsl"
-float query(uint t, uint h, uint d) { return roped((t * pc.n_heads + h) * pc.dk, d, step.n_past + t); }
+float query(uint t, uint h, uint d) { return roped((t * pc.n_heads + h) * pc.dk, d, token_position(t)); }
 #else
 float query(uint t, uint h, uint d) { return q[(t * pc.n_heads + h) * pc.dk + d]; }
 #endif
+
+// The cache row of position p of token t's sequence.
+uint kv_row(uint t, uint p) { return cache_row(token_slot(t), p, pc.ring, pc.table_stride); }

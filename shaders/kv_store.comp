@@ -1,9 +1,10 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Appends this step's keys and values at cache rows (n_past + t) % rows: a sliding-window
-// layer's cache is a ring. KEY_ROPE: the keys arrive unrotated and are rotated here (the rope
+// Stores this step's keys and values at the cache rows of their sequences' positions
+// (kv_cache.glsl's cache_row: a page of the block table, or a sliding-window ring). KEY_ROPE: the keys arrive unrotated and are rotated here (the rope
 // op folded into the store; same parameters and table as shaders/rope.comp).
 #include "common.glsl"
+#define TABLE_BINDING 7
 #include "kv_cache.glsl"
 #define STEP_BINDING 4
 #include "step.glsl"
@@ -14,7 +15,8 @@ layout(std430, binding = 3) writeonly buffer VC { KV_WORD vcache[]; };
 layout(push_constant) uniform Push {
   uint k_dim;  // dims even
   uint v_dim;
-  uint rows;
+  uint ring;          // > 0: rows of a sliding-window ring per slot; 0: paged
+  uint table_stride;  // block numbers per slot in the block table
 #if defined(KEY_ROPE)
   uint n_heads;
   uint head_dim;
@@ -29,14 +31,14 @@ layout(push_constant) uniform Push {
 #define ROPE_X(i) k[i]
 #define FREQ_BINDING 5
 #include "rope_element.glsl"
-float key(uint t, uint e) { return roped(t * pc.k_dim + e - e % pc.head_dim, e % pc.head_dim, step.n_past + t); }
+float key(uint t, uint e) { return roped(t * pc.k_dim + e - e % pc.head_dim, e % pc.head_dim, token_position(t)); }
 #else
 float key(uint t, uint e) { return k[t * pc.k_dim + e]; }
 #endif
 
 void store(uint dim, uint t, uint pair, bool is_k) {
   uint src = t * dim + 2u * pair;
-  uint row = (step.n_past + t) % pc.rows;
+  uint row = cache_row(token_slot(t), token_position(t), pc.ring, pc.table_stride);
   float a = is_k ? key(t, 2u * pair) : v[src];
   float b = is_k ? key(t, 2u * pair + 1u) : v[src + 1u];
 #if defined(KV_F16)

@@ -1,6 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// Rotary position embedding of x [tokens][heads * head_dim] at positions n_past + t.
+// Rotary position embedding of x [tokens][heads * head_dim] at the positions of its tokens (step.glsl).
 // freq[j] is the angle per position of rotation pair j (scaling already folded in by the host).
 #include "common.glsl"
 #define STEP_BINDING 2
@@ -36,7 +36,7 @@ void main() {
     uint a = pc.neox != 0u ? j : 2u * j;
     uint b = pc.neox != 0u ? j + half_rot : 2u * j + 1u;
     float f = pc.has_factors != 0u ? freq[j] / factors[j] : freq[j];
-    float theta = float(step.n_past + t) * f;
+    float theta = float(token_position(t)) * f;
     float c = cos(theta) * pc.attn_factor, s = sin(theta) * pc.attn_factor;
     float x0 = x[base + a], x1 = x[base + b];
     outp[base + a] = x0 * c - x1 * s;

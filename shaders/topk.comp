@@ -1,10 +1,11 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// The k best logits of one row, best first (equal logits: lower id first), so that decode
-// sends back k (logit, id) pairs instead of the whole vocabulary. Two variants:
-//   TOPK_SLICES: workgroup w takes logits [w*slice, (w+1)*slice) into shared memory and emits
-//                its k best to cand[w*k ..];
-//   TOPK_MERGE:  one workgroup picks the k best of all n candidates into best[0..k).
+// The k best logits of each row, best first (equal logits: lower id first), so that decode
+// sends back k (logit, id) pairs a row instead of the whole vocabulary. Workgroup row y takes
+// row y. Two variants:
+//   TOPK_SLICES: workgroup (w, y) takes logits [w*slice, (w+1)*slice) of row y into shared
+//                memory and emits its k best to cand[(y*slices + w)*k ..];
+//   TOPK_MERGE:  workgroup (0, y) picks the k best of row y's n candidates into best[y*k ..].
 // Each round finds the best remaining entry with a workgroup reduction and marks it taken.
 #include "common.glsl"
 layout(push_constant) uniform Push {
@@ -45,14 +46,16 @@ void main() {
 #if defined(TOPK_SLICES)
   uint start = gl_WorkGroupID.x * pc.slice;
   uint count = start < pc.n ? min(pc.slice, pc.n - start) : 0u;
+  uint row_base = gl_WorkGroupID.y * pc.n;
   for (uint i = tid; i < pc.slice; i += wg) {
-    vals[i] = i < count ? logits[start + i] : 0.0;
+    vals[i] = i < count ? logits[row_base + start + i] : 0.0;
     ids[i] = i < count ? start + i : NONE;
   }
   barrier();
   uint len = pc.slice;
 #else
   uint len = pc.n;
+  uint row_base = gl_WorkGroupID.y * pc.n;  // this row's candidates
 #endif
   for (uint round = 0; round < pc.k; ++round) {
     float bv = 0.0;
@@ -62,8 +65,8 @@ void main() {
       float v = vals[i];
       uint id = ids[i];
 #else
-      float v = cand[i].x;
-      uint id = floatBitsToUint(cand[i].y);
+      float v = cand[row_base + i].x;
+      uint id = floatBitsToUint(cand[row_base + i].y);
 #endif
       if (better(v, id, bv, bid)) { bv = v; bid = id; bat = i; }
     }
@@ -81,11 +84,11 @@ void main() {
     }
     if (tid == 0u) {
 #if defined(TOPK_SLICES)
-      outp[gl_WorkGroupID.x * pc.k + round] = vec2(red_v[0], uintBitsToFloat(red_id[0]));
+      outp[(gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * pc.k + round] = vec2(red_v[0], uintBitsToFloat(red_id[0]));
       if (red_id[0] != NONE) ids[red_at[0]] = NONE;
 #else
-      outp[round] = vec2(red_v[0], uintBitsToFloat(red_id[0]));
-      if (red_id[0] != NONE) cand[red_at[0]].y = uintBitsToFloat(NONE);
+      outp[gl_WorkGroupID.y * pc.k + round] = vec2(red_v[0], uintBitsToFloat(red_id[0]));
+      if (red_id[0] != NONE) cand[row_base + red_at[0]].y = uintBitsToFloat(NONE);
 #endif
     }
     barrier();

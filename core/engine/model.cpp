@@ -1,6 +1,7 @@
 #include "engine/model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -94,7 +95,13 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
     for (const auto& t : source_->tensors()) total += t.nbytes;
     weights_->on_upload([total, progress = options.progress](uint64_t done) { progress(std::min(done, total), total); });
   }
-  cache_ = std::make_unique<KvCache>(device, layers, ctx, options.kv_type, max_batch_);
+  if (options.sequences == 0) throw ModelError("a model needs at least one sequence");
+  cache_ = std::make_unique<KvCache>(
+      device, layers, KvCacheShape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks, .max_batch = max_batch_},
+      options.kv_type);
+  if (cache_->has_paged_layers()) pool_ = BlockPool(cache_->blocks());
+  sequences_.resize(options.sequences);
+  sequences_[0].open = true;
   compiled(1, false);  // uploads every weight the pass uses
   spdlog::debug("{}: {} MiB of weights on the device, KV cache of {} tokens in {} MiB", path.string(),
                 weights_->bytes_uploaded() >> 20, ctx, cache_->bytes() >> 20);
@@ -127,13 +134,20 @@ void Model::build(Graph& graph) const {
   if (graph.output() == RBEE_TENSOR_NONE) throw plugin_failure(source_->path(), "build_graph set no output", *plugin_);
 }
 
-CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k) {
-  auto key = std::make_tuple(n_tokens, all_logits, top_k);
-  if (auto it = graphs_.find(key); it != graphs_.end()) return *it->second;
-  // Keep the decode graphs (one token) and a few prompt shapes.
-  if (graphs_.size() >= 6) std::erase_if(graphs_, [](const auto& kv) { return std::get<0>(kv.first) != 1; });
+CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k, uint32_t n_outputs) {
+  const GraphKey key{n_tokens, all_logits, top_k, all_logits ? n_tokens : n_outputs};
+  ++steps_;
+  if (auto it = graphs_.find(key); it != graphs_.end()) {
+    it->second.used = steps_;
+    return *it->second.graph;
+  }
+  // Keep the shapes used last: batches of several sequences come in many.
+  constexpr size_t kKeptGraphs = 12;
+  if (graphs_.size() >= kKeptGraphs)
+    graphs_.erase(std::min_element(graphs_.begin(), graphs_.end(),
+                                   [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
 
-  Graph graph(*source_, n_tokens, all_logits, cache_->capacity());
+  Graph graph(*source_, n_tokens, all_logits, cache_->capacity(), n_outputs);
   build(graph);
   const Node& out = graph.node(graph.output());
   if (out.cols != info_.n_vocab)
@@ -141,7 +155,7 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_
                      " columns, the model's vocabulary " + std::to_string(info_.n_vocab));
   CompileOptions options{.top_k = top_k, .profile = profiling_, .kernels = kernels_ ? &*kernels_ : nullptr};
   auto compiled = std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph, options);
-  return *graphs_.emplace(key, std::move(compiled)).first->second;
+  return *graphs_.emplace(key, CachedGraph{std::move(compiled), steps_}).first->second.graph;
 }
 
 void Model::account(const CompiledGraph& g) {
@@ -149,29 +163,152 @@ void Model::account(const CompiledGraph& g) {
   for (const auto& [kernel, seconds] : g.last_profile()) profile_[kernel] += seconds;
 }
 
-void Model::check_ids(std::span<const int32_t> ids) const {
+const Model::Sequence& Model::sequence(SequenceId seq) const {
+  if (seq >= sequences_.size() || !sequences_[seq].open)
+    throw std::invalid_argument("sequence " + std::to_string(seq) + " is not open");
+  return sequences_[seq];
+}
+
+SequenceId Model::open_sequence() {
+  for (SequenceId s = 0; s < sequences_.size(); ++s)
+    if (!sequences_[s].open) {
+      sequences_[s] = Sequence{.open = true};
+      return s;
+    }
+  throw ModelError("all " + std::to_string(sequences_.size()) + " sequences of the KV cache are in use");
+}
+
+void Model::close_sequence(SequenceId seq) {
+  shrink(seq, 0);
+  sequences_[seq] = Sequence{};
+}
+
+uint32_t Model::open_sequences() const {
+  return static_cast<uint32_t>(std::count_if(sequences_.begin(), sequences_.end(), [](const Sequence& s) { return s.open; }));
+}
+
+void Model::reset(SequenceId seq) {
+  shrink(seq, 0);
+  sequence(seq).n_past = 0;
+}
+
+bool Model::truncate(SequenceId seq, uint32_t n) {
+  Sequence& s = sequence(seq);
+  if (n > s.n_past)
+    throw std::invalid_argument("truncate: " + std::to_string(n) + " positions kept of " + std::to_string(s.n_past));
+  const bool kept = cache_->can_truncate(s.n_past, n);
+  s.n_past = kept ? n : 0;
+  shrink(seq, s.n_past);
+  return kept;
+}
+
+void Model::shrink(SequenceId seq, uint32_t n) {
+  Sequence& s = sequence(seq);
+  const size_t keep = (uint64_t(n) + KvCache::kBlockRows - 1) / KvCache::kBlockRows;
+  while (s.blocks.size() > keep) {
+    pool_.give_back(s.blocks.back());
+    s.blocks.pop_back();
+  }
+}
+
+uint32_t Model::blocks_needed(SequenceId seq, uint32_t n) const {
+  const Sequence& s = sequence(seq);
+  if (!cache_->has_paged_layers()) return 0;
+  const uint64_t blocks = (uint64_t(s.n_past) + n + KvCache::kBlockRows - 1) / KvCache::kBlockRows;
+  return blocks > s.blocks.size() ? static_cast<uint32_t>(blocks - s.blocks.size()) : 0;
+}
+
+void Model::check_ids(std::span<const int32_t> ids) const { check_ids(0, ids); }
+
+void Model::check_ids(SequenceId seq, std::span<const int32_t> ids) const {
   if (ids.empty()) throw std::invalid_argument("eval: no tokens");
   for (int32_t id : ids)
     if (id < 0 || static_cast<uint32_t>(id) >= info_.n_vocab)
       throw std::invalid_argument("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
                                   std::to_string(info_.n_vocab - 1) + ")");
-  if (uint64_t(n_past_) + ids.size() > cache_->capacity())
-    throw std::runtime_error("context full: " + std::to_string(n_past_) + " + " + std::to_string(ids.size()) +
+  const uint32_t n_past = sequence(seq).n_past;
+  if (uint64_t(n_past) + ids.size() > cache_->capacity())
+    throw std::runtime_error("context full: " + std::to_string(n_past) + " + " + std::to_string(ids.size()) +
                              " tokens exceed the context of " + std::to_string(cache_->capacity()) + " (--ctx)");
+}
+
+std::vector<BatchSegment> Model::prepare(std::span<const SequenceStep> batch) {
+  if (batch.empty()) throw std::invalid_argument("step: no sequences");
+  uint64_t tokens = 0, blocks = 0;
+  std::vector<bool> seen(sequences_.size());
+  for (const SequenceStep& e : batch) {
+    check_ids(e.sequence, e.ids);
+    if (seen[e.sequence]) throw std::invalid_argument("step: sequence " + std::to_string(e.sequence) + " twice");
+    seen[e.sequence] = true;
+    tokens += e.ids.size();
+    blocks += blocks_needed(e.sequence, static_cast<uint32_t>(e.ids.size()));
+  }
+  if (tokens > max_batch_)
+    throw std::invalid_argument("step: " + std::to_string(tokens) + " tokens, more than the batch of " +
+                                std::to_string(max_batch_));
+  if (blocks > pool_.free())
+    throw KvCacheFull("the KV cache has " + std::to_string(pool_.free()) + " free blocks of " +
+                      std::to_string(KvCache::kBlockRows) + " positions, the step needs " + std::to_string(blocks));
+  std::vector<BatchSegment> segments;
+  for (const SequenceStep& e : batch) {
+    Sequence& s = sequence(e.sequence);
+    const size_t first = s.blocks.size();
+    for (uint32_t b = blocks_needed(e.sequence, static_cast<uint32_t>(e.ids.size())); b > 0; --b)
+      s.blocks.push_back(pool_.take());
+    if (s.blocks.size() > first) cache_->set_blocks(e.sequence, static_cast<uint32_t>(first), std::span(s.blocks).subspan(first));
+    segments.push_back({.slot = e.sequence, .position = s.n_past, .count = static_cast<uint32_t>(e.ids.size()), .output = e.output});
+  }
+  return segments;
+}
+
+namespace {
+// The ids of a step, sequence after sequence.
+std::vector<int32_t> step_ids(std::span<const SequenceStep> batch) {
+  std::vector<int32_t> ids;
+  for (const SequenceStep& e : batch) ids.insert(ids.end(), e.ids.begin(), e.ids.end());
+  return ids;
+}
+uint32_t outputs(std::span<const SequenceStep> batch) {
+  return static_cast<uint32_t>(std::count_if(batch.begin(), batch.end(), [](const SequenceStep& e) { return e.output; }));
+}
+// Output rows a graph is compiled for: a power of two, so that few shapes serve every step.
+uint32_t output_rows_for(uint32_t outputs, uint32_t tokens) {
+  return std::min(std::bit_ceil(std::max(outputs, 1u)), tokens);
+}
+}  // namespace
+
+std::vector<float> Model::step(std::span<const SequenceStep> batch) {
+  const std::vector<BatchSegment> segments = prepare(batch);
+  const std::vector<int32_t> ids = step_ids(batch);
+  const uint32_t n = static_cast<uint32_t>(ids.size()), wanted = outputs(batch);
+  CompiledGraph& g = compiled(n, false, 0, output_rows_for(wanted, n));
+  std::vector<float> logits(uint64_t(wanted) * info_.n_vocab);
+  g.run(ids, segments, logits);
+  for (const SequenceStep& e : batch) sequence(e.sequence).n_past += static_cast<uint32_t>(e.ids.size());
+  account(g);
+  return logits;
+}
+
+std::vector<std::vector<TopLogit>> Model::step_top(std::span<const SequenceStep> batch, uint32_t k) {
+  if (k == 0 || k > CompiledGraph::kMaxTopK)
+    throw std::invalid_argument("step_top: k must be 1.." + std::to_string(CompiledGraph::kMaxTopK));
+  const std::vector<BatchSegment> segments = prepare(batch);
+  const std::vector<int32_t> ids = step_ids(batch);
+  const uint32_t n = static_cast<uint32_t>(ids.size());
+  CompiledGraph& g = compiled(n, false, k, output_rows_for(outputs(batch), n));
+  std::vector<std::vector<TopLogit>> top = g.run_top(ids, segments);
+  for (const SequenceStep& e : batch) sequence(e.sequence).n_past += static_cast<uint32_t>(e.ids.size());
+  account(g);
+  return top;
 }
 
 std::vector<TopLogit> Model::eval_top(std::span<const int32_t> ids, uint32_t k) {
   check_ids(ids);
-  if (k == 0 || k > CompiledGraph::kMaxTopK)
-    throw std::invalid_argument("eval_top: k must be 1.." + std::to_string(CompiledGraph::kMaxTopK));
   // Everything before the last batch only fills the KV cache.
   size_t head = ids.size() > max_batch_ ? (ids.size() - 1) / max_batch_ * max_batch_ : 0;
   if (head) eval(ids.first(head), false);
-  CompiledGraph& g = compiled(static_cast<uint32_t>(ids.size() - head), false, k);
-  std::vector<TopLogit> top = g.run_top(ids.subspan(head), n_past_);
-  n_past_ += static_cast<uint32_t>(ids.size() - head);
-  account(g);
-  return top;
+  const SequenceStep last{.sequence = 0, .ids = ids.subspan(head)};
+  return std::move(step_top(std::span(&last, 1), k).front());
 }
 
 std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
@@ -182,25 +319,19 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
   uint64_t binding = kernels_ ? kernels_->max_binding_bytes : runtime_.device().info().max_storage_buffer_range;
   uint64_t batch = all_logits ? std::clamp<uint64_t>(binding / (uint64_t(info_.n_vocab) * 4), 1, max_batch_) : max_batch_;
   for (size_t done = 0; done < ids.size();) {
-    uint32_t n = static_cast<uint32_t>(std::min<size_t>(ids.size() - done, batch));
+    const uint32_t n = static_cast<uint32_t>(std::min<size_t>(ids.size() - done, batch));
+    const SequenceStep chunk{.sequence = 0, .ids = ids.subspan(done, n)};
+    const std::vector<BatchSegment> segments = prepare(std::span(&chunk, 1));
     CompiledGraph& g = compiled(n, all_logits);
-    chunk_logits.resize(uint64_t(g.output_rows()) * g.output_cols());
-    g.run(ids.subspan(done, n), n_past_, chunk_logits);
+    chunk_logits.resize(uint64_t(all_logits ? n : 1) * g.output_cols());
+    g.run(chunk.ids, segments, chunk_logits);
     account(g);
-    n_past_ += n;
+    sequence(0).n_past += n;
     done += n;
     if (all_logits) logits.insert(logits.end(), chunk_logits.begin(), chunk_logits.end());
   }
   if (!all_logits) logits = std::move(chunk_logits);
   return logits;
-}
-
-bool Model::truncate(uint32_t n) {
-  if (n > n_past_)
-    throw std::invalid_argument("truncate: " + std::to_string(n) + " positions kept of " + std::to_string(n_past_));
-  bool kept = cache_->can_truncate(n_past_, n);
-  n_past_ = kept ? n : 0;
-  return kept;
 }
 
 Graph Model::decode_graph() const {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/block_pool.hpp"
 #include "engine/runtime.hpp"
 #include "formats/model_source.hpp"
 #include "graph/device_weights.hpp"
@@ -28,10 +29,14 @@ class ModelError : public std::runtime_error {
 };
 
 struct ModelOptions {
-  uint32_t context = 0;  // 0: the training context, at most 4096
+  uint32_t context = 0;  // positions per sequence; 0: the training context, at most 4096
   KvType kv_type = KvType::F16;
   std::string plugin;  // force this plugin by name
-  uint32_t max_batch = 512;  // prompt tokens per submission
+  uint32_t max_batch = 512;  // tokens per submission
+  uint32_t sequences = 1;    // sequences the KV cache holds at once
+  // Blocks of KvCache::kBlockRows positions the paged KV cache shares among its sequences;
+  // 0: every sequence's whole context.
+  uint32_t kv_blocks = 0;
   bool profile = false;      // time every kernel (see Model::profile)
   // Kernel choices other than the device's (KernelConfig::for_device): tests run the kernels
   // other devices take.
@@ -51,8 +56,25 @@ struct PluginModelDeleter {
 };
 using PluginModel = std::unique_ptr<rbee_model, PluginModelDeleter>;
 
-// One loaded model: its file, tokenizer, plugin model object, device weights and KV cache,
-// with one sequence of context.
+// A sequence of the model: its KV cache slot.
+using SequenceId = uint32_t;
+
+// Tokens appended to one sequence in a step; output: its last token's logits are wanted.
+struct SequenceStep {
+  SequenceId sequence;
+  std::span<const int32_t> ids;
+  bool output = true;
+};
+
+// The KV cache has no free block for a step; it fits once other sequences end or shrink.
+class KvCacheFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One loaded model: its file, tokenizer, plugin model object, device weights and KV cache of
+// several sequences (options.sequences). Sequence 0 is open from the start; eval, eval_top,
+// n_past, truncate and reset act on it. step() runs tokens of several sequences as one batch.
 class Model {
  public:
   Model(Runtime& runtime, const std::filesystem::path& path, const ModelOptions& options);
@@ -66,24 +88,46 @@ class Model {
   const std::string& architecture() const { return architecture_; }
   uint32_t n_vocab() const { return info_.n_vocab; }
   uint32_t context() const { return cache_->capacity(); }
-  uint32_t n_past() const { return n_past_; }
+  uint32_t n_past() const { return n_past(0); }
   const KvCache& kv_cache() const { return *cache_; }
   std::vector<std::pair<std::string, std::string>> hyperparameters() const;
 
   // Runs ids after the current context and appends them to it. Returns the logits of every
   // new position ([ids.size()][n_vocab]) when all_logits, else of the last one only.
   std::vector<float> eval(std::span<const int32_t> ids, bool all_logits);
-  // Throws unless ids are vocabulary ids that fit in the context after n_past().
+  // Throws unless ids are vocabulary ids that fit in the context after n_past() (of seq).
   void check_ids(std::span<const int32_t> ids) const;
+  void check_ids(SequenceId seq, std::span<const int32_t> ids) const;
   // Like eval(), but the last position's k best logits are selected on the device and only
   // they come back (best first; k <= CompiledGraph::kMaxTopK): the decode path of sampling.
   std::vector<TopLogit> eval_top(std::span<const int32_t> ids, uint32_t k);
   // Forgets the context.
-  void reset() { n_past_ = 0; }
+  void reset() { reset(0); }
   // Keeps the first n positions of the context (n <= n_past()) and forgets the rest, so that a
   // conversation re-evaluates only what changed. Returns false, having forgotten everything,
   // where a sliding-window layer's cache no longer holds what the kept positions need.
-  bool truncate(uint32_t n);
+  bool truncate(uint32_t n) { return truncate(0, n); }
+
+  // Sequences. open_sequence() takes a free slot (throws ModelError when all options.sequences
+  // are open); close_sequence() frees it and its KV blocks.
+  SequenceId open_sequence();
+  void close_sequence(SequenceId seq);
+  uint32_t open_sequences() const;
+  uint32_t max_sequences() const { return cache_->sequences(); }
+  uint32_t n_past(SequenceId seq) const { return sequence(seq).n_past; }
+  void reset(SequenceId seq);
+  bool truncate(SequenceId seq, uint32_t n);
+  // KV blocks: free in the pool, and those a sequence still needs to append n more tokens.
+  uint32_t free_blocks() const { return pool_.free(); }
+  uint32_t blocks_needed(SequenceId seq, uint32_t n) const;
+  uint32_t max_batch() const { return max_batch_; }
+  // One submission: every entry's ids appended to its sequence (each sequence at most once;
+  // max_batch() tokens in all, at most that many of one sequence). Returns the logits of the
+  // entries with output, in order ([outputs][n_vocab]). Throws KvCacheFull, having run
+  // nothing, when the pool lacks the blocks the step needs.
+  std::vector<float> step(std::span<const SequenceStep> batch);
+  // Same, the k best logits of each output selected on the device (k <= CompiledGraph::kMaxTopK).
+  std::vector<std::vector<TopLogit>> step_top(std::span<const SequenceStep> batch, uint32_t k);
   // Device time spent in eval() so far (from GPU timestamps; 0 where the device has none).
   double device_seconds() const { return device_seconds_; }
   // With ModelOptions::profile: device seconds per kernel name, summed over every eval().
@@ -93,10 +137,22 @@ class Model {
   Graph decode_graph() const;
   // Bytes of KV cache one position of context takes: the cache's bytes over its capacity (for
   // sliding-window layers, whose ring is shorter than the context, the average over a full one).
-  uint64_t kv_cache_bytes_per_token() const { return cache_->bytes() / cache_->capacity(); }
+  uint64_t kv_cache_bytes_per_token() const { return cache_->bytes_per_position(); }
 
  private:
-  CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k = 0);
+  struct Sequence {
+    bool open = false;
+    uint32_t n_past = 0;
+    std::vector<uint32_t> blocks;  // of the paged layers, one per KvCache::kBlockRows positions
+  };
+  const Sequence& sequence(SequenceId seq) const;
+  Sequence& sequence(SequenceId seq) { return const_cast<Sequence&>(std::as_const(*this).sequence(seq)); }
+  // Keeps the blocks of a sequence's first n positions, giving the rest back to the pool.
+  void shrink(SequenceId seq, uint32_t n);
+  // Checks a step and takes the blocks it needs; returns its segments.
+  std::vector<BatchSegment> prepare(std::span<const SequenceStep> batch);
+  // The graph of n_tokens rows with all logits, or with n_outputs output rows.
+  CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k = 0, uint32_t n_outputs = 1);
   // Has the plugin describe its forward pass into graph; throws ModelError with the graph's
   // message (or the plugin's) naming the file and the plugin.
   void build(Graph& graph) const;
@@ -116,9 +172,16 @@ class Model {
   std::unique_ptr<vk::Uploader> uploader_;
   std::unique_ptr<DeviceWeights> weights_;
   std::unique_ptr<KvCache> cache_;
-  // By (tokens, all logits, device top-k).
-  std::map<std::tuple<uint32_t, bool, uint32_t>, std::unique_ptr<CompiledGraph>> graphs_;
-  uint32_t n_past_ = 0;
+  BlockPool pool_{0};
+  std::vector<Sequence> sequences_;
+  // By (tokens, all logits, device top-k, output rows), with the step each was last used at.
+  using GraphKey = std::tuple<uint32_t, bool, uint32_t, uint32_t>;
+  struct CachedGraph {
+    std::unique_ptr<CompiledGraph> graph;
+    uint64_t used;
+  };
+  std::map<GraphKey, CachedGraph> graphs_;
+  uint64_t steps_ = 0;
   double device_seconds_ = 0;
   std::map<std::string, double> profile_;
 };

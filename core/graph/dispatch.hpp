@@ -32,14 +32,14 @@ struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_
 constexpr uint32_t kRowsMatmulPushBytes = offsetof(SubgroupMatmulPush, norm_eps);
 struct EmbedPush { uint32_t dim, n_rows, first, count; };
 struct RopePush { uint32_t n_heads, head_dim, n_rot, neox, has_factors; float attn_factor; };
-struct KvStorePush { uint32_t k_dim, v_dim, rows; };
+struct KvStorePush { uint32_t k_dim, v_dim, ring, table_stride; };
 struct KvStoreRopePush { KvStorePush store; RopePush rope; };
 
 inline RopePush rope_push(const Node& rope) {
   const rbee_rope_params& p = rope.rope;
   return {p.n_heads, p.head_dim, p.n_rot, p.mode == RBEE_ROPE_NEOX, rope.inputs[1] != RBEE_TENSOR_NONE, p.attn_factor};
 }
-struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, rows, v_stride, v_head; };
+struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, ring, v_stride, v_head, table_stride; };
 struct AttentionRopePush { AttentionPush attention; RopePush rope; };
 struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
@@ -48,6 +48,9 @@ struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
 struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t ldo, n_used, x_per_slot, n_expert, tiles, identity; };
 struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
 struct MoeCombinePush { uint32_t n_tokens, cols, k; };
-struct StepValues { uint32_t n_past, n_tokens; };
+// shaders/step.glsl: a header, then per token (position, slot), per segment (first token,
+// count), per output row its token row.
+struct StepHeader { uint32_t n_tokens, n_segments, n_outputs, reserved; };
+inline uint64_t step_words(uint32_t n_tokens) { return 4 + 5 * uint64_t(n_tokens); }
 
 }  // namespace rbee::dispatch

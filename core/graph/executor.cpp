@@ -22,6 +22,7 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
       graph_(&graph),
       config_(options.kernels ? *options.kernels : KernelConfig::for_device(device.info())),
       n_tokens_(graph.n_tokens()),
+      all_logits_(graph.all_logits()),
       profile_(options.profile),
       top_k_(options.top_k) {
   if (graph.output() == RBEE_TENSOR_NONE) throw std::runtime_error("the graph has no output (set_output was not called)");
@@ -30,8 +31,7 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   const Node& out = graph.node(graph.output());
   out_rows_ = out.rows;
   out_cols_ = out.cols;
-  if (top_k_ > kMaxTopK || (top_k_ && out_rows_ != 1))
-    throw std::runtime_error("device top-k needs one output row and k <= " + std::to_string(kMaxTopK));
+  if (top_k_ > kMaxTopK) throw std::runtime_error("device top-k needs k <= " + std::to_string(kMaxTopK));
 
   uint64_t align = std::max<uint64_t>({device.limits().minStorageBufferOffsetAlignment,
                                        device.limits().minTexelBufferOffsetAlignment, 16});
@@ -48,8 +48,8 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   offsets_ = std::move(plan.offset);
   arena_ = std::make_unique<vk::Buffer>(device, plan.size, vk::MemoryKind::Device, "activations");
   ids_ = std::make_unique<vk::Buffer>(device, n_tokens_ * 4, vk::MemoryKind::Upload, "token ids");
-  step_ = std::make_unique<vk::Buffer>(device, sizeof(StepValues), vk::MemoryKind::Upload, "step values");
-  uint64_t readback_bytes = top_k_ ? uint64_t(top_k_) * 8 : uint64_t(out_rows_) * out_cols_ * 4;
+  step_ = std::make_unique<vk::Buffer>(device, step_words(n_tokens_) * 4, vk::MemoryKind::Upload, "step values");
+  uint64_t readback_bytes = uint64_t(out_rows_) * (top_k_ ? uint64_t(top_k_) * 8 : uint64_t(out_cols_) * 4);
   readback_ = std::make_unique<vk::Buffer>(device, readback_bytes, vk::MemoryKind::Readback, "logits");
   dummy_ = std::make_unique<vk::Buffer>(device, 16, vk::MemoryKind::Device, "unused binding");
 
@@ -207,39 +207,94 @@ void CompiledGraph::record_node(const Graph& graph, const Node& n, rbee_tensor s
     case OpKind::MoeRoute: record_moe_route(n, self); break;
     case OpKind::MoeLinear: record_moe_linear(graph, n, self); break;
     case OpKind::MoeCombine: record_moe_combine(graph, n, self); break;
-    case OpKind::OutputRows: record_output_rows(graph, n, self); break;
+    case OpKind::OutputRows: record_output_rows(n, self); break;
   }
 }
 
-void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits) {
+void CompiledGraph::run(std::span<const int32_t> ids, std::span<const BatchSegment> segments,
+                        std::span<float> logits) {
   if (top_k_) throw std::logic_error("run: this graph returns its top-k (run_top)");
-  if (logits.size() < uint64_t(out_rows_) * out_cols_) throw std::invalid_argument("run: logits buffer too small");
-  submit(ids, n_past);
-  std::memcpy(logits.data(), readback_->mapped(), uint64_t(out_rows_) * out_cols_ * 4);
+  const std::vector<uint32_t> rows = submit(ids, segments);
+  if (logits.size() < rows.size() * out_cols_) throw std::invalid_argument("run: logits buffer too small");
+  const auto* out = static_cast<const float*>(readback_->mapped());
+  for (size_t i = 0; i < rows.size(); ++i)
+    std::memcpy(logits.data() + i * out_cols_, out + uint64_t(rows[i]) * out_cols_, uint64_t(out_cols_) * 4);
 }
 
-std::vector<TopLogit> CompiledGraph::run_top(std::span<const int32_t> ids, uint32_t n_past) {
+std::vector<std::vector<TopLogit>> CompiledGraph::run_top(std::span<const int32_t> ids,
+                                                          std::span<const BatchSegment> segments) {
   if (!top_k_) throw std::logic_error("run_top: this graph was compiled without top_k");
-  submit(ids, n_past);
-  std::vector<TopLogit> out;
+  const std::vector<uint32_t> rows = submit(ids, segments);
+  std::vector<std::vector<TopLogit>> out;
   const auto* pairs = static_cast<const float*>(readback_->mapped());
-  for (uint32_t i = 0; i < top_k_; ++i) {
-    uint32_t id;
-    std::memcpy(&id, &pairs[2 * i + 1], 4);
-    if (id == UINT32_MAX) break;  // the row had fewer than k entries
-    out.push_back({static_cast<int32_t>(id), pairs[2 * i]});
+  for (uint32_t row : rows) {
+    std::vector<TopLogit>& top = out.emplace_back();
+    for (uint32_t i = 0; i < top_k_; ++i) {
+      const float* pair = pairs + 2 * (uint64_t(row) * top_k_ + i);
+      uint32_t id;
+      std::memcpy(&id, pair + 1, 4);
+      if (id == UINT32_MAX) break;  // the row had fewer than k entries
+      top.push_back({static_cast<int32_t>(id), pair[0]});
+    }
   }
   return out;
 }
 
-void CompiledGraph::submit(std::span<const int32_t> ids, uint32_t n_past) {
+void CompiledGraph::run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits) {
+  const BatchSegment one{.slot = 0, .position = n_past, .count = static_cast<uint32_t>(ids.size())};
+  run(ids, std::span(&one, 1), logits);
+}
+
+std::vector<TopLogit> CompiledGraph::run_top(std::span<const int32_t> ids, uint32_t n_past) {
+  const BatchSegment one{.slot = 0, .position = n_past, .count = static_cast<uint32_t>(ids.size())};
+  return std::move(run_top(ids, std::span(&one, 1)).front());
+}
+
+std::vector<uint32_t> CompiledGraph::submit(std::span<const int32_t> ids, std::span<const BatchSegment> segments) {
   if (ids.size() != n_tokens_) throw std::invalid_argument("run: expected " + std::to_string(n_tokens_) + " token ids");
-  if (uint64_t(n_past) + n_tokens_ > cache_.capacity())
-    throw std::runtime_error("context full: " + std::to_string(n_past) + " + " + std::to_string(n_tokens_) +
-                             " tokens exceed the KV cache of " + std::to_string(cache_.capacity()));
+  auto* words = static_cast<uint32_t*>(step_->mapped());
+  uint32_t* tokens = words + 4;
+  uint32_t* runs = tokens + 2 * uint64_t(n_tokens_);
+  uint32_t* output_rows = runs + 2 * uint64_t(n_tokens_);
+  std::vector<uint32_t> rows;  // of the readback, per output
+  uint32_t t = 0;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const BatchSegment& s = segments[i];
+    if (s.count == 0 || s.count > n_tokens_ - t)
+      throw std::invalid_argument("run: the segments do not split the batch's " + std::to_string(n_tokens_) + " tokens");
+    if (s.slot >= cache_.sequences())
+      throw std::invalid_argument("run: cache slot " + std::to_string(s.slot) + " of " + std::to_string(cache_.sequences()));
+    if (uint64_t(s.position) + s.count > cache_.capacity())
+      throw std::runtime_error("context full: " + std::to_string(s.position) + " + " + std::to_string(s.count) +
+                               " tokens exceed the KV cache of " + std::to_string(cache_.capacity()));
+    if (s.count > cache_.max_batch() && cache_.has_ring_layers())
+      throw std::invalid_argument("run: " + std::to_string(s.count) + " tokens of one sequence in a step, more than the " +
+                                  std::to_string(cache_.max_batch()) + " the sliding-window KV cache was sized for");
+    for (uint32_t j = 0; j < s.count; ++j) {
+      tokens[2 * (t + j)] = s.position + j;
+      tokens[2 * (t + j) + 1] = s.slot;
+    }
+    runs[2 * i] = t;
+    runs[2 * i + 1] = s.count;
+    t += s.count;
+    if (!all_logits_ && s.output) {
+      if (gathered_) {
+        if (rows.size() == out_rows_)
+          throw std::invalid_argument("run: more outputs than the " + std::to_string(out_rows_) + " the graph has");
+        output_rows[rows.size()] = t - 1;
+        rows.push_back(static_cast<uint32_t>(rows.size()));
+      } else {
+        rows.push_back(t - 1);
+      }
+    }
+  }
+  if (t != n_tokens_) throw std::invalid_argument("run: the segments do not cover the batch's " + std::to_string(n_tokens_) + " tokens");
+  if (all_logits_)
+    for (uint32_t r = 0; r < n_tokens_; ++r) rows.push_back(r);
+  for (size_t r = gathered_ ? rows.size() : out_rows_; r < out_rows_; ++r) output_rows[r] = 0;  // unused rows
+  const StepHeader header{n_tokens_, static_cast<uint32_t>(segments.size()), out_rows_, 0};
+  std::memcpy(words, &header, sizeof header);
   std::memcpy(ids_->mapped(), ids.data(), ids.size_bytes());
-  StepValues sv{n_past, n_tokens_};
-  std::memcpy(step_->mapped(), &sv, sizeof sv);
   cmd_->submit_and_wait();
   if (timestamps_) {
     std::vector<double> ns = timestamps_->read_ns(profile_ ? static_cast<uint32_t>(labels_.size()) + 1 : 2);
@@ -250,6 +305,7 @@ void CompiledGraph::submit(std::span<const int32_t> ids, uint32_t n_past) {
       if (profile_) last_profile_.emplace_back(labels_[i], ns[i] * 1e-9);
     }
   }
+  return rows;
 }
 
 }  // namespace rbee

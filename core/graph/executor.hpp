@@ -24,13 +24,21 @@ namespace rbee {
 // A graph compiled for one batch shape: buffers planned, descriptor sets written and the whole
 // pass recorded in one command buffer, replayed by run() with new token ids and positions.
 struct CompileOptions {
-  // > 0: the pass ends by selecting the top_k best logits of its single output row on the
-  // device, and run_top() returns only those (at most kMaxTopK).
+  // > 0: the pass ends by selecting the top_k best logits of each output row on the device,
+  // and run_top() returns only those (at most kMaxTopK).
   uint32_t top_k = 0;
   // A timestamp after every dispatch, so last_profile() splits the device time by kernel.
   bool profile = false;
   // Workgroup choices other than KernelConfig::for_device (tests of fallback paths).
   const KernelConfig* kernels = nullptr;
+};
+
+// A run of consecutive tokens of one sequence in a batch: they are appended at positions
+// [position, position + count) of the sequence in KV cache slot `slot`; output: the last one's
+// logits are returned (graphs compiled without all logits).
+struct BatchSegment {
+  uint32_t slot = 0, position = 0, count = 0;
+  bool output = true;
 };
 
 // One entry of a device top-k: best first, equal logits lower id first.
@@ -53,11 +61,16 @@ class CompiledGraph {
   uint32_t output_rows() const { return out_rows_; }
   uint32_t output_cols() const { return out_cols_; }
 
-  // One submission: ids.size() == n_tokens(), appended after n_past cached positions.
-  // Writes output_rows() x output_cols() floats into logits.
+  // One submission of ids.size() == n_tokens() tokens, split into segments (in order, covering
+  // every token; at most output_rows() of them with output). Writes into logits, output_cols()
+  // floats a row, every token's row where the graph was built with all logits, else the last
+  // row of each segment with output, in order.
+  void run(std::span<const int32_t> ids, std::span<const BatchSegment> segments, std::span<float> logits);
+  // Same for a graph compiled with top_k: the top_k best logits of each row (fewer when the
+  // vocabulary is smaller).
+  std::vector<std::vector<TopLogit>> run_top(std::span<const int32_t> ids, std::span<const BatchSegment> segments);
+  // One sequence in cache slot 0, appended after n_past cached positions.
   void run(std::span<const int32_t> ids, uint32_t n_past, std::span<float> logits);
-  // Same for a graph compiled with top_k: the top_k best logits of the output row (fewer when
-  // the vocabulary is smaller).
   std::vector<TopLogit> run_top(std::span<const int32_t> ids, uint32_t n_past);
   // Device time of the last run() from timestamps, or 0 where the queue has none.
   double last_device_seconds() const { return last_device_seconds_; }
@@ -111,7 +124,7 @@ class CompiledGraph {
   void record_elementwise(const Graph& graph, const Node& n, rbee_tensor self);
   void record_slice(const Graph& graph, const Node& n, rbee_tensor self);
   void record_concat(const Graph& graph, const Node& n, rbee_tensor self);
-  void record_output_rows(const Graph& graph, const Node& n, rbee_tensor self);
+  void record_output_rows(const Node& n, rbee_tensor self);
   void record_linear(const Graph& graph, const Node& n, rbee_tensor out, rbee_tensor residual);
   // The kernel family of a linear (on the subgroup path) with these weights; moe_linear asks
   // as for a folded input (it has no rows variant).
@@ -131,7 +144,9 @@ class CompiledGraph {
   void record_moe_route(const Node& n, rbee_tensor self);
   void record_moe_linear(const Graph& graph, const Node& n, rbee_tensor self);
   void record_moe_combine(const Graph& graph, const Node& n, rbee_tensor self);
-  void submit(std::span<const int32_t> ids, uint32_t n_past);
+  // Checks the segments, writes the step buffer and runs the pass; returns the rows of the
+  // output that the segments' outputs are (all of them with all logits).
+  std::vector<uint32_t> submit(std::span<const int32_t> ids, std::span<const BatchSegment> segments);
 
   const vk::Device& device_;
   vk::PipelineSet& pipelines_;
@@ -141,6 +156,8 @@ class CompiledGraph {
   KernelConfig config_;
   uint32_t n_tokens_;
   uint32_t out_rows_ = 0, out_cols_ = 0;
+  bool all_logits_;
+  bool gathered_ = false;  // the output is output_rows' gather (else one row per token)
   Fusions fusions_;
   std::vector<uint64_t> offsets_;
   std::unique_ptr<vk::Buffer> arena_, ids_, step_, readback_, dummy_;

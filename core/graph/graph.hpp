@@ -81,16 +81,20 @@ struct RoutingLayout {
   uint64_t words() const { return tiles_offset() + 1 + max_tiles(); }
 };
 
-// A forward pass for one batch shape, as built by a plugin through rbee_graph_api.
+// A forward pass for one batch shape, as built by a plugin through rbee_graph_api: n_tokens
+// rows, and either every row's logits or n_outputs rows of them (output_rows gathers the rows
+// the step names: the last token of each sequence that wants logits).
 // Handles are 1-based indices into nodes().
 class Graph {
  public:
-  Graph(const ModelSource& source, uint32_t n_tokens, bool all_logits, uint32_t n_ctx)
-      : source_(source), n_tokens_(n_tokens), all_logits_(all_logits), n_ctx_(n_ctx) {}
+  Graph(const ModelSource& source, uint32_t n_tokens, bool all_logits, uint32_t n_ctx, uint32_t n_outputs = 1)
+      : source_(source), n_tokens_(n_tokens), all_logits_(all_logits), n_ctx_(n_ctx),
+        n_outputs_(all_logits ? n_tokens : std::min(n_outputs, n_tokens)) {}
 
   const ModelSource& source() const { return source_; }
   uint32_t n_tokens() const { return n_tokens_; }
   bool all_logits() const { return all_logits_; }
+  uint32_t n_outputs() const { return n_outputs_; }
   uint32_t n_ctx() const { return n_ctx_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const Node& node(rbee_tensor t) const { return nodes_.at(static_cast<size_t>(t - 1)); }
@@ -114,6 +118,7 @@ class Graph {
   uint32_t n_tokens_;
   bool all_logits_;
   uint32_t n_ctx_;
+  uint32_t n_outputs_;
   std::vector<Node> nodes_;
   rbee_tensor output_ = RBEE_TENSOR_NONE;
   rbee_status status_ = RBEE_OK;

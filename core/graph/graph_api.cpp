@@ -238,8 +238,8 @@ rbee_tensor api_slice(rbee_graph* g, rbee_tensor x, uint32_t groups, uint32_t be
 rbee_tensor api_output_rows(rbee_graph* g, rbee_tensor x) noexcept {
   return guarded(g, "output_rows", [=](Graph& gr) {
     if (!activation(gr, x, "output_rows", "x")) return RBEE_TENSOR_NONE;
-    if (gr.all_logits() || gr.node(x).rows == 1) return x;
-    return gr.add(Node{.kind = OpKind::OutputRows, .inputs = {x}, .rows = 1, .cols = gr.node(x).cols});
+    if (gr.all_logits() || gr.node(x).rows == gr.n_outputs()) return x;
+    return gr.add(Node{.kind = OpKind::OutputRows, .inputs = {x}, .rows = gr.n_outputs(), .cols = gr.node(x).cols});
   });
 }
 

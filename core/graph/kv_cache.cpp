@@ -1,6 +1,7 @@
 #include "graph/kv_cache.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -8,50 +9,87 @@ namespace rbee {
 
 namespace {
 uint64_t elem_bytes(KvType t) { return t == KvType::F16 ? 2 : 4; }
+uint64_t key_row_bytes(const rbee_kv_layout& l, KvType t) { return uint64_t(l.n_kv_heads) * l.head_dim_k * elem_bytes(t); }
+uint64_t value_row_bytes(const rbee_kv_layout& l, KvType t) {
+  return l.values_in_keys ? 0 : uint64_t(l.n_kv_heads) * l.head_dim_v * elem_bytes(t);
+}
 }  // namespace
 
-KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& layers, uint32_t capacity, KvType type,
-                 uint32_t max_batch)
-    : layers_(layers), capacity_(capacity), max_batch_(max_batch), type_(type) {
+KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& layers, const KvCacheShape& shape,
+                 KvType type)
+    : layers_(layers), shape_(shape), type_(type) {
+  if (shape_.context == 0 || shape_.sequences == 0 || shape_.max_batch == 0)
+    throw std::invalid_argument("a KV cache needs a context, a sequence and a batch of at least 1");
+  if (shape_.blocks == 0) shape_.blocks = shape_.sequences * table_stride();
+  const uint64_t limit = device.info().max_storage_buffer_range;
   for (size_t l = 0; l < layers.size(); ++l) {
-    uint64_t window = layers[l].sliding_window;
-    uint32_t rows = window ? static_cast<uint32_t>(std::min<uint64_t>(capacity, window + max_batch - 1)) : capacity;
-    rows_.push_back(rows);
-    uint64_t k_row = uint64_t(layers[l].n_kv_heads) * layers[l].head_dim_k * elem_bytes(type);
-    uint64_t v_row = layers[l].values_in_keys ? 0 : uint64_t(layers[l].n_kv_heads) * layers[l].head_dim_v * elem_bytes(type);
+    const uint64_t window = layers[l].sliding_window;
+    const uint32_t ring = window ? static_cast<uint32_t>(std::min<uint64_t>(shape_.context, window + shape_.max_batch - 1)) : 0;
+    ring_.push_back(ring);
+    const uint64_t rows = this->rows(l);
+    const uint64_t k_row = key_row_bytes(layers[l], type), v_row = value_row_bytes(layers[l], type);
     // Kernels bind a layer's keys and values whole.
-    uint64_t limit = device.info().max_storage_buffer_range, widest = std::max(k_row, v_row);
-    if (widest * rows > limit)
+    const uint64_t widest = std::max(k_row, v_row);
+    if (widest * rows > limit) {
+      const uint64_t fit = limit / widest / kBlockRows * kBlockRows / shape_.sequences;
       throw std::runtime_error("the KV cache of layer " + std::to_string(l) + " needs " + std::to_string(widest * rows) +
-                               " bytes in one buffer for " + std::to_string(rows) +
-                               " positions, more than this device binds at once (" + std::to_string(limit) +
-                               " bytes): use a context of at most " + std::to_string(limit / widest) + " positions");
+                               " bytes in one buffer for " + std::to_string(rows) + " rows, more than this device " +
+                               "binds at once (" + std::to_string(limit) + " bytes): use a context of at most " +
+                               std::to_string(fit) + " positions" +
+                               (shape_.sequences > 1 ? " per sequence, or fewer sequences" : ""));
+    }
     k_.push_back(std::make_unique<vk::Buffer>(device, rows * k_row, vk::MemoryKind::Device,
                                               "KV cache keys of layer " + std::to_string(l)));
-    if (layers[l].values_in_keys) {  // the keys' buffer serves both
-      v_.push_back(nullptr);
-      continue;
-    }
-    v_.push_back(std::make_unique<vk::Buffer>(device, rows * v_row, vk::MemoryKind::Device,
-                                              "KV cache values of layer " + std::to_string(l)));
+    v_.push_back(layers[l].values_in_keys ? nullptr  // the keys' buffer serves both
+                                          : std::make_unique<vk::Buffer>(device, rows * v_row, vk::MemoryKind::Device,
+                                                                         "KV cache values of layer " + std::to_string(l)));
   }
+  const uint64_t entries = uint64_t(shape_.sequences) * table_stride();
+  table_ = std::make_unique<vk::Buffer>(device, entries * 4, vk::MemoryKind::Upload, "KV block table");
+  auto* table = static_cast<uint32_t*>(table_->mapped());
+  for (uint64_t i = 0; i < entries; ++i) table[i] = i < shape_.blocks ? static_cast<uint32_t>(i) : 0;
+}
+
+bool KvCache::has_paged_layers() const {
+  return std::any_of(ring_.begin(), ring_.end(), [](uint32_t r) { return r == 0; });
+}
+
+bool KvCache::has_ring_layers() const {
+  return std::any_of(ring_.begin(), ring_.end(), [](uint32_t r) { return r != 0; });
+}
+
+void KvCache::set_blocks(uint32_t slot, uint32_t first, std::span<const uint32_t> blocks) {
+  if (slot >= shape_.sequences || uint64_t(first) + blocks.size() > table_stride())
+    throw std::out_of_range("set_blocks: slot " + std::to_string(slot) + " blocks " + std::to_string(first) + "+" +
+                            std::to_string(blocks.size()) + " outside the block table");
+  for (uint32_t b : blocks)
+    if (b >= shape_.blocks) throw std::out_of_range("set_blocks: block " + std::to_string(b) + " outside the pool");
+  auto* table = static_cast<uint32_t*>(table_->mapped());
+  std::memcpy(table + uint64_t(slot) * table_stride() + first, blocks.data(), blocks.size_bytes());
 }
 
 uint64_t KvCache::bytes() const {
   uint64_t total = 0;
+  for (size_t l = 0; l < layers_.size(); ++l)
+    total += uint64_t(rows(l)) * (key_row_bytes(layers_[l], type_) + value_row_bytes(layers_[l], type_));
+  return total;
+}
+
+uint64_t KvCache::bytes_per_position() const {
+  uint64_t total = 0;
   for (size_t l = 0; l < layers_.size(); ++l) {
-    uint32_t v_dim = layers_[l].values_in_keys ? 0 : layers_[l].head_dim_v;
-    total += uint64_t(rows_[l]) * layers_[l].n_kv_heads * (layers_[l].head_dim_k + v_dim) * elem_bytes(type_);
+    const uint64_t row = key_row_bytes(layers_[l], type_) + value_row_bytes(layers_[l], type_);
+    total += ring_[l] ? row * ring_[l] / shape_.context : row;
   }
   return total;
 }
 
 bool KvCache::can_truncate(uint32_t n_past, uint32_t keep) const {
   for (size_t l = 0; l < layers_.size(); ++l) {
-    int64_t window = layers_[l].sliding_window;
-    if (!window || rows_[l] >= capacity_) continue;  // a row per position: nothing overwritten
-    // Positions below n_past - rows were overwritten; a query at `keep` reads back to keep - window.
-    if (int64_t(n_past) - rows_[l] > int64_t(keep) - window) return false;
+    const int64_t window = layers_[l].sliding_window, ring = ring_[l];
+    if (!ring || ring >= shape_.context) continue;  // a row per position: nothing overwritten
+    // Positions below n_past - ring were overwritten; a query at `keep` reads back to keep - window.
+    if (int64_t(n_past) - ring > int64_t(keep) - window) return false;
   }
   return true;
 }

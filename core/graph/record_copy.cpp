@@ -25,10 +25,13 @@ void CompiledGraph::record_concat(const Graph& graph, const Node& n, rbee_tensor
 }
 
 // A buffer copy, no kernel.
-void CompiledGraph::record_output_rows(const Graph& graph, const Node& n, rbee_tensor self) {
-  const Node& x = graph.node(n.inputs[0]);
-  Binding src = bind(n.inputs[0], false), dst = bind(self, false);
-  copy(src.buffer, src.offset + uint64_t(x.rows - 1) * x.cols * 4, dst.buffer, dst.offset, uint64_t(n.cols) * 4);
+// The rows the step's segments output (the step buffer names them) gathered in order.
+void CompiledGraph::record_output_rows(const Node& n, rbee_tensor self) {
+  gathered_ = true;
+  struct GatherPush { uint32_t cols; } pc{n.cols};
+  const uint32_t wg = config_.elementwise_wg;
+  dispatch(Kernel::GatherRows, {bind(n.inputs[0], false), bind(self, false), whole(*step_)}, &pc, sizeof pc, {wg},
+           std::min(div_up(n.cols, wg), kMaxGroups), n.rows, 1);
 }
 
 }  // namespace rbee

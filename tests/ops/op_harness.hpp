@@ -80,7 +80,7 @@ class OpHarness {
   explicit OpHarness(std::vector<rbee_kv_layout> kv_layers = {}, uint32_t kv_capacity = 256, KvType kv_type = KvType::F32,
                      uint32_t max_batch = 512)
       : weights_(*gpu().device, *gpu().uploader),
-        cache_(*gpu().device, kv_layers, kv_capacity, kv_type, max_batch) {}
+        cache_(*gpu().device, kv_layers, KvCacheShape{.context = kv_capacity, .max_batch = max_batch}, kv_type) {}
 
   const KvCache& cache() const { return cache_; }
 

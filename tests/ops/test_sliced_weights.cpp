@@ -171,7 +171,7 @@ TEST(BindingLimit, KvCacheBeyondOneBindingIsRefused) {
   const uint64_t limit = device.info().max_storage_buffer_range, row = 8 * 128 * 4;
   rbee_kv_layout layer{sizeof(rbee_kv_layout), 8, 128, 128, 0, 0};
   const uint32_t capacity = static_cast<uint32_t>(limit / row + 1);
-  EXPECT_THAT([&] { KvCache(device, {layer}, capacity, KvType::F32, 1); },
+  EXPECT_THAT([&] { KvCache(device, {layer}, KvCacheShape{.context = capacity}, KvType::F32); },
               ::testing::ThrowsMessage<std::runtime_error>(
                   HasSubstr("use a context of at most " + std::to_string(limit / row) + " positions")));
 }

@@ -148,8 +148,9 @@ typedef struct rbee_graph_api {
   /* act(gate) * up, elementwise. */
   rbee_tensor (*gated)(rbee_graph* g, rbee_tensor gate, rbee_tensor up, rbee_unary_op act);
   rbee_tensor (*scale)(rbee_graph* g, rbee_tensor x, float factor);
-  /* Keeps the rows whose logits the caller asked for (all rows, or only the last). Cheapest
-   * before the final norm and output projection. */
+  /* Keeps the rows whose logits the caller asked for (all rows, or the last row of each
+   * sequence in the batch that wants logits). Cheapest before the final norm and output
+   * projection. */
   rbee_tensor (*output_rows)(rbee_graph* g, rbee_tensor x);
   /* Marks the logits [rows, vocab]. Exactly once per graph; a failure is recorded on the graph. */
   void (*set_output)(rbee_graph* g, rbee_tensor logits);

@@ -1,0 +1,214 @@
+// Several sequences in one step (Model::step): every family gives each sequence the logits it
+// gets alone, whatever else shares its batch (other lengths, other positions, chunks of a long
+// prompt), within 1e-4; sampling with a seed gives the same tokens. The paged KV cache refuses
+// a step it has no blocks for (KvCacheFull) without running any of it, and a closed sequence's
+// blocks return to the pool.
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <random>
+
+#include "engine/next_token.hpp"
+#include "models/model_test_util.hpp"
+
+namespace rbee::test {
+namespace {
+
+constexpr float kTolerance = 1e-4f;
+
+std::vector<int32_t> prompt(size_t n, uint32_t seed, uint32_t vocab) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> pick(3, static_cast<int32_t>(std::min<uint32_t>(vocab, 250)) - 1);
+  std::vector<int32_t> ids(n);
+  for (auto& id : ids) id = pick(rng);
+  return ids;
+}
+
+std::vector<float> row(const std::vector<float>& logits, size_t i, uint32_t vocab) {
+  return {logits.begin() + i * vocab, logits.begin() + (i + 1) * vocab};
+}
+
+int32_t greedy(const std::vector<float>& logits) {
+  return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+}
+
+// A sequence alone: its prompt's last logits, then those after each of `steps` greedy tokens.
+std::vector<std::vector<float>> alone(Model& model, const std::vector<int32_t>& ids, int steps) {
+  model.reset();
+  std::vector<std::vector<float>> out{model.eval(ids, false)};
+  for (int s = 0; s < steps; ++s) {
+    const int32_t next = greedy(out.back());
+    out.push_back(model.eval(std::span(&next, 1), false));
+  }
+  return out;
+}
+
+class BatchedFamily : public ::testing::TestWithParam<std::string> {};
+
+// Three prompts of different lengths in one step, then greedy steps of all three together.
+TEST_P(BatchedFamily, SequencesGetTheirAloneLogits) {
+  const auto path = fixtures() / "tiny" / GetParam();
+  ModelOptions one;
+  one.context = 64;
+  Model single(runtime(), path, one);
+  const uint32_t vocab = single.n_vocab();
+  const std::vector<std::vector<int32_t>> prompts{prompt(5, 1, vocab), prompt(11, 2, vocab), prompt(3, 3, vocab)};
+  constexpr int kSteps = 3;
+  std::vector<std::vector<std::vector<float>>> want;
+  for (const auto& p : prompts) want.push_back(alone(single, p, kSteps));
+
+  ModelOptions several = one;
+  several.sequences = 3;
+  Model model(runtime(), path, several);
+  const std::vector<SequenceId> seqs{0, model.open_sequence(), model.open_sequence()};
+  std::vector<SequenceStep> batch;
+  for (size_t i = 0; i < prompts.size(); ++i) batch.push_back({seqs[i], prompts[i]});
+  std::vector<float> got = model.step(batch);
+  for (int s = 0;; ++s) {
+    std::vector<int32_t> next(prompts.size());
+    for (size_t i = 0; i < prompts.size(); ++i) {
+      EXPECT_LT(max_abs_diff(row(got, i, vocab), want[i][s]), kTolerance) << "sequence " << i << " step " << s;
+      next[i] = greedy(want[i][s]);
+    }
+    if (s == kSteps) break;
+    batch.clear();
+    for (size_t i = 0; i < prompts.size(); ++i) batch.push_back({seqs[i], std::span(&next[i], 1)});
+    got = model.step(batch);
+  }
+  for (size_t i = 0; i < prompts.size(); ++i) EXPECT_EQ(model.n_past(seqs[i]), prompts[i].size() + kSteps);
+}
+
+// A long prompt evaluated in chunks of 6 that share their steps with another sequence's
+// decoding: both get their alone logits.
+TEST_P(BatchedFamily, ChunkedPrefillBesideDecoding) {
+  const auto path = fixtures() / "tiny" / GetParam();
+  ModelOptions options;
+  options.context = 64;
+  options.sequences = 2;
+  options.max_batch = 8;
+  Model model(runtime(), path, options);
+  const uint32_t vocab = model.n_vocab();
+  const auto longer = prompt(23, 7, vocab), shorter = prompt(4, 8, vocab);
+  const auto want_long = alone(model, longer, 0);
+  constexpr int kSteps = 4;  // chunks of the longer prompt
+  const auto want_short = alone(model, shorter, kSteps);
+
+  model.reset();
+  const SequenceId decoding = 0, prefilling = model.open_sequence();
+  std::vector<float> got = model.step(std::vector<SequenceStep>{{decoding, shorter}});
+  size_t done = 0;
+  for (int s = 0; s < kSteps; ++s) {
+    EXPECT_LT(max_abs_diff(got, want_short[s]), kTolerance) << "decode step " << s;
+    const int32_t next = greedy(want_short[s]);
+    const size_t n = std::min<size_t>(6, longer.size() - done);
+    const bool last = done + n == longer.size();
+    const std::span chunk = std::span(longer).subspan(done, n);
+    std::vector<float> out = model.step(std::vector<SequenceStep>{{decoding, std::span(&next, 1)}, {prefilling, chunk, last}});
+    done += n;
+    got = row(out, 0, vocab);
+    if (last) EXPECT_LT(max_abs_diff(row(out, 1, vocab), want_long[0]), kTolerance) << "chunked prompt";
+    else EXPECT_EQ(out.size(), vocab);
+  }
+  EXPECT_EQ(done, longer.size());
+}
+
+std::vector<std::string> families() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(fixtures() / "tiny"))
+    if (std::filesystem::exists(e.path() / "config.json")) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiny, BatchedFamily, ::testing::ValuesIn(families()),
+                         [](const auto& i) { return i.param; });
+
+// Sampled with a seed, a sequence draws the same tokens batched as alone (device top-k per row).
+TEST(Batched, SeededSamplingAsAlone) {
+  const auto path = fixtures() / "tiny" / "llama";
+  ModelOptions options;
+  options.context = 64;
+  options.sequences = 2;
+  Model model(runtime(), path, options);
+  SamplerParams sampling;
+  sampling.temperature = 0.8f;
+  sampling.top_k = 20;
+  sampling.seed = 42;
+  SamplerParams other_sampling = sampling;
+  other_sampling.temperature = 1.0f;
+  other_sampling.seed = 7;
+  const auto ids = prompt(6, 5, model.n_vocab()), other = prompt(9, 6, model.n_vocab());
+  std::vector<int32_t> want;
+  {
+    Sampler sampler(sampling, model.n_vocab());
+    int32_t next = next_token(model, sampler, ids);
+    for (int i = 0; i < 8; ++i) {
+      want.push_back(next);
+      next = next_token(model, sampler, std::span(&next, 1));
+    }
+  }
+  model.reset();
+  const SequenceId a = 0, b = model.open_sequence();
+  Sampler sampler(sampling, model.n_vocab()), other_sampler(other_sampling, model.n_vocab());
+  const uint32_t k = sampler.candidates_needed(CompiledGraph::kMaxTopK);
+  auto pick = [](Sampler& s, const std::vector<TopLogit>& top) {
+    std::vector<Candidate> c;
+    for (const TopLogit& t : top) c.push_back({t.id, t.logit});
+    return s.sample_top(c);
+  };
+  auto tops = model.step_top(std::vector<SequenceStep>{{b, other}, {a, ids}}, k);
+  std::vector<int32_t> got;
+  for (int i = 0; i < 8; ++i) {
+    int32_t mine = pick(sampler, tops[1]), theirs = pick(other_sampler, tops[0]);
+    got.push_back(mine);
+    tops = model.step_top(std::vector<SequenceStep>{{b, std::span(&theirs, 1)}, {a, std::span(&mine, 1)}}, k);
+  }
+  EXPECT_EQ(got, want);
+}
+
+// A pool of 4 blocks (64 positions): a step that needs more than the free blocks is refused
+// whole, and runs once a closed sequence has given its blocks back.
+TEST(Batched, BlockExhaustionRefusesThenResumes) {
+  ModelOptions options;
+  options.context = 64;
+  options.sequences = 2;
+  options.kv_blocks = 4;
+  Model model(runtime(), fixtures() / "tiny" / "llama", options);
+  const auto first = prompt(40, 1, model.n_vocab()), second = prompt(30, 2, model.n_vocab());
+  const auto want = alone(model, second, 0);
+  model.reset();
+  EXPECT_EQ(model.free_blocks(), 4u);
+  model.eval(first, false);
+  EXPECT_EQ(model.free_blocks(), 1u);
+  const SequenceId other = model.open_sequence();
+  EXPECT_EQ(model.blocks_needed(other, 30), 2u);
+  EXPECT_THROW(model.step(std::vector<SequenceStep>{{other, second}}), KvCacheFull);
+  EXPECT_EQ(model.n_past(other), 0u);
+  EXPECT_EQ(model.free_blocks(), 1u);
+  model.close_sequence(0);
+  EXPECT_EQ(model.free_blocks(), 4u);
+  EXPECT_LT(max_abs_diff(model.step(std::vector<SequenceStep>{{other, second}}), want[0]), kTolerance);
+  EXPECT_EQ(model.free_blocks(), 2u);
+  model.truncate(other, 10);
+  EXPECT_EQ(model.free_blocks(), 3u);
+  EXPECT_THROW(model.n_past(0), std::invalid_argument);  // closed
+}
+
+TEST(Batched, RefusesWhatCannotRun) {
+  ModelOptions options;
+  options.context = 32;
+  options.sequences = 2;
+  options.max_batch = 8;
+  Model model(runtime(), fixtures() / "tiny" / "llama", options);
+  const auto ids = prompt(6, 1, model.n_vocab());
+  const SequenceId b = model.open_sequence();
+  EXPECT_THROW(model.open_sequence(), ModelError);  // both slots taken
+  EXPECT_THROW(model.step(std::vector<SequenceStep>{{0, ids}, {0, ids}}), std::invalid_argument);
+  EXPECT_THROW(model.step(std::vector<SequenceStep>{{0, ids}, {b, ids}}), std::invalid_argument);  // 12 > 8
+  EXPECT_THROW(model.step(std::vector<SequenceStep>{{5, ids}}), std::invalid_argument);
+  EXPECT_EQ(model.n_past(0), 0u);
+  EXPECT_EQ(model.n_past(b), 0u);
+}
+
+}  // namespace
+}  // namespace rbee::test
