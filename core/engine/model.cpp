@@ -100,6 +100,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
       device, layers, KvCacheShape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks, .max_batch = max_batch_},
       options.kv_type);
   if (cache_->has_paged_layers()) pool_ = BlockPool(cache_->blocks());
+  prefix_cache_ = cache_->has_paged_layers() && !cache_->has_ring_layers();
   sequences_.resize(options.sequences);
   sequences_[0].open = true;
   compiled(1, false);  // uploads every weight the pass uses
@@ -197,18 +198,72 @@ bool Model::truncate(SequenceId seq, uint32_t n) {
   if (n > s.n_past)
     throw std::invalid_argument("truncate: " + std::to_string(n) + " positions kept of " + std::to_string(s.n_past));
   const bool kept = cache_->can_truncate(s.n_past, n);
+  shrink(seq, kept ? n : 0);
   s.n_past = kept ? n : 0;
-  shrink(seq, s.n_past);
   return kept;
 }
 
 void Model::shrink(SequenceId seq, uint32_t n) {
   Sequence& s = sequence(seq);
-  const size_t keep = (uint64_t(n) + KvCache::kBlockRows - 1) / KvCache::kBlockRows;
-  while (s.blocks.size() > keep) {
-    pool_.give_back(s.blocks.back());
+  constexpr uint32_t kRows = KvCache::kBlockRows;
+  const size_t keep = (uint64_t(n) + kRows - 1) / kRows;
+  while (s.blocks.size() > keep) {  // last first: a cached prefix is evicted from its end
+    pool_.release(s.blocks.back());
     s.blocks.pop_back();
   }
+  if (s.tokens.size() > n) s.tokens.resize(n);
+  if (s.serials.size() > n / kRows) s.serials.resize(n / kRows);
+  if (n % kRows == 0 || keep == 0 || keep > s.blocks.size()) return;
+  // The partly kept last block is about to be written past n.
+  const uint32_t last = s.blocks.back();
+  if (pool_.users(last) == 1) {
+    pool_.forget(last);
+    return;
+  }
+  if (pool_.available() == 0)
+    throw KvCacheFull("the KV cache has no free block to copy the shared block that position " + std::to_string(n) +
+                      " of sequence " + std::to_string(seq) + " is in");
+  const uint32_t copy = pool_.take();
+  cache_->copy_block(last, copy);
+  pool_.release(last);
+  s.blocks.back() = copy;
+  cache_->set_blocks(seq, static_cast<uint32_t>(s.blocks.size() - 1), std::span(&copy, 1));
+}
+
+void Model::appended(SequenceId seq, std::span<const int32_t> ids) {
+  Sequence& s = sequence(seq);
+  s.n_past += static_cast<uint32_t>(ids.size());
+  if (!prefix_cache_) return;
+  s.tokens.insert(s.tokens.end(), ids.begin(), ids.end());
+  constexpr uint32_t kRows = KvCache::kBlockRows;
+  while (s.serials.size() < s.n_past / kRows) {
+    const size_t i = s.serials.size();
+    BlockPool::Tokens tokens;
+    std::copy_n(s.tokens.begin() + i * kRows, kRows, tokens.begin());
+    s.serials.push_back(pool_.publish(s.blocks[i], i ? s.serials[i - 1] : 0, tokens));
+  }
+}
+
+uint32_t Model::reuse_prefix(SequenceId seq, std::span<const int32_t> prompt) {
+  Sequence& s = sequence(seq);
+  if (s.n_past != 0) throw std::invalid_argument("reuse_prefix: sequence " + std::to_string(seq) + " is not empty");
+  if (!prefix_cache_) return 0;
+  constexpr uint32_t kRows = KvCache::kBlockRows;
+  // Whole blocks, leaving the prompt's last token to evaluate (its logits are wanted).
+  while ((s.blocks.size() + 1) * kRows < prompt.size()) {
+    BlockPool::Tokens tokens;
+    std::copy_n(prompt.begin() + s.blocks.size() * kRows, kRows, tokens.begin());
+    const std::optional<uint32_t> block = pool_.find(s.serials.empty() ? 0 : s.serials.back(), tokens);
+    if (!block) break;
+    pool_.share(*block);
+    s.blocks.push_back(*block);
+    s.serials.push_back(pool_.serial(*block));
+  }
+  if (!s.blocks.empty()) cache_->set_blocks(seq, 0, s.blocks);
+  s.n_past = static_cast<uint32_t>(s.blocks.size()) * kRows;
+  s.tokens.assign(prompt.begin(), prompt.begin() + s.n_past);
+  reused_positions_ += s.n_past;
+  return s.n_past;
 }
 
 uint32_t Model::blocks_needed(SequenceId seq, uint32_t n) const {
@@ -246,8 +301,8 @@ std::vector<BatchSegment> Model::prepare(std::span<const SequenceStep> batch) {
   if (tokens > max_batch_)
     throw std::invalid_argument("step: " + std::to_string(tokens) + " tokens, more than the batch of " +
                                 std::to_string(max_batch_));
-  if (blocks > pool_.free())
-    throw KvCacheFull("the KV cache has " + std::to_string(pool_.free()) + " free blocks of " +
+  if (blocks > pool_.available())
+    throw KvCacheFull("the KV cache has " + std::to_string(pool_.available()) + " free blocks of " +
                       std::to_string(KvCache::kBlockRows) + " positions, the step needs " + std::to_string(blocks));
   std::vector<BatchSegment> segments;
   for (const SequenceStep& e : batch) {
@@ -284,7 +339,7 @@ std::vector<float> Model::step(std::span<const SequenceStep> batch) {
   CompiledGraph& g = compiled(n, false, 0, output_rows_for(wanted, n));
   std::vector<float> logits(uint64_t(wanted) * info_.n_vocab);
   g.run(ids, segments, logits);
-  for (const SequenceStep& e : batch) sequence(e.sequence).n_past += static_cast<uint32_t>(e.ids.size());
+  for (const SequenceStep& e : batch) appended(e.sequence, e.ids);
   account(g);
   return logits;
 }
@@ -297,7 +352,7 @@ std::vector<std::vector<TopLogit>> Model::step_top(std::span<const SequenceStep>
   const uint32_t n = static_cast<uint32_t>(ids.size());
   CompiledGraph& g = compiled(n, false, k, output_rows_for(outputs(batch), n));
   std::vector<std::vector<TopLogit>> top = g.run_top(ids, segments);
-  for (const SequenceStep& e : batch) sequence(e.sequence).n_past += static_cast<uint32_t>(e.ids.size());
+  for (const SequenceStep& e : batch) appended(e.sequence, e.ids);
   account(g);
   return top;
 }
@@ -326,7 +381,7 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
     chunk_logits.resize(uint64_t(all_logits ? n : 1) * g.output_cols());
     g.run(chunk.ids, segments, chunk_logits);
     account(g);
-    sequence(0).n_past += n;
+    appended(0, chunk.ids);
     done += n;
     if (all_logits) logits.insert(logits.end(), chunk_logits.begin(), chunk_logits.end());
   }

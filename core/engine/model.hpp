@@ -118,9 +118,20 @@ class Model {
   void reset(SequenceId seq);
   bool truncate(SequenceId seq, uint32_t n);
   // KV blocks: free in the pool, and those a sequence still needs to append n more tokens.
-  uint32_t free_blocks() const { return pool_.free(); }
+  // (Free counts cached prefix blocks no sequence uses: they are handed out when needed.)
+  uint32_t free_blocks() const { return pool_.available(); }
+  // Prefix blocks cached for reuse that no sequence uses now.
+  uint32_t cached_blocks() const { return pool_.cached(); }
   uint32_t blocks_needed(SequenceId seq, uint32_t n) const;
   uint32_t max_batch() const { return max_batch_; }
+  // Prefix reuse: gives an empty sequence the cached blocks that hold the longest prefix of
+  // `prompt` that earlier sequences computed (whole blocks, leaving at least the prompt's last
+  // token to evaluate), and returns how many positions they hold; the caller then steps only
+  // the rest of the prompt. 0 where nothing matches, or where the model has sliding-window
+  // layers (their rings are per sequence).
+  uint32_t reuse_prefix(SequenceId seq, std::span<const int32_t> prompt);
+  // Positions reuse_prefix() has supplied so far.
+  uint64_t reused_positions() const { return reused_positions_; }
   // One submission: every entry's ids appended to its sequence (each sequence at most once;
   // max_batch() tokens in all, at most that many of one sequence). Returns the logits of the
   // entries with output, in order ([outputs][n_vocab]). Throws KvCacheFull, having run
@@ -144,11 +155,19 @@ class Model {
     bool open = false;
     uint32_t n_past = 0;
     std::vector<uint32_t> blocks;  // of the paged layers, one per KvCache::kBlockRows positions
+    // With the prefix cache: the tokens of every position, and the serial (BlockPool) of each
+    // full block.
+    std::vector<int32_t> tokens;
+    std::vector<uint64_t> serials;
   };
   const Sequence& sequence(SequenceId seq) const;
   Sequence& sequence(SequenceId seq) { return const_cast<Sequence&>(std::as_const(*this).sequence(seq)); }
-  // Keeps the blocks of a sequence's first n positions, giving the rest back to the pool.
+  // Keeps the blocks of a sequence's first n positions, giving the rest back to the pool; a
+  // kept block that the positions after n will overwrite is copied first where others share it.
   void shrink(SequenceId seq, uint32_t n);
+  // After a step appended ids to a sequence: its tokens, and its blocks that are now full
+  // published to the prefix cache.
+  void appended(SequenceId seq, std::span<const int32_t> ids);
   // Checks a step and takes the blocks it needs; returns its segments.
   std::vector<BatchSegment> prepare(std::span<const SequenceStep> batch);
   // The graph of n_tokens rows with all logits, or with n_outputs output rows.
@@ -182,6 +201,8 @@ class Model {
   };
   std::map<GraphKey, CachedGraph> graphs_;
   uint64_t steps_ = 0;
+  uint64_t reused_positions_ = 0;
+  bool prefix_cache_ = false;  // every layer paged: blocks can be shared
   double device_seconds_ = 0;
   std::map<std::string, double> profile_;
 };

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "vulkan/commands.hpp"
+
 namespace rbee {
 
 namespace {
@@ -17,7 +19,7 @@ uint64_t value_row_bytes(const rbee_kv_layout& l, KvType t) {
 
 KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& layers, const KvCacheShape& shape,
                  KvType type)
-    : layers_(layers), shape_(shape), type_(type) {
+    : device_(device), layers_(layers), shape_(shape), type_(type) {
   if (shape_.context == 0 || shape_.sequences == 0 || shape_.max_batch == 0)
     throw std::invalid_argument("a KV cache needs a context, a sequence and a batch of at least 1");
   if (shape_.blocks == 0) shape_.blocks = shape_.sequences * table_stride();
@@ -66,6 +68,23 @@ void KvCache::set_blocks(uint32_t slot, uint32_t first, std::span<const uint32_t
     if (b >= shape_.blocks) throw std::out_of_range("set_blocks: block " + std::to_string(b) + " outside the pool");
   auto* table = static_cast<uint32_t*>(table_->mapped());
   std::memcpy(table + uint64_t(slot) * table_stride() + first, blocks.data(), blocks.size_bytes());
+}
+
+void KvCache::copy_block(uint32_t from, uint32_t to) {
+  if (from >= shape_.blocks || to >= shape_.blocks) throw std::out_of_range("copy_block: block outside the pool");
+  vk::CommandBuffer cmd(device_);
+  cmd.begin(true);
+  auto copy = [&](const vk::Buffer& buffer, uint64_t row_bytes) {
+    const uint64_t bytes = row_bytes * kBlockRows;
+    cmd.copy(buffer.handle(), from * bytes, buffer.handle(), to * bytes, bytes);
+  };
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    if (ring_[l]) continue;
+    copy(*k_[l], key_row_bytes(layers_[l], type_));
+    if (v_[l]) copy(*v_[l], value_row_bytes(layers_[l], type_));
+  }
+  cmd.end();
+  cmd.submit_and_wait();
 }
 
 uint64_t KvCache::bytes() const {

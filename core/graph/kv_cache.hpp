@@ -6,6 +6,7 @@
 
 #include "rbee/plugin.h"
 #include "vulkan/buffer.hpp"
+#include "vulkan/device.hpp"
 #include "vulkan/kernels.hpp"
 
 namespace rbee {
@@ -61,6 +62,8 @@ class KvCache {
   uint32_t table_stride() const { return (shape_.context + kBlockRows - 1) / kBlockRows; }
   // Sets the blocks holding positions [first * kBlockRows, ...) of slot's sequence.
   void set_blocks(uint32_t slot, uint32_t first, std::span<const uint32_t> blocks);
+  // Copies block `from` of every paged layer into block `to` (copy-on-write of a shared block).
+  void copy_block(uint32_t from, uint32_t to);
   // Bytes of every layer's cache together, and what one position of one sequence takes (for a
   // sliding-window layer, its ring over a full context).
   uint64_t bytes() const;
@@ -71,6 +74,7 @@ class KvCache {
   bool can_truncate(uint32_t n_past, uint32_t keep) const;
 
  private:
+  const vk::Device& device_;
   std::vector<rbee_kv_layout> layers_;
   KvCacheShape shape_;
   KvType type_;

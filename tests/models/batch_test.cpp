@@ -212,3 +212,77 @@ TEST(Batched, RefusesWhatCannotRun) {
 
 }  // namespace
 }  // namespace rbee::test
+
+namespace rbee::test {
+namespace {
+
+// Prefix reuse: a later sequence whose prompt starts like an earlier one's takes the earlier
+// one's whole blocks instead of computing them, and gets the logits of a cold run.
+class PrefixReuse : public ::testing::Test {
+ protected:
+  PrefixReuse() {
+    ModelOptions options;
+    options.context = 128;
+    options.sequences = 2;
+    model_ = std::make_unique<Model>(runtime(), fixtures() / "tiny" / "llama", options);
+    shared_ = prompt(40, 11, model_->n_vocab());
+    other_ = shared_;
+    for (size_t i = 35; i < other_.size(); ++i) other_[i] = 3 + (other_[i] + 1) % 200;
+  }
+  // The last logits of ids evaluated from nothing.
+  std::vector<float> cold(const std::vector<int32_t>& ids) {
+    Model fresh(runtime(), fixtures() / "tiny" / "llama", ModelOptions{.context = 128});
+    return fresh.eval(ids, false);
+  }
+  std::vector<float> finish(SequenceId seq, const std::vector<int32_t>& ids) {
+    return model_->step(std::vector<SequenceStep>{{seq, std::span(ids).subspan(model_->n_past(seq))}});
+  }
+  std::unique_ptr<Model> model_;
+  std::vector<int32_t> shared_, other_;  // equal for 35 tokens: two whole blocks
+};
+
+TEST_F(PrefixReuse, ReusesWholeBlocksOfAnEndedSequence) {
+  model_->eval(shared_, false);
+  model_->close_sequence(0);
+  EXPECT_EQ(model_->cached_blocks(), 2u);  // the two full blocks; the partial third is free
+  const SequenceId seq = model_->open_sequence();
+  EXPECT_EQ(model_->reuse_prefix(seq, other_), 32u);
+  EXPECT_EQ(model_->reused_positions(), 32u);
+  EXPECT_LT(max_abs_diff(finish(seq, other_), cold(other_)), kTolerance);
+  // Whole blocks only, and never the prompt's last token: its logits are wanted.
+  const SequenceId again = model_->open_sequence();
+  EXPECT_EQ(model_->reuse_prefix(again, std::span(other_).first(33)), 32u);
+  model_->close_sequence(again);
+  EXPECT_EQ(model_->reuse_prefix(model_->open_sequence(), std::span(other_).first(32)), 16u);
+}
+
+TEST_F(PrefixReuse, SharedBlocksAreCopiedBeforeTheyChange) {
+  model_->eval(shared_, false);  // sequence 0 keeps its blocks
+  const SequenceId seq = model_->open_sequence();
+  EXPECT_EQ(model_->reuse_prefix(seq, other_), 32u);
+  // Sequence 0 goes back into its second block (shared) and writes other tokens there.
+  ASSERT_TRUE(model_->truncate(0, 20));
+  std::vector<int32_t> changed = shared_;
+  for (size_t i = 20; i < changed.size(); ++i) changed[i] = 3 + (changed[i] + 7) % 200;
+  EXPECT_LT(max_abs_diff(finish(0, changed), cold(changed)), kTolerance);
+  EXPECT_LT(max_abs_diff(finish(seq, other_), cold(other_)), kTolerance);
+}
+
+TEST_F(PrefixReuse, CachedBlocksAreEvictedWhenTheSpaceIsNeeded) {
+  model_->eval(shared_, false);
+  model_->close_sequence(0);
+  const uint32_t total = model_->free_blocks();
+  EXPECT_EQ(total, 16u);  // 2 sequences x 128 positions; the cached blocks count as free
+  const SequenceId seq = model_->open_sequence();
+  const std::vector<int32_t> unrelated = prompt(120, 99, model_->n_vocab());
+  model_->step(std::vector<SequenceStep>{{seq, unrelated}});  // 8 blocks: 6 free ones left
+  const SequenceId next = model_->open_sequence();
+  model_->step(std::vector<SequenceStep>{{next, unrelated}});  // 8 more: the 2 cached are evicted
+  EXPECT_EQ(model_->cached_blocks(), 0u);
+  model_->close_sequence(next);
+  const SequenceId late = model_->open_sequence();
+  EXPECT_EQ(model_->reuse_prefix(late, other_), 0u);  // evicted
+}
+
+}  // namespace
+}  // namespace rbee::test
