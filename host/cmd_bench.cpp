@@ -1,4 +1,5 @@
-// rbee bench: prompt-processing and generation speed, like llama-bench's pp/tg.
+// rbee bench: prompt-processing and generation speed, like llama-bench's pp/tg; with
+// --concurrency, the speed of many requests served together by the Scheduler.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 
 #include "commands.hpp"
 #include "engine/device_memory.hpp"
+#include "engine/scheduler.hpp"
 #include "engine/weight_traffic.hpp"
 
 namespace rbee::host {
@@ -26,6 +28,9 @@ struct BenchArgs {
   std::vector<int> prompt_sizes{512};
   std::vector<int> gen_sizes{128};
   std::vector<int> depths{0};  // tokens already in the KV cache before each test, as llama-bench's -d
+  // Requests served at once (--concurrency): for each, a test of that many requests of the
+  // first prompt size each generating the first generation length, instead of pp and tg.
+  std::vector<int> concurrency;
   int repetitions = 3;
   bool json = false;
 };
@@ -115,14 +120,115 @@ void print_profile(const std::map<std::string, double>& profile) {
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   double total = 0;
   for (const auto& r : rows) total += r.second;
-  std::printf("\n| %-16s | %10s | %6s |\n|------------------|------------|--------|\n", "kernel", "seconds", "share");
-  for (const auto& [kernel, s] : rows) std::printf("| %-16s | %10.4f | %5.1f%% |\n", kernel.c_str(), s, 100 * s / total);
+  int width = 16;  // as wide as the longest kernel name
+  for (const auto& r : rows) width = std::max(width, static_cast<int>(r.first.size()));
+  std::printf("\n| %-*s | %10s | %6s |\n|%s|------------|--------|\n", width, "kernel", "seconds", "share",
+              std::string(width + 2, '-').c_str());
+  for (const auto& [kernel, s] : rows)
+    std::printf("| %-*s | %10.4f | %5.1f%% |\n", width, kernel.c_str(), s, 100 * s / total);
+}
+
+// Concurrent serving: `concurrency` requests of `prompt` random tokens, each generating `gen`
+// tokens (greedy, past end-of-generation), all submitted at once to a Scheduler.
+struct ConcurrencyResult {
+  std::string test;  // "c4 pp32 tg32"
+  int concurrency, prompt, gen;
+  std::vector<double> seconds;  // per repetition: first submit to last finish
+  std::vector<double> tps;      // per repetition: all generated tokens / seconds
+  std::vector<double> ttft;     // every request's time to first token (seconds), all repetitions
+  uint64_t generated = 0;       // tokens of the last repetition
+  double mean_tps() const { return std::accumulate(tps.begin(), tps.end(), 0.0) / tps.size(); }
+  double stddev_tps() const {
+    double m = mean_tps(), s = 0;
+    for (double t : tps) s += (t - m) * (t - m);
+    return tps.size() > 1 ? std::sqrt(s / (tps.size() - 1)) : 0.0;
+  }
+  // Nearest rank.
+  double ttft_ms(double q) const {
+    std::vector<double> v = ttft;
+    std::sort(v.begin(), v.end());
+    const size_t rank = static_cast<size_t>(std::ceil(q * v.size()));
+    return v.empty() ? 0.0 : 1000 * v[std::clamp<size_t>(rank, 1, v.size()) - 1];
+  }
+};
+
+
+ConcurrencyResult bench_concurrency(Model& model, int concurrency, int prompt, int gen, int reps, std::mt19937& rng) {
+  ConcurrencyResult r{"c" + std::to_string(concurrency) + " pp" + std::to_string(prompt) + " tg" + std::to_string(gen),
+                      concurrency, prompt, gen, {}, {}, {}};
+  Scheduler scheduler(model);
+  // One round: returns its seconds, adding its generated tokens and first-token times.
+  auto round = [&](uint32_t max_tokens, uint64_t& generated, std::vector<double>* ttft) {
+    std::vector<GenerationRequest> requests;  // fresh random prompts: nothing for the prefix cache
+    for (int i = 0; i < concurrency; ++i) {
+      GenerationRequest q{.prompt = random_tokens(prompt, model.n_vocab(), rng), .max_tokens = max_tokens, .ignore_eos = true};
+      q.sampling.temperature = 0;  // greedy
+      requests.push_back(std::move(q));
+    }
+    std::string failure;
+    GenerationEvent::Clock::time_point last{};
+    const auto t0 = GenerationEvent::Clock::now();
+    for (auto& q : requests)
+      scheduler.submit(std::move(q), [&](const GenerationEvent& e) {
+        if (!e.finish) {
+          ++generated;
+          if (e.generated == 1 && ttft) ttft->push_back(std::chrono::duration<double>(e.first_token - e.submitted).count());
+          return true;
+        }
+        last = std::max(last, e.time);
+        if (*e.finish != FinishReason::Length && failure.empty())
+          failure = std::string("a request finished with ") + finish_reason_name(*e.finish) + " after " +
+                    std::to_string(e.generated) + " tokens" + (e.message.empty() ? "" : ": " + e.message);
+        return true;
+      });
+    scheduler.run_until_idle();
+    if (!failure.empty()) throw std::runtime_error("bench " + r.test + ": " + failure);
+    return std::chrono::duration<double>(last - t0).count();
+  };
+  uint64_t warm = 0;
+  round(static_cast<uint32_t>(std::min(gen, 2)), warm, nullptr);  // compiles the step shapes
+  for (int i = 0; i < reps; ++i) {
+    uint64_t generated = 0;
+    const double s = round(static_cast<uint32_t>(gen), generated, &r.ttft);
+    r.seconds.push_back(s);
+    r.tps.push_back(generated / s);
+    r.generated = generated;
+  }
+  return r;
+}
+
+void print_header(const BenchArgs& args, const Model& model, const Runtime& runtime, uint64_t weight_bytes,
+                  uint64_t active_bytes, uint64_t kv_bytes, uint64_t kv_plain_bytes, double load_s) {
+  const auto& dev = runtime.device().info();
+  std::printf("model:  %s (%s, %.1f MiB)\ndevice: %s (%s)\n", args.model.path.c_str(), model.architecture().c_str(),
+              weight_bytes / 1048576.0, dev.name.c_str(), dev.driver.c_str());
+  std::printf("load %.2f s, peak device memory %.1f MiB, peak host memory %.1f MiB\n", load_s,
+              peak_device_bytes() / 1048576.0, peak_host_bytes() / 1048576.0);
+  std::printf("weights read per generated token: %.1f MiB (%.1f%% of the weights)\n", active_bytes / 1048576.0,
+              weight_bytes ? 100.0 * double(active_bytes) / double(weight_bytes) : 0.0);
+  std::printf("KV cache per token of context: %llu bytes", static_cast<unsigned long long>(kv_bytes));
+  if (kv_plain_bytes)
+    std::printf(" (a plain per-head cache: %llu bytes, %.1fx)", static_cast<unsigned long long>(kv_plain_bytes),
+                kv_bytes ? double(kv_plain_bytes) / double(kv_bytes) : 0.0);
+  std::printf("\n\n");
 }
 
 void bench(const GlobalArgs& global, const BenchArgs& args) {
   Runtime runtime(runtime_options(global));
   double t0 = now();
   ModelArgs margs = args.model;
+  const bool concurrent = !args.concurrency.empty();
+  // Concurrent tests: requests of the first prompt size (32 where it is 0) generating the first
+  // generation length (32 where it is 0).
+  const int conc_prompt = args.prompt_sizes.empty() || args.prompt_sizes.front() <= 0 ? 32 : args.prompt_sizes.front();
+  const int conc_gen = args.gen_sizes.empty() || args.gen_sizes.front() <= 0 ? 32 : args.gen_sizes.front();
+  int widest = 0;
+  for (int c : args.concurrency) widest = std::max(widest, c);
+  if (concurrent) {
+    for (int d : args.depths)
+      if (d != 0) throw std::invalid_argument("--depth applies to the pp and tg tests, not to --concurrency");
+    if (margs.context == 0) margs.context = static_cast<uint32_t>(conc_prompt + conc_gen);
+  }
   int longest = 0;
   for (int n : args.prompt_sizes) longest = std::max(longest, n);
   for (int n : args.gen_sizes) longest = std::max(longest, n);
@@ -130,9 +236,14 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
   for (int d : args.depths) deepest = std::max(deepest, d);
   // The default context holds the deepest fill plus the largest test after it.
   if (margs.context == 0) margs.context = static_cast<uint32_t>(std::max(1, deepest + longest));
+  if (concurrent) margs.sequences = static_cast<uint32_t>(widest);
   auto model = load_model(runtime, margs);
   double load_s = now() - t0;
-  if (static_cast<int64_t>(deepest) + longest > model->context())
+  if (concurrent && int64_t(conc_prompt) + conc_gen > model->context())
+    throw std::runtime_error("--concurrency: a prompt of " + std::to_string(conc_prompt) + " tokens (-p) and " +
+                             std::to_string(conc_gen) + " generated (-n) need " + std::to_string(conc_prompt + conc_gen) +
+                             " tokens of context, more than --ctx " + std::to_string(model->context()));
+  if (!concurrent && static_cast<int64_t>(deepest) + longest > model->context())
     throw std::runtime_error("--depth " + std::to_string(deepest) + " plus a test of " + std::to_string(longest) +
                              " tokens needs " + std::to_string(int64_t(deepest) + longest) +
                              " tokens of context, more than --ctx " + std::to_string(model->context()));
@@ -140,7 +251,10 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
   // As llama-bench: for each depth, the prompt tests, then the generation tests.
   std::mt19937 rng(1234);
   std::vector<Result> results;
-  for (int depth : args.depths) {
+  std::vector<ConcurrencyResult> concurrent_results;
+  for (int c : args.concurrency)
+    concurrent_results.push_back(bench_concurrency(*model, c, conc_prompt, conc_gen, args.repetitions, rng));
+  for (int depth : concurrent ? std::vector<int>{} : args.depths) {
     for (int n : args.prompt_sizes)
       if (n > 0) results.push_back(bench_prompt(*model, n, depth, args.repetitions, rng));
     for (int n : args.gen_sizes)
@@ -180,20 +294,29 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
       if (generation(r)) row["weight_bytes_per_second"] = double(active_bytes) * r.mean_tps();
       out["results"].push_back(std::move(row));
     }
+    for (const auto& r : concurrent_results)
+      out["results"].push_back({{"test", r.test}, {"concurrency", r.concurrency}, {"prompt_tokens", r.prompt},
+                                {"tokens", r.generated}, {"repetitions", r.seconds.size()},
+                                {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds},
+                                {"ttft_p50_ms", r.ttft_ms(0.5)}, {"ttft_p99_ms", r.ttft_ms(0.99)}});
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
-  std::printf("model:  %s (%s, %.1f MiB)\ndevice: %s (%s)\n", args.model.path.c_str(), model->architecture().c_str(),
-              weight_bytes / 1048576.0, dev.name.c_str(), dev.driver.c_str());
-  std::printf("load %.2f s, peak device memory %.1f MiB, peak host memory %.1f MiB\n", load_s,
-              peak_device_bytes() / 1048576.0, peak_host_bytes() / 1048576.0);
-  std::printf("weights read per generated token: %.1f MiB (%.1f%% of the weights)\n", active_bytes / 1048576.0,
-              weight_bytes ? 100.0 * double(active_bytes) / double(weight_bytes) : 0.0);
-  std::printf("KV cache per token of context: %llu bytes", static_cast<unsigned long long>(kv_bytes));
-  if (kv_plain_bytes)
-    std::printf(" (a plain per-head cache: %llu bytes, %.1fx)", static_cast<unsigned long long>(kv_plain_bytes),
-                kv_bytes ? double(kv_plain_bytes) / double(kv_bytes) : 0.0);
-  std::printf("\n\n");
+  print_header(args, *model, runtime, weight_bytes, active_bytes, kv_bytes, kv_plain_bytes, load_s);
+  if (concurrent) {
+    // Aggregate generated tokens/s of all requests together, and their times to first token.
+    int width = 4;
+    for (const auto& r : concurrent_results) width = std::max(width, static_cast<int>(r.test.size()));
+    std::printf("| %-*s | %16s | %13s | %13s |\n|%s|------------------|---------------|---------------|\n", width,
+                "test", "tokens/s", "TTFT p50 (ms)", "TTFT p99 (ms)", std::string(width + 2, '-').c_str());
+    for (const auto& r : concurrent_results) {
+      char speed[64];
+      std::snprintf(speed, sizeof speed, "%7.2f ± %4.2f", r.mean_tps(), r.stddev_tps());
+      std::printf("| %-*s | %17s | %13.1f | %13.1f |\n", width, r.test.c_str(), speed, r.ttft_ms(0.5), r.ttft_ms(0.99));
+    }
+    if (!model->profile().empty()) print_profile(model->profile());
+    return;
+  }
   // Columns as wide as their longest cell ("pp512 @ d4096"; "±" is one character of two bytes).
   std::vector<std::string> speeds;
   int width = 8, speed_width = 14;
@@ -232,6 +355,11 @@ void add_bench_command(CLI::App& app, const GlobalArgs& global) {
             return value + " is negative: a depth is a number of tokens of context (0 or more)";
           },
           "NONNEGATIVE"));
+  cmd->add_option("--concurrency", args->concurrency,
+                  "requests served at once, each of the first -p size generating the first -n length (32 for 0): "
+                  "aggregate tokens/s and time to first token per value, instead of the pp and tg tests")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
   cmd->add_option("-r,--repetitions", args->repetitions, "runs per test")->check(CLI::PositiveNumber);
   cmd->add_flag("--json", args->json, "print JSON instead of a table");
   cmd->add_flag("--profile", args->model.profile, "time every kernel with GPU timestamps and print the split");

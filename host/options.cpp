@@ -88,6 +88,7 @@ std::unique_ptr<Model> load_model(Runtime& runtime, const ModelArgs& args) {
   o.plugin = args.plugin;
   o.fp8_type = fp8_target(args.quantize);
   o.profile = args.profile;
+  o.sequences = args.sequences;
   Progress progress("loading");
   o.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
   auto model = std::make_unique<Model>(runtime, args.path, o);

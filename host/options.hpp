@@ -15,6 +15,7 @@ struct ModelArgs {
   std::string plugin;
   std::string quantize = "bf16";  // what FP8 safetensors weights become on load
   bool profile = false;  // set by commands that report kernel times
+  uint32_t sequences = 1;  // set by commands that run several sequences at once
 };
 
 struct GlobalArgs {

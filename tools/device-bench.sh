@@ -9,7 +9,9 @@
 #                                `rbee synth`; results under $OUT
 #
 # PRESETS and TYPES override the models benchmarked (default: llama-3.2-1b and llama-3.1-8b in
-# q4_k_m and q8_0, pp512 and tg128 as the issue asks); TESTS the gtest filter of the op tests.
+# q4_k_m and q8_0, pp512 and tg128, at depths DEPTHS: 0 and 16384); CONCURRENCY the sequences
+# decoding together in the batching benchmark (default 1,4,16,64, on BATCH_PRESET
+# smollm2-135m); TESTS the gtest filter of the op tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kit=device-kit
@@ -46,9 +48,16 @@ case "${1:-}" in
         file="$models/$preset-$type.gguf"
         echo "== $preset $type"
         [ -f "$file" ] || "$kit/rbee" synth --preset "$preset" --type "$type" -o "$file" | tail -1
-        "$kit/rbee" bench "$file" -p "${PP:-512}" -n "${TG:-128}" -r "${REPS:-3}" --json | tee "$out/bench-$preset-$type.json"
+        "$kit/rbee" bench "$file" -p "${PP:-512}" -n "${TG:-128}" -d "${DEPTHS:-0,16384}" -r "${REPS:-3}" --json |
+          tee "$out/bench-$preset-$type.json"
       done
     done
+    batch_preset="${BATCH_PRESET:-smollm2-135m}"
+    file="$models/$batch_preset-q8_0.gguf"
+    echo "== batching: $batch_preset q8_0"
+    [ -f "$file" ] || "$kit/rbee" synth --preset "$batch_preset" --type q8_0 -o "$file" | tail -1
+    "$kit/rbee" bench "$file" -p 64 -n 64 --concurrency "${CONCURRENCY:-1,4,16,64}" -r 1 --json |
+      tee "$out/bench-concurrency-$batch_preset.json"
     ;;
   *)
     echo "usage: $0 pack|run" >&2

@@ -113,6 +113,7 @@ class Model {
   SequenceId open_sequence();
   void close_sequence(SequenceId seq);
   uint32_t open_sequences() const;
+  bool is_open(SequenceId seq) const { return seq < sequences_.size() && sequences_[seq].open; }
   uint32_t max_sequences() const { return cache_->sequences(); }
   uint32_t n_past(SequenceId seq) const { return sequence(seq).n_past; }
   void reset(SequenceId seq);

@@ -1,4 +1,5 @@
-// `rbee bench`: tests at a depth of context (-d, as llama-bench's), the JSON rows, and bad input.
+// `rbee bench`: tests at a depth of context (-d, as llama-bench's), concurrent requests
+// (--concurrency), the JSON rows, and bad input.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,35 @@ TEST(BenchCommand, TableNamesTestsAtDepth) {
   const auto r = run_rbee({"bench", kTinyLlama.string(), "-p", "8", "-n", "0", "-d", "16", "-r", "1"});
   ASSERT_TRUE(r.exited && r.status == 0) << r.describe();
   EXPECT_NE(r.out.find("| pp8 @ d16 |"), std::string::npos) << r.describe();
+}
+
+TEST(BenchCommand, ConcurrencyGivesARowPerLevel) {
+  const auto r = run_rbee({"bench", kTinyLlama.string(), "--concurrency", "1,2", "-p", "8", "-n", "4", "-r", "1", "--json"});
+  ASSERT_TRUE(r.exited && r.status == 0) << r.describe();
+  const auto out = nlohmann::json::parse(r.out);
+  const auto& rows = out.at("results");
+  ASSERT_EQ(rows.size(), 2u) << r.out;
+  for (size_t i = 0; i < 2; ++i) {
+    const int c = static_cast<int>(i) + 1;
+    EXPECT_EQ(rows[i].at("test"), "c" + std::to_string(c) + " pp8 tg4") << rows[i].dump();
+    EXPECT_EQ(rows[i].at("concurrency"), c) << rows[i].dump();
+    EXPECT_EQ(rows[i].at("tokens"), 4 * c) << rows[i].dump();
+    EXPECT_GT(rows[i].at("tokens_per_second").get<double>(), 0.0) << rows[i].dump();
+    EXPECT_GT(rows[i].at("ttft_p50_ms").get<double>(), 0.0) << rows[i].dump();
+    EXPECT_GE(rows[i].at("ttft_p99_ms").get<double>(), rows[i].at("ttft_p50_ms").get<double>()) << rows[i].dump();
+  }
+}
+
+TEST(BenchCommand, ConcurrencyTableAndBadValues) {
+  const auto r = run_rbee({"bench", kTinyLlama.string(), "--concurrency", "2", "-p", "8", "-n", "4", "-r", "1"});
+  ASSERT_TRUE(r.exited && r.status == 0) << r.describe();
+  EXPECT_NE(r.out.find("| c2 pp8 tg4 |"), std::string::npos) << r.describe();
+  EXPECT_NE(r.out.find("TTFT p99"), std::string::npos) << r.describe();
+  const auto zero = run_rbee({"bench", kTinyLlama.string(), "--concurrency", "0", "-r", "1"});
+  EXPECT_TRUE(zero.exited && zero.status != 0) << zero.describe();
+  EXPECT_NE((zero.out + zero.err).find("--concurrency"), std::string::npos) << zero.describe();
+  const auto depth = run_rbee({"bench", kTinyLlama.string(), "--concurrency", "2", "-d", "16", "-r", "1"});
+  expect_clean_error(depth, {"--depth", "--concurrency"});
 }
 
 TEST(BenchCommand, HelpNamesDepth) {
