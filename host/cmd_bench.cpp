@@ -135,9 +135,13 @@ struct ConcurrencyResult {
   int concurrency, prompt, gen;
   std::vector<double> seconds;  // per repetition: first submit to last finish
   std::vector<double> tps;      // per repetition: all generated tokens / seconds
+  // Per repetition, as llama-batched-bench's S_TG: the tokens generated once every request has
+  // its first token (all decoding together), over that phase's seconds.
+  std::vector<double> decode_tps;
   std::vector<double> ttft;     // every request's time to first token (seconds), all repetitions
   uint64_t generated = 0;       // tokens of the last repetition
   double mean_tps() const { return std::accumulate(tps.begin(), tps.end(), 0.0) / tps.size(); }
+  double mean_decode_tps() const { return std::accumulate(decode_tps.begin(), decode_tps.end(), 0.0) / decode_tps.size(); }
   double stddev_tps() const {
     double m = mean_tps(), s = 0;
     for (double t : tps) s += (t - m) * (t - m);
@@ -157,8 +161,9 @@ ConcurrencyResult bench_concurrency(Model& model, int concurrency, int prompt, i
   ConcurrencyResult r{"c" + std::to_string(concurrency) + " pp" + std::to_string(prompt) + " tg" + std::to_string(gen),
                       concurrency, prompt, gen, {}, {}, {}};
   Scheduler scheduler(model);
-  // One round: returns its seconds, adding its generated tokens and first-token times.
-  auto round = [&](uint32_t max_tokens, uint64_t& generated, std::vector<double>* ttft) {
+  // One round: returns its seconds, adding its generated tokens and first-token times, and
+  // setting the decode phase's tokens/s.
+  auto round = [&](uint32_t max_tokens, uint64_t& generated, std::vector<double>* ttft, double& decode_tps) {
     std::vector<GenerationRequest> requests;  // fresh random prompts: nothing for the prefix cache
     for (int i = 0; i < concurrency; ++i) {
       GenerationRequest q{.prompt = random_tokens(prompt, model.n_vocab(), rng), .max_tokens = max_tokens, .ignore_eos = true};
@@ -166,12 +171,15 @@ ConcurrencyResult bench_concurrency(Model& model, int concurrency, int prompt, i
       requests.push_back(std::move(q));
     }
     std::string failure;
-    GenerationEvent::Clock::time_point last{};
+    GenerationEvent::Clock::time_point last{}, all_decoding{};
+    std::vector<GenerationEvent::Clock::time_point> token_times;
     const auto t0 = GenerationEvent::Clock::now();
     for (auto& q : requests)
       scheduler.submit(std::move(q), [&](const GenerationEvent& e) {
         if (!e.finish) {
           ++generated;
+          token_times.push_back(e.time);
+          if (e.generated == 1) all_decoding = std::max(all_decoding, e.time);
           if (e.generated == 1 && ttft) ttft->push_back(std::chrono::duration<double>(e.first_token - e.submitted).count());
           return true;
         }
@@ -183,14 +191,20 @@ ConcurrencyResult bench_concurrency(Model& model, int concurrency, int prompt, i
       });
     scheduler.run_until_idle();
     if (!failure.empty()) throw std::runtime_error("bench " + r.test + ": " + failure);
+    const auto decoded = std::count_if(token_times.begin(), token_times.end(), [&](auto t) { return t > all_decoding; });
+    const double decode_s = std::chrono::duration<double>(last - all_decoding).count();
+    decode_tps = decoded && decode_s > 0 ? double(decoded) / decode_s : 0.0;
     return std::chrono::duration<double>(last - t0).count();
   };
   uint64_t warm = 0;
-  round(static_cast<uint32_t>(std::min(gen, 2)), warm, nullptr);  // compiles the step shapes
+  double unused = 0;
+  round(static_cast<uint32_t>(std::min(gen, 2)), warm, nullptr, unused);  // compiles the step shapes
   for (int i = 0; i < reps; ++i) {
     uint64_t generated = 0;
-    const double s = round(static_cast<uint32_t>(gen), generated, &r.ttft);
+    double decode_tps = 0;
+    const double s = round(static_cast<uint32_t>(gen), generated, &r.ttft, decode_tps);
     r.seconds.push_back(s);
+    r.decode_tps.push_back(decode_tps);
     r.tps.push_back(generated / s);
     r.generated = generated;
   }
@@ -298,21 +312,24 @@ void bench(const GlobalArgs& global, const BenchArgs& args) {
       out["results"].push_back({{"test", r.test}, {"concurrency", r.concurrency}, {"prompt_tokens", r.prompt},
                                 {"tokens", r.generated}, {"repetitions", r.seconds.size()},
                                 {"tokens_per_second", r.mean_tps()}, {"stddev", r.stddev_tps()}, {"seconds", r.seconds},
-                                {"ttft_p50_ms", r.ttft_ms(0.5)}, {"ttft_p99_ms", r.ttft_ms(0.99)}});
+                                {"decode_tokens_per_second", r.mean_decode_tps()}, {"ttft_p50_ms", r.ttft_ms(0.5)},
+                                {"ttft_p99_ms", r.ttft_ms(0.99)}});
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
   print_header(args, *model, runtime, weight_bytes, active_bytes, kv_bytes, kv_plain_bytes, load_s);
   if (concurrent) {
-    // Aggregate generated tokens/s of all requests together, and their times to first token.
+    // Aggregate generated tokens/s of all requests together (whole run, and once all decode
+    // together), and their times to first token.
     int width = 4;
     for (const auto& r : concurrent_results) width = std::max(width, static_cast<int>(r.test.size()));
-    std::printf("| %-*s | %16s | %13s | %13s |\n|%s|------------------|---------------|---------------|\n", width,
-                "test", "tokens/s", "TTFT p50 (ms)", "TTFT p99 (ms)", std::string(width + 2, '-').c_str());
+    std::printf("| %-*s | %16s | %10s | %13s | %13s |\n|%s|------------------|------------|---------------|---------------|\n",
+                width, "test", "tokens/s", "decode t/s", "TTFT p50 (ms)", "TTFT p99 (ms)", std::string(width + 2, '-').c_str());
     for (const auto& r : concurrent_results) {
       char speed[64];
       std::snprintf(speed, sizeof speed, "%7.2f ± %4.2f", r.mean_tps(), r.stddev_tps());
-      std::printf("| %-*s | %17s | %13.1f | %13.1f |\n", width, r.test.c_str(), speed, r.ttft_ms(0.5), r.ttft_ms(0.99));
+      std::printf("| %-*s | %17s | %10.2f | %13.1f | %13.1f |\n", width, r.test.c_str(), speed, r.mean_decode_tps(),
+                  r.ttft_ms(0.5), r.ttft_ms(0.99));
     }
     if (!model->profile().empty()) print_profile(model->profile());
     return;
