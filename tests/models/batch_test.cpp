@@ -16,14 +16,6 @@ namespace {
 
 constexpr float kTolerance = 1e-4f;
 
-std::vector<int32_t> prompt(size_t n, uint32_t seed, uint32_t vocab) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> pick(3, static_cast<int32_t>(std::min<uint32_t>(vocab, 250)) - 1);
-  std::vector<int32_t> ids(n);
-  for (auto& id : ids) id = pick(rng);
-  return ids;
-}
-
 std::vector<float> row(const std::vector<float>& logits, size_t i, uint32_t vocab) {
   return {logits.begin() + i * vocab, logits.begin() + (i + 1) * vocab};
 }
@@ -52,7 +44,7 @@ TEST_P(BatchedFamily, SequencesGetTheirAloneLogits) {
   one.context = 64;
   Model single(runtime(), path, one);
   const uint32_t vocab = single.n_vocab();
-  const std::vector<std::vector<int32_t>> prompts{prompt(5, 1, vocab), prompt(11, 2, vocab), prompt(3, 3, vocab)};
+  const std::vector<std::vector<int32_t>> prompts{random_prompt(5, 1, vocab), random_prompt(11, 2, vocab), random_prompt(3, 3, vocab)};
   constexpr int kSteps = 3;
   std::vector<std::vector<std::vector<float>>> want;
   for (const auto& p : prompts) want.push_back(alone(single, p, kSteps));
@@ -88,7 +80,7 @@ TEST_P(BatchedFamily, ChunkedPrefillBesideDecoding) {
   options.max_batch = 8;
   Model model(runtime(), path, options);
   const uint32_t vocab = model.n_vocab();
-  const auto longer = prompt(23, 7, vocab), shorter = prompt(4, 8, vocab);
+  const auto longer = random_prompt(23, 7, vocab), shorter = random_prompt(4, 8, vocab);
   const auto want_long = alone(model, longer, 0);
   constexpr int kSteps = 4;  // chunks of the longer prompt
   const auto want_short = alone(model, shorter, kSteps);
@@ -137,7 +129,7 @@ TEST(Batched, SeededSamplingAsAlone) {
   SamplerParams other_sampling = sampling;
   other_sampling.temperature = 1.0f;
   other_sampling.seed = 7;
-  const auto ids = prompt(6, 5, model.n_vocab()), other = prompt(9, 6, model.n_vocab());
+  const auto ids = random_prompt(6, 5, model.n_vocab()), other = random_prompt(9, 6, model.n_vocab());
   std::vector<int32_t> want;
   {
     Sampler sampler(sampling, model.n_vocab());
@@ -174,7 +166,7 @@ TEST(Batched, BlockExhaustionRefusesThenResumes) {
   options.sequences = 2;
   options.kv_blocks = 4;
   Model model(runtime(), fixtures() / "tiny" / "llama", options);
-  const auto first = prompt(40, 1, model.n_vocab()), second = prompt(30, 2, model.n_vocab());
+  const auto first = random_prompt(40, 1, model.n_vocab()), second = random_prompt(30, 2, model.n_vocab());
   const auto want = alone(model, second, 0);
   model.reset();
   EXPECT_EQ(model.free_blocks(), 4u);
@@ -200,7 +192,7 @@ TEST(Batched, RefusesWhatCannotRun) {
   options.sequences = 2;
   options.max_batch = 8;
   Model model(runtime(), fixtures() / "tiny" / "llama", options);
-  const auto ids = prompt(6, 1, model.n_vocab());
+  const auto ids = random_prompt(6, 1, model.n_vocab());
   const SequenceId b = model.open_sequence();
   EXPECT_THROW(model.open_sequence(), ModelError);  // both slots taken
   EXPECT_THROW(model.step(std::vector<SequenceStep>{{0, ids}, {0, ids}}), std::invalid_argument);
@@ -225,7 +217,7 @@ class PrefixReuse : public ::testing::Test {
     options.context = 128;
     options.sequences = 2;
     model_ = std::make_unique<Model>(runtime(), fixtures() / "tiny" / "llama", options);
-    shared_ = prompt(40, 11, model_->n_vocab());
+    shared_ = random_prompt(40, 11, model_->n_vocab());
     other_ = shared_;
     for (size_t i = 35; i < other_.size(); ++i) other_[i] = 3 + (other_[i] + 1) % 200;
   }
@@ -274,7 +266,7 @@ TEST_F(PrefixReuse, CachedBlocksAreEvictedWhenTheSpaceIsNeeded) {
   const uint32_t total = model_->free_blocks();
   EXPECT_EQ(total, 16u);  // 2 sequences x 128 positions; the cached blocks count as free
   const SequenceId seq = model_->open_sequence();
-  const std::vector<int32_t> unrelated = prompt(120, 99, model_->n_vocab());
+  const std::vector<int32_t> unrelated = random_prompt(120, 99, model_->n_vocab());
   model_->step(std::vector<SequenceStep>{{seq, unrelated}});  // 8 blocks: 6 free ones left
   const SequenceId next = model_->open_sequence();
   model_->step(std::vector<SequenceStep>{{next, unrelated}});  // 8 more: the 2 cached are evicted

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <vector>
 
@@ -27,6 +28,15 @@ inline Runtime& runtime() {
     return o;
   }());
   return rt;
+}
+
+// n token ids drawn with a seed from 3..249 (below every tiny fixture's vocabulary size).
+inline std::vector<int32_t> random_prompt(size_t n, uint32_t seed, uint32_t vocab) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> pick(3, static_cast<int32_t>(std::min<uint32_t>(vocab, 250)) - 1);
+  std::vector<int32_t> ids(n);
+  for (auto& id : ids) id = pick(rng);
+  return ids;
 }
 
 // A raw little-endian float32 file.

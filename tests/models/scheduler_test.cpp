@@ -18,14 +18,6 @@
 namespace rbee::test {
 namespace {
 
-std::vector<int32_t> prompt(size_t n, uint32_t seed, uint32_t vocab) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> pick(3, static_cast<int32_t>(std::min<uint32_t>(vocab, 250)) - 1);
-  std::vector<int32_t> ids(n);
-  for (auto& id : ids) id = pick(rng);
-  return ids;
-}
-
 SamplerParams greedy() {
   SamplerParams s;
   s.temperature = 0;
@@ -135,7 +127,7 @@ TEST_P(SchedulerFamily, ConcurrentGreedyAsAlone) {
   std::vector<GenerationRequest> requests;
   const size_t lengths[] = {3, 17, 9, 30, 5};
   const uint32_t gens[] = {8, 6, 12, 5, 9};
-  for (size_t i = 0; i < 5; ++i) requests.push_back(request(prompt(lengths[i], uint32_t(i + 1), vocab), gens[i]));
+  for (size_t i = 0; i < 5; ++i) requests.push_back(request(random_prompt(lengths[i], uint32_t(i + 1), vocab), gens[i]));
   for (auto& r : requests) r.ignore_eos = true;
   std::vector<std::vector<int32_t>> want;
   for (const auto& r : requests) want.push_back(alone(single, r));
@@ -177,7 +169,7 @@ TEST(Scheduler, SeededSamplingAsAlone) {
     s.top_k = 20;
     s.seed = 100 + i;
     if (i == 2) s.repeat_penalty = 1.3f;  // the whole row
-    requests.push_back(request(prompt(4 + 5 * i, 40 + i, vocab), 10, s));
+    requests.push_back(request(random_prompt(4 + 5 * i, 40 + i, vocab), 10, s));
   }
   std::vector<std::vector<int32_t>> want;
   for (const auto& r : requests) want.push_back(alone(single, r));
@@ -197,8 +189,8 @@ TEST(Scheduler, ChunkedPrefillBesideDecoding) {
   const auto path = fixtures() / "tiny" / "llama";
   Model single(runtime(), path, options(1));
   const uint32_t vocab = single.n_vocab();
-  std::vector<GenerationRequest> requests{request(prompt(5, 1, vocab), 14), request(prompt(7, 2, vocab), 12),
-                                          request(prompt(40, 3, vocab), 6)};
+  std::vector<GenerationRequest> requests{request(random_prompt(5, 1, vocab), 14), request(random_prompt(7, 2, vocab), 12),
+                                          request(random_prompt(40, 3, vocab), 6)};
   for (auto& r : requests) r.ignore_eos = true;
   std::vector<std::vector<int32_t>> want;
   for (const auto& r : requests) want.push_back(alone(single, r));
@@ -229,7 +221,7 @@ TEST(Scheduler, ChunkedPrefillBesideDecoding) {
 TEST(Scheduler, ChunksWithoutOutputs) {
   const auto path = fixtures() / "tiny" / "llama";
   Model single(runtime(), path, options(1));
-  auto r = request(prompt(40, 31, single.n_vocab()), 4);
+  auto r = request(random_prompt(40, 31, single.n_vocab()), 4);
   r.ignore_eos = true;
   const std::vector<std::vector<int32_t>> want{alone(single, r)};
   Model model(runtime(), path, options(2));
@@ -253,7 +245,7 @@ TEST(Scheduler, TinyPoolPreemptsAndStillGivesTheSameTokens) {
   const uint32_t vocab = single.n_vocab();
   std::vector<GenerationRequest> requests;
   const size_t lengths[] = {20, 12, 25, 8, 30};
-  for (size_t i = 0; i < 5; ++i) requests.push_back(request(prompt(lengths[i], uint32_t(10 + i), vocab), 24));
+  for (size_t i = 0; i < 5; ++i) requests.push_back(request(random_prompt(lengths[i], uint32_t(10 + i), vocab), 24));
   for (auto& r : requests) r.ignore_eos = true;
   std::vector<std::vector<int32_t>> want;
   for (const auto& r : requests) want.push_back(alone(single, r));
@@ -274,7 +266,7 @@ TEST(Scheduler, LoneSequenceBeyondThePoolFinishesWithContext) {
   Model model(runtime(), fixtures() / "tiny" / "llama", options(2, 2));
   Scheduler scheduler(model);
   Outcomes got;
-  auto r = request(prompt(20, 5, model.n_vocab()), 40);
+  auto r = request(random_prompt(20, 5, model.n_vocab()), 40);
   r.ignore_eos = true;
   scheduler.submit(r, got.callback(0));
   scheduler.run_until_idle();
@@ -288,7 +280,7 @@ TEST(Scheduler, LoneSequenceBeyondThePoolFinishesWithContext) {
 TEST(Scheduler, ContextFullFinishes) {
   const auto path = fixtures() / "tiny" / "llama";
   Model single(runtime(), path, options(1));
-  auto r = request(prompt(50, 9, single.n_vocab()), 100);
+  auto r = request(random_prompt(50, 9, single.n_vocab()), 100);
   r.ignore_eos = true;
   const auto want = alone(single, r);
   EXPECT_EQ(want.size(), 15u);
@@ -308,7 +300,7 @@ TEST(Scheduler, CancelFreesTheSequence) {
   Outcomes got;
   const uint32_t vocab = model.n_vocab();
   auto long_one = [&](uint32_t seed) {
-    auto r = request(prompt(10, seed, vocab), 50);
+    auto r = request(random_prompt(10, seed, vocab), 50);
     r.ignore_eos = true;
     return r;
   };
@@ -342,7 +334,7 @@ TEST(Scheduler, CancelFreesTheSequence) {
 TEST(Scheduler, ReusedPrefixIsCountedAndGivesTheSameTokens) {
   const auto path = fixtures() / "tiny" / "llama";
   Model single(runtime(), path, options(1));
-  const auto first = request(prompt(40, 21, single.n_vocab()), 5);
+  const auto first = request(random_prompt(40, 21, single.n_vocab()), 5);
   auto second = first;
   second.prompt.resize(36);
   second.prompt.push_back(7);  // the same first 2 blocks, another tail
@@ -370,7 +362,7 @@ TEST(Scheduler, RunServesOtherThreadsUntilStopped) {
   const auto path = fixtures() / "tiny" / "llama";
   Model single(runtime(), path, options(1));
   std::vector<GenerationRequest> requests;
-  for (uint32_t i = 0; i < 4; ++i) requests.push_back(request(prompt(3 + 4 * i, 70 + i, single.n_vocab()), 6 + i));
+  for (uint32_t i = 0; i < 4; ++i) requests.push_back(request(random_prompt(3 + 4 * i, 70 + i, single.n_vocab()), 6 + i));
   for (auto& r : requests) r.ignore_eos = true;
   std::vector<std::vector<int32_t>> want;
   for (const auto& r : requests) want.push_back(alone(single, r));
