@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <chrono>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -149,7 +148,6 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_
     graphs_.erase(std::min_element(graphs_.begin(), graphs_.end(),
                                    [](const auto& a, const auto& b) { return a.second.used < b.second.used; }));
 
-  const auto start = std::chrono::steady_clock::now();
   Graph graph(*source_, n_tokens, all_logits, cache_->capacity(), n_outputs);
   build(graph);
   const Node& out = graph.node(graph.output());
@@ -158,9 +156,6 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_
                      " columns, the model's vocabulary " + std::to_string(info_.n_vocab));
   CompileOptions options{.top_k = top_k, .profile = profiling_, .kernels = kernels_ ? &*kernels_ : nullptr};
   auto compiled = std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph, options);
-  spdlog::debug("compiled the pass of {} tokens ({} output rows, top-k {}) in {:.1f} ms", n_tokens,
-                compiled->output_rows(), top_k,
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   return *graphs_.emplace(key, CachedGraph{std::move(compiled), steps_}).first->second.graph;
 }
 
