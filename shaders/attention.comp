@@ -7,9 +7,16 @@
 // each thread owns output dims tid, tid + WG, ... of the value accumulator. TEXEL_KV (the
 // variant of CPU implementations, whose storage loads go lane by lane): the cache is read as
 // 4-element texels and each thread owns 4-dim groups 4*tid, 4*(tid + WG), ... instead (head
-// dims, strides and offsets then are multiples of 4). Batches of several tokens run
-// attention_tiled.comp where that is faster (record_attention).
+// dims, strides and offsets then are multiples of 4). attention_tiled.comp runs instead where
+// that is faster (record_attention): batches, and on CPU devices single tokens too.
+// Split-K (flash-decoding; SPLITS > 1, long contexts): workgroup z takes the z-th of SPLITS
+// equal ranges of the keys its token sees (the host fixes SPLITS when recording; the ranges
+// follow the position of each step) and writes its partial to binding 4: the unnormalized
+// output (dv values, padded to a multiple of 4), then its max (log units) and sum; an empty
+// range writes max -inf and sum 0. attention_merge.comp reduces the SPLITS partials of a row.
 #include "attention_io.glsl"
+
+layout(constant_id = 1) const uint SPLITS = 1;
 
 // Head sizes up to MAX_HEAD_DIM: 256, or 1024 in the wide variants (MLA's latent heads of 576).
 #ifndef MAX_HEAD_DIM
@@ -44,6 +51,11 @@ void main() {
   uint kvh = h / (pc.n_heads / pc.n_kv_heads);
   uint kv_end = token_position(t) + 1u;  // positions [kv_begin, kv_end) are seen
   uint kv_begin = pc.window != 0u && kv_end > pc.window ? kv_end - pc.window : 0u;
+  if (SPLITS > 1u) {  // this workgroup's range: whole chunks of the workgroup's width
+    uint chunk = ((kv_end - kv_begin + SPLITS - 1u) / SPLITS + wg - 1u) / wg * wg;
+    kv_begin = min(kv_end, kv_begin + gl_WorkGroupID.z * chunk);
+    kv_end = min(kv_end, kv_begin + chunk);
+  }
   uint k_stride = pc.n_kv_heads * pc.dk, v_stride = pc.v_stride;
 
   for (uint d = tid; d < pc.dk; d += wg) q_sh[d >> 2][d & 3u] = query(t, h, d) * pc.scale;
@@ -102,16 +114,28 @@ void main() {
     m = m_new;
     barrier();
   }
+  // The output row, or this split's partial (unnormalized; an empty range leaves m = -inf, l = 0).
+  uint out_base = (t * pc.n_heads + h) * pc.dv;
+  float scale = 1.0 / l;
+  if (SPLITS > 1u) {
+    uint stride = 4u * ((pc.dv + 3u) / 4u) + 4u;
+    out_base = ((t * pc.n_heads + h) * SPLITS + gl_WorkGroupID.z) * stride;
+    if (tid == 0u) {
+      outp[out_base + stride - 4u] = m;
+      outp[out_base + stride - 3u] = l;
+    }
+    scale = 1.0;
+  }
 #if defined(TEXEL_KV)
   [[unroll]] for (uint i = 0; i < ACC_PER_THREAD / 4u; ++i) {
     uint d = 4u * (tid + i * wg);
     [[unroll]] for (uint c = 0; c < 4u; ++c)
-      if (d + c < pc.dv) outp[(t * pc.n_heads + h) * pc.dv + d + c] = acc4[i][c] / l;
+      if (d + c < pc.dv) outp[out_base + d + c] = acc4[i][c] * scale;
   }
 #else
   [[unroll]] for (uint i = 0; i < ACC_PER_THREAD; ++i) {
     uint d = tid + i * wg;
-    if (d < pc.dv) outp[(t * pc.n_heads + h) * pc.dv + d] = acc[i] / l;
+    if (d < pc.dv) outp[out_base + d] = acc[i] * scale;
   }
 #endif
 }

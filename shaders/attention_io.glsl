@@ -18,7 +18,11 @@ vec4 value4(uint i) { return texelFetch(vtexels, int(i >> 2)); }
 layout(std430, binding = 1) readonly buffer KC { KV_WORD kcache[]; };
 layout(std430, binding = 2) readonly buffer VC { KV_WORD vcache[]; };
 #endif
+#if defined(OUT_VEC4)  // output rows whose sizes are multiples of 4, written a group of 4 at a time
+layout(std430, binding = 4) writeonly buffer Out { vec4 out4v[]; };
+#else
 layout(std430, binding = 4) writeonly buffer Out { float outp[]; };
+#endif
 layout(push_constant) uniform Push {
   uint n_heads;
   uint n_kv_heads;

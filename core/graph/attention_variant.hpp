@@ -29,15 +29,19 @@ vk::Attention attention_variant(const rbee_attention_params& a, const KvLayout& 
                                 const KvCache& cache, bool texel_inputs, uint64_t max_texels);
 
 // The tiled kernel of batches (shaders/attention_tiled.comp): its variant, with the cache type,
-// rope and texel choice of `of`, and its specialization constants: lanes (query rows per
-// workgroup), head sizes in 4-element groups, keys per tile (as many as the device's shared
-// memory holds, at most 32) and whether the values are the keys'.
+// rope and texel choice of `of`, its specialization constants and the query rows a workgroup
+// takes. Storage buffers: a row per lane (lanes of them), keys per tile as many as the
+// device's shared memory holds (at most 32). Texel (CPU implementations): lanes the subgroup
+// size, a key per lane; at most `rows` rows, fewer for large heads, and 1..4 keys a lane per
+// step; splits > 1: each block's keys split over that many workgroups (partials).
 struct TiledAttention {
   vk::AttentionTiled variant;
   std::vector<uint32_t> spec;
+  uint32_t rows;    // query rows per workgroup
+  uint32_t splits;  // workgroups per block of rows (z)
 };
-TiledAttention tiled_attention(const rbee_attention_params& a, const vk::Attention& of, uint32_t lanes,
-                               uint32_t shared_bytes);
+TiledAttention tiled_attention(const rbee_attention_params& a, const vk::Attention& of, uint32_t lanes, uint32_t rows,
+                               uint32_t shared_bytes, uint32_t splits = 1);
 
 // The texels the texel variant reads a cache of type kv as.
 VkFormat kv_texel_format(KvType kv);

@@ -162,6 +162,7 @@ class CompiledGraph {
   std::vector<uint64_t> offsets_;
   std::unique_ptr<vk::Buffer> arena_, ids_, step_, readback_, dummy_;
   std::vector<std::unique_ptr<vk::Buffer>> constants_;  // rope tables
+  std::vector<std::unique_ptr<vk::Buffer>> scratch_;    // split-K attention partials (record_attention)
   std::unique_ptr<vk::DescriptorPool> descriptors_;
   std::unique_ptr<vk::CommandBuffer> cmd_;  // after descriptors_: destroyed before the sets it uses
   std::unique_ptr<vk::Timestamps> timestamps_;

@@ -12,10 +12,19 @@ namespace rbee {
 struct KernelConfig {
   uint32_t reduce_wg;     // norm and matmul rows (power of two, <= 256)
   uint32_t attention_wg;  // power of two, 32..256
-  // Query rows (a lane each) per workgroup of the tiled attention of batches. A CPU
-  // implementation: one subgroup, as matmul_rows (lavapipe, tiny llama pp16384: 708 tokens/s
-  // with 32 rows, 695-1,210 with 8, on a shared machine whose load varied).
+  // Query rows per workgroup of the tiled attention (attention_tiled.comp). Storage buffers
+  // (GPUs): a lane each. Texel reads (CPU implementations): the workgroup is one subgroup with
+  // a key per lane and holds every row's query in each lane; at most this many rows (fewer for
+  // large heads, see tiled_attention), which share each key fetch (lavapipe, tiny llama, d16
+  // heads, pp16384 on a shared machine: 16 rows 4,650-5,060 tokens/s, 8 rows 4,095-4,705;
+  // pp4096: 8 rows 9,200-10,300, 4 rows 7,600-9,500, 2 rows 6,000-7,500).
   uint32_t attention_rows;
+  // Split-K attention (flash-decoding): where a step's attention would run fewer than
+  // attention_split_groups workgroups (decode: one per head or KV head), each row's keys are
+  // split over more workgroups, each split worth at least attention_split_keys positions of
+  // the cache's capacity, and a second pass merges the partials. 0: never split.
+  uint32_t attention_split_groups = 0;
+  uint32_t attention_split_keys = 0;
   uint32_t elementwise_wg;
   // matvec/matmul_subgroup: lanes (0 without subgroup arithmetic: the portable matmul runs
   // instead) and output features per workgroup (<= 8).

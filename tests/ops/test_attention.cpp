@@ -4,9 +4,12 @@
 // workgroup (32 on a CPU device, 128 on a GPU) so that the chunked softmax runs over several
 // chunks. Sliding windows (the cache a ring that wraps several times, batches up to the size it
 // was made for), score soft-capping, and values read from the keys (MLA's cached latent).
-// Batches run the tiled kernel (attention_tiled.comp), single tokens attention.comp: the tiled_*
-// cases take it through odd batch lengths after cached positions, GQA ratios 1, 2 and 8 (rows of
-// one workgroup spanning tokens), windows whose ring wraps, soft-capping and values in the keys.
+// The tiled kernel (attention_tiled.comp) runs batches, and on CPU devices (texel reads) single
+// tokens too; attention.comp single tokens otherwise and heads past 256: the tiled_* cases take
+// it through odd batch lengths after cached positions, GQA ratios 1, 2 and 8 (rows of one
+// workgroup spanning tokens), windows whose ring wraps, soft-capping and values in the keys. The
+// split_* cases force split-K attention (partials merged by attention_merge.comp) at short
+// contexts: contexts within one split and across many, windows, soft-capping, MLA, wide heads.
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -23,6 +26,9 @@ struct AttentionCase {
   uint32_t max_batch = 512;
   bool values_in_keys = false;  // MLA: v = the first dv columns of k, cached once
   bool storage = false;  // read the cache as storage buffers where the device would read texels
+  // > 0: split-K attention asked for at short contexts (KernelConfig: 64 workgroups, splits of
+  // this many positions of the cache's capacity); single-token steps must run it.
+  uint32_t split_keys = 0;
 };
 
 // Reference over the host copies of q, k, v (k and v rounded as the cache stores them).
@@ -85,6 +91,10 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
     kernels.texel_inputs = false;
     kernels.attention_rows = 64;
   }
+  if (c.split_keys) {
+    kernels.attention_split_groups = 64;
+    kernels.attention_split_keys = c.split_keys;
+  }
   h.use_kernels(kernels);
   if (c.window) {  // the ring, not the whole context: the cases below wrap it
     ASSERT_EQ(h.cache().rows(0), c.window + c.max_batch - 1);
@@ -102,9 +112,14 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
       rbee_attention_params p{sizeof p, 0, c.n_heads, c.n_kv_heads, c.dk, c.dv, 1.0f / std::sqrt(float(c.dk)),
                               c.softcap, c.window, c.values_in_keys};
       return api.attention(g, h.input(g, "q"), h.input(g, "k"), c.values_in_keys ? RBEE_TENSOR_NONE : h.input(g, "v"), &p);
-    });
+    }, true, c.split_keys > 0);
     for (uint32_t r = 0; r < times; ++r) {
       std::vector<float> got = OpHarness::run(*cg, iota_ids(tokens, int32_t(n_past)), n_past);
+      if (c.split_keys && tokens == 1) {
+        bool merged = false;
+        for (const auto& [kernel, seconds] : cg->last_profile()) merged |= kernel.starts_with("attention_merge");
+        EXPECT_TRUE(merged) << "a single-token step at n_past " << n_past << " ran no split-K attention";
+      }
       std::vector<double> want =
           ref.step(&q[size_t(n_past) * qw], &k[size_t(n_past) * kw], &v[size_t(n_past) * vw], tokens);
       ASSERT_TRUE(all_near(got, want, 5e-5, 1e-4)) << "step of " << tokens << " tokens at n_past " << n_past;
@@ -150,6 +165,17 @@ std::vector<AttentionCase> cases() {
       {"tiled_window_softcap_gqa8_f16", 8, 1, 16, 16, K::F16, {{33, 2}, {7, 9}, {1, 2}}, 20, 1.5f, 33},
       {"tiled_softcap_gqa8_f16", 8, 1, 32, 32, K::F16, {{130, 1}, {33, 1}}, 0, 1.5f},
       {"tiled_values_in_keys_gqa8_f32", 8, 1, 40, 32, K::F32, {{130, 1}, {33, 1}}, 0, 0, 512, true},
+      // Split-K (flash-decoding), forced at short contexts: single tokens (and small batches on
+      // the texel path) whose keys fit one split (the first steps) and span many, the splits
+      // following each step's position in a kernel recorded once.
+      {"split_decode_f32", 4, 2, 16, 16, K::F32, {{1, 3}, {40, 1}, {1, 2}, {200, 1}, {1, 3}}, 0, 0, 512, false, false, 16},
+      {"split_decode_gqa8_d64_f16", 8, 1, 64, 64, K::F16, {{1, 2}, {70, 1}, {1, 2}, {300, 1}, {1, 2}}, 0, 0, 512, false, false, 32},
+      // A window of 40 over a ring that wraps: each split of the window's positions.
+      {"split_window_f32", 4, 2, 16, 16, K::F32, {{33, 2}, {1, 30}, {33, 1}, {1, 5}}, 40, 0, 33, false, false, 8},
+      {"split_window_softcap_gqa8_f16", 8, 1, 16, 16, K::F16, {{20, 1}, {1, 25}, {7, 3}, {1, 3}}, 24, 1.5f, 20, false, false, 4},
+      // Soft-capping and values in the keys (MLA), and the wide kernel (DeepSeek's 576/512).
+      {"split_softcap_values_in_keys_f16", 8, 1, 40, 32, K::F16, {{20, 1}, {1, 3}, {100, 1}, {1, 2}}, 0, 1.5f, 512, true, false, 16},
+      {"split_wide_deepseek_576_f16", 4, 1, 576, 512, K::F16, {{40, 1}, {1, 3}}, 0, 0, 512, true, false, 8},
   };
 }
 
