@@ -17,6 +17,8 @@ void add_chat_command(CLI::App& app, const GlobalArgs& global);
 void add_template_command(CLI::App& app, const GlobalArgs& global);
 // `rbee tokenize` and `rbee detokenize`.
 void add_tokenize_commands(CLI::App& app, const GlobalArgs& global);
+// `rbee serve`: the OpenAI-compatible HTTP server.
+void add_serve_command(CLI::App& app, const GlobalArgs& global);
 
 
 }  // namespace rbee::host

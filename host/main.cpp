@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add_chat_command(app, global);
   add_template_command(app, global);
   add_tokenize_commands(app, global);
+  add_serve_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -30,7 +30,8 @@ DType fp8_target(const std::string& name) {
 
 void add_model_args(CLI::App& cmd, ModelArgs& args) {
   cmd.add_option("model", args.path, "GGUF file or Hugging Face folder (config.json + *.safetensors)")->required();
-  cmd.add_option("--ctx", args.context, "context length in tokens (default: the model's, at most 4096)");
+  cmd.add_option("--ctx,--ctx-size", args.context,
+                 "context length in tokens, per sequence (default: the model's, at most 4096)");
   cmd.add_option("--kv-type", args.kv_type, "KV cache element type")->check(CLI::IsMember({"f16", "f32"}));
   cmd.add_option("--plugin", args.plugin, "use this plugin (by name) whatever the priorities");
   std::vector<std::string> targets;
@@ -89,6 +90,7 @@ std::unique_ptr<Model> load_model(Runtime& runtime, const ModelArgs& args) {
   o.fp8_type = fp8_target(args.quantize);
   o.profile = args.profile;
   o.sequences = args.sequences;
+  o.kv_budget_bytes = args.kv_budget_bytes;
   Progress progress("loading");
   o.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
   auto model = std::make_unique<Model>(runtime, args.path, o);

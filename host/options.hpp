@@ -16,6 +16,7 @@ struct ModelArgs {
   std::string quantize = "bf16";  // what FP8 safetensors weights become on load
   bool profile = false;  // set by commands that report kernel times
   uint32_t sequences = 1;  // set by commands that run several sequences at once
+  uint64_t kv_budget_bytes = 0;  // serve's --kv-budget (ModelOptions::kv_budget_bytes)
 };
 
 struct GlobalArgs {

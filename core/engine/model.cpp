@@ -97,7 +97,8 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
   }
   if (options.sequences == 0) throw ModelError("a model needs at least one sequence");
   cache_ = std::make_unique<KvCache>(
-      device, layers, KvCacheShape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks, .max_batch = max_batch_},
+      device, layers, KvCacheShape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks, .max_batch = max_batch_,
+                                .budget_bytes = options.kv_budget_bytes},
       options.kv_type);
   if (cache_->has_paged_layers()) pool_ = BlockPool(cache_->blocks());
   prefix_cache_ = cache_->has_paged_layers() && !cache_->has_ring_layers();

@@ -37,6 +37,8 @@ struct ModelOptions {
   // Blocks of KvCache::kBlockRows positions the paged KV cache shares among its sequences;
   // 0: every sequence's whole context.
   uint32_t kv_blocks = 0;
+  // Or, with kv_blocks 0: the bytes the KV cache may take (KvCacheShape::budget_bytes).
+  uint64_t kv_budget_bytes = 0;
   bool profile = false;      // time every kernel (see Model::profile)
   // Kernel choices other than the device's (KernelConfig::for_device): tests run the kernels
   // other devices take.

@@ -58,6 +58,7 @@ Scheduler::Scheduler(Model& model, SchedulerOptions options)
   // The scheduler manages every sequence: close those open (sequence 0 is from the start).
   for (SequenceId s = 0; s < model.max_sequences(); ++s)
     if (model.is_open(s)) model.close_sequence(s);
+  publish_stats();
 }
 
 Scheduler::~Scheduler() {
@@ -123,6 +124,11 @@ void Scheduler::publish_stats() {
   SchedulerStats s = counters_;
   s.running = static_cast<uint32_t>(running_.size());
   s.waiting = static_cast<uint32_t>(waiting_.size());
+  if (paged_) {
+    s.kv_blocks_total = total_blocks_;
+    s.kv_blocks_free = model_.free_blocks();
+    s.kv_blocks_cached = model_.cached_blocks();
+  }
   std::lock_guard lock(mutex_);
   published_ = s;
 }

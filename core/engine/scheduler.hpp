@@ -74,6 +74,10 @@ struct SchedulerStats {
   uint64_t prompt_tokens_reused = 0;     // prompt positions the prefix cache supplied
   uint64_t preemptions = 0;
   uint64_t finished = 0;  // requests that had their final event
+  // The paged KV pool after the last step (all 0 for a model without paged layers).
+  uint32_t kv_blocks_total = 0;
+  uint32_t kv_blocks_free = 0;    // free or holding an unused cached prefix
+  uint32_t kv_blocks_cached = 0;  // of the free ones, those holding a cached prefix
 };
 
 // Serves many generation requests on one Model with continuous batching: each step() runs one

@@ -22,7 +22,24 @@ KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& la
     : device_(device), layers_(layers), shape_(shape), type_(type) {
   if (shape_.context == 0 || shape_.sequences == 0 || shape_.max_batch == 0)
     throw std::invalid_argument("a KV cache needs a context, a sequence and a batch of at least 1");
-  if (shape_.blocks == 0) shape_.blocks = shape_.sequences * table_stride();
+  const uint32_t whole = shape_.sequences * table_stride();
+  if (shape_.blocks == 0 && shape_.budget_bytes) {
+    uint64_t rings = 0, block = 0;
+    for (const rbee_kv_layout& l : layers) {
+      const uint64_t row = key_row_bytes(l, type) + value_row_bytes(l, type);
+      if (l.sliding_window) rings += row * std::min<uint64_t>(shape_.context, l.sliding_window + shape_.max_batch - 1) * shape_.sequences;
+      else block += row * kBlockRows;
+    }
+    if (block) {
+      const uint64_t fit = shape_.budget_bytes > rings ? (shape_.budget_bytes - rings) / block : 0;
+      if (fit == 0)
+        throw std::invalid_argument("a KV budget of " + std::to_string(shape_.budget_bytes >> 20) + " MiB holds no block of " +
+                                    std::to_string(kBlockRows) + " positions (a block takes " + std::to_string(block) +
+                                    " bytes" + (rings ? ", after " + std::to_string(rings >> 20) + " MiB of sliding-window rings" : "") + ")");
+      shape_.blocks = static_cast<uint32_t>(std::min<uint64_t>(fit, whole));
+    }
+  }
+  if (shape_.blocks == 0) shape_.blocks = whole;
   const uint64_t limit = device.info().max_storage_buffer_range;
   for (size_t l = 0; l < layers.size(); ++l) {
     const uint64_t window = layers[l].sliding_window;

@@ -22,6 +22,9 @@ struct KvCacheShape {
   uint32_t sequences = 1;
   uint32_t blocks = 0;
   uint32_t max_batch = 1;
+  // With blocks 0 and this set: the pool takes as many blocks as this many bytes hold after the
+  // sliding-window layers' rings (at most every slot's whole context).
+  uint64_t budget_bytes = 0;
 };
 
 // Keys and values of every layer on the device, for several sequences: layer l holds rows of

@@ -138,9 +138,14 @@ TEST_P(SchedulerFamily, ConcurrentGreedyAsAlone) {
   Outcomes got;
   for (size_t i = 0; i < requests.size(); ++i) scheduler.submit(requests[i], got.callback(i));
   EXPECT_EQ(scheduler.stats().waiting, 5u);
+  const uint32_t total = model.kv_cache().has_paged_layers() ? model.kv_cache().blocks() : 0;
+  EXPECT_EQ(scheduler.stats().kv_blocks_total, total);
+  EXPECT_EQ(scheduler.stats().kv_blocks_free, total);
   ASSERT_TRUE(scheduler.step());
   EXPECT_EQ(scheduler.stats().running, 3u);
   EXPECT_EQ(scheduler.stats().waiting, 2u);
+  EXPECT_EQ(scheduler.stats().kv_blocks_free, total ? model.free_blocks() : 0u);
+  if (total) EXPECT_LT(scheduler.stats().kv_blocks_free, total);  // the admitted prompts hold blocks
   scheduler.run_until_idle();
   expect_as_alone(got, want);
   const SchedulerStats s = scheduler.stats();
@@ -150,6 +155,7 @@ TEST_P(SchedulerFamily, ConcurrentGreedyAsAlone) {
   for (size_t i = 0; i < 5; ++i) generated += want[i].size(), prompts += lengths[i];
   EXPECT_EQ(s.tokens_generated, generated);
   EXPECT_EQ(s.prompt_tokens_evaluated + s.prompt_tokens_reused, prompts);
+  EXPECT_EQ(s.kv_blocks_free, total);
   expect_all_returned(model);
 }
 
@@ -410,6 +416,28 @@ TEST(Scheduler, RefusesWhatCouldNeverRun) {
   EXPECT_NE(pool.find("pool's 2"), std::string::npos) << pool;
   EXPECT_EQ(scheduler.stats().waiting, 0u);
   EXPECT_FALSE(scheduler.step());
+}
+
+// A KV budget in bytes becomes the blocks it holds (serve's --kv-budget); one too small to hold
+// a block is refused, saying so.
+TEST(Scheduler, KvBudgetSizesThePool) {
+  const auto path = fixtures() / "tiny" / "llama";
+  Model whole(runtime(), path, options(2));
+  const uint64_t block = whole.kv_cache_bytes_per_token() * KvCache::kBlockRows;
+  ModelOptions o = options(2);
+  o.kv_budget_bytes = 3 * block + block / 2;
+  Model budgeted(runtime(), path, o);
+  EXPECT_EQ(budgeted.kv_cache().blocks(), 3u);
+  EXPECT_EQ(budgeted.kv_cache().bytes(), 3 * block);
+  o.kv_budget_bytes = 1000 * block;  // more than two whole contexts: those
+  EXPECT_EQ(Model(runtime(), path, o).kv_cache().blocks(), whole.kv_cache().blocks());
+  o.kv_budget_bytes = block - 1;
+  try {
+    Model(runtime(), path, o);
+    ADD_FAILURE() << "a budget below one block was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("holds no block"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
