@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -89,9 +90,14 @@ void serve(const GlobalArgs& global, ServeArgs args) {
   std::cout << "listening on " << http.url() << std::endl;
 
   // SIGINT/SIGTERM: refuse new work, cancel what runs, and stop once every reply has gone out.
+  // A reply that cannot go out (a client that stopped reading) holds the exit at most
+  // kStopGrace.
+  constexpr auto kStopGrace = std::chrono::seconds(10);
   std::atomic<bool> stopping{false};
+  std::chrono::steady_clock::time_point stop_deadline;
   std::function<void()> stop_when_idle = [&] {
-    if (service.active() == 0) return http.stop();
+    const bool idle = service.active() == 0 && http.replies_in_progress() == 0;
+    if (idle || std::chrono::steady_clock::now() > stop_deadline) return http.stop();
     http.after(std::chrono::milliseconds(20), stop_when_idle);
   };
   std::thread io([&] {
@@ -100,19 +106,21 @@ void serve(const GlobalArgs& global, ServeArgs args) {
       spdlog::info("stopping: no new requests; cancelling {} running", service.active());
       http.stop_accepting();
       service.shut_down();
-      // Let the cancelled replies' last bytes go out.
-      http.after(std::chrono::milliseconds(50), stop_when_idle);
+      stop_deadline = std::chrono::steady_clock::now() + kStopGrace;
+      stop_when_idle();
     });
   });
 
+  // Destroyed in reverse: the engine thread, the scheduler, the model, then the device.
+  std::optional<Runtime> runtime;
   std::unique_ptr<Model> model;
   std::unique_ptr<Scheduler> scheduler;
   std::jthread engine;
   try {
-    Runtime runtime(runtime_options(global));
+    runtime.emplace(runtime_options(global));
     args.model.sequences = args.parallel;
     args.model.kv_budget_bytes = uint64_t(args.kv_budget_mib) << 20;
-    model = load_model(runtime, args.model);
+    model = load_model(*runtime, args.model);
     scheduler = std::make_unique<Scheduler>(*model, SchedulerOptions{.chunk = args.chunk});
     service.attach(*model, *scheduler, chat_templates(*model, args.template_file));
     spdlog::info("serving {} as '{}': {} sequences of {} positions, KV pool of {} blocks ({} MiB)", args.model.path,

@@ -1,6 +1,8 @@
 #include "engine/scheduler.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -326,7 +328,26 @@ std::vector<Scheduler::Planned> Scheduler::plan() {
   }
 }
 
-void Scheduler::on_token(Request& r, int32_t token) {
+namespace {
+
+// The log-softmax of a row at token, and the n best tokens' (best first, lower id first among equals).
+void add_logprobs(GenerationEvent& e, std::span<const float> row, int32_t token, uint32_t n) {
+  const float max = *std::max_element(row.begin(), row.end());
+  double sum = 0;
+  for (float x : row) sum += std::exp(double(x) - max);
+  const double log_z = max + std::log(sum);
+  e.logprob = static_cast<float>(row[token] - log_z);
+  n = std::min<uint32_t>(n, static_cast<uint32_t>(row.size()));
+  std::vector<int32_t> ids(row.size());
+  std::iota(ids.begin(), ids.end(), 0);
+  auto better = [&](int32_t a, int32_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); };
+  std::partial_sort(ids.begin(), ids.begin() + n, ids.end(), better);
+  for (uint32_t i = 0; i < n; ++i) e.top_logprobs.push_back({ids[i], static_cast<float>(row[ids[i]] - log_z)});
+}
+
+}  // namespace
+
+void Scheduler::on_token(Request& r, int32_t token, std::span<const float> row) {
   if (!r.request.ignore_eos && model_.tokenizer().is_end_of_generation(token)) {
     finish(r, FinishReason::Stop);
     return;
@@ -337,6 +358,7 @@ void Scheduler::on_token(Request& r, int32_t token) {
   if (r.generated.size() == 1) r.first_token = Clock::now();
   GenerationEvent e = event(r);
   e.token = token;
+  if (r.request.logprobs && !row.empty()) add_logprobs(e, row, token, r.request.top_logprobs);
   if (!deliver(r, e)) {
     finish(r, FinishReason::Cancelled);
   } else if (r.generated.size() >= r.request.max_tokens) {
@@ -375,7 +397,7 @@ bool Scheduler::step() {
     }
     if (!p.output) continue;
     outputs = true;
-    const uint32_t c = r.sampler.candidates_needed(CompiledGraph::kMaxTopK);
+    const uint32_t c = r.request.logprobs ? 0 : r.sampler.candidates_needed(CompiledGraph::kMaxTopK);
     if (c == 0) top = false;
     k = std::max(k, c);
   }
@@ -414,17 +436,16 @@ bool Scheduler::step() {
     if (!p.output) continue;
     const size_t row = output++;
     if (r.finished) continue;
-    int32_t token;
     if (top) {
       const uint32_t c = r.sampler.candidates_needed(CompiledGraph::kMaxTopK);
       std::vector<Candidate> best;
       best.reserve(c);
       for (uint32_t i = 0; i < c && i < tops[row].size(); ++i) best.push_back({tops[row][i].id, tops[row][i].logit});
-      token = r.sampler.sample_top(best);
+      on_token(r, r.sampler.sample_top(best));
     } else {
-      token = r.sampler.sample(std::span<const float>(logits).subspan(row * vocab, vocab));
+      const std::span<const float> logits_row = std::span<const float>(logits).subspan(row * vocab, vocab);
+      on_token(r, r.sampler.sample(logits_row), logits_row);
     }
-    on_token(r, token);
   }
   sweep();
   publish_stats();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <unordered_set>
@@ -24,6 +25,16 @@ struct GenerationRequest {
   SamplerParams sampling;
   uint32_t max_tokens = 0;  // 0: the request finishes at once (length) without running
   bool ignore_eos = false;
+  // Each token's log probability under the model (the log-softmax of its raw logits, before
+  // penalties and temperature), and the top_logprobs most likely tokens' (OpenAI's logprobs).
+  // Steps with such a request read whole rows of logits back.
+  bool logprobs = false;
+  uint32_t top_logprobs = 0;
+};
+
+struct TokenLogprob {
+  int32_t token = -1;
+  float logprob = 0;
 };
 
 using RequestId = uint64_t;
@@ -45,6 +56,10 @@ struct GenerationEvent {
   RequestId request = 0;
   int32_t token = -1;
   std::optional<FinishReason> finish;
+  // With GenerationRequest::logprobs, of a generated token: its log probability, and the most
+  // likely tokens', best first.
+  float logprob = 0;
+  std::vector<TokenLogprob> top_logprobs;
   std::string message;          // with FinishReason::Error: what failed
   uint32_t prompt_tokens = 0;   // the request's prompt
   uint32_t reused_tokens = 0;   // positions of it the prefix cache supplied (at its last admission)
@@ -135,7 +150,7 @@ class Scheduler {
   // Gives the request its final event, closes its sequence and forgets it.
   void finish(Request& r, FinishReason reason, std::string message = {});
   // A sampled token: the stop, emit, length and context checks.
-  void on_token(Request& r, int32_t token);
+  void on_token(Request& r, int32_t token, std::span<const float> row = {});
   // Calls the callback; false when it asks to cancel (or throws).
   bool deliver(Request& r, const GenerationEvent& e);
   GenerationEvent event(const Request& r) const;

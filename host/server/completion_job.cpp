@@ -45,7 +45,11 @@ void CompletionJob::start(Scheduler& scheduler) {
   // Events wait for the response's head: the engine may produce them before submit() returns.
   std::lock_guard lock(mutex_);
   for (size_t i = 0; i < choices_.size(); ++i) {
-    GenerationRequest g{.prompt = setup_.prompt, .sampling = setup_.request.sampling, .max_tokens = setup_.max_tokens};
+    GenerationRequest g{.prompt = setup_.prompt,
+                        .sampling = setup_.request.sampling,
+                        .max_tokens = setup_.max_tokens,
+                        .logprobs = setup_.request.logprobs,
+                        .top_logprobs = setup_.request.top_logprobs};
     if (setup_.request.seeded) g.sampling.seed += i;
     try {
       choices_[i]->id = scheduler.submit(std::move(g), [self = shared_from_this(), i](const GenerationEvent& e) {
@@ -82,6 +86,11 @@ bool CompletionJob::on_event(size_t index, const GenerationEvent& e) {
   }
   ++c.generated;
   if (!first_token_) first_token_ = e.time;
+  if (setup_.request.logprobs) {
+    TokenLogprobs t{tokenizer_.token_to_piece(e.token), e.logprob, {}};
+    for (const TokenLogprob& top : e.top_logprobs) t.top.emplace_back(tokenizer_.token_to_piece(top.token), top.logprob);
+    c.logprobs.push_back(std::move(t));
+  }
   const std::string text = c.stops.push(c.detokenizer.push(e.token));
   emit(index, text, c.stops.stopped());
   // A stop string ends the choice: the engine cancels it, and it finishes as "stop".
@@ -226,7 +235,7 @@ void CompletionJob::complete() {
       } else {
         choice["text"] = c.text;
       }
-      choice["logprobs"] = nullptr;
+      choice["logprobs"] = take_logprobs(*choices_[i]);
       choice["finish_reason"] = *c.finish_reason;
       out["choices"].push_back(std::move(choice));
     }
@@ -237,11 +246,11 @@ void CompletionJob::complete() {
   on_done_(s);
 }
 
-ordered_json CompletionJob::chunk(size_t index, ordered_json delta, const char* finish) const {
+ordered_json CompletionJob::chunk(size_t index, ordered_json delta, const char* finish) {
   ordered_json choice = {{"index", index}};
   if (setup_.request.chat) choice["delta"] = std::move(delta);
   else choice["text"] = delta.is_string() ? delta : ordered_json("");
-  choice["logprobs"] = nullptr;
+  choice["logprobs"] = take_logprobs(*choices_[index]);
   choice["finish_reason"] = finish ? ordered_json(finish) : ordered_json(nullptr);
   ordered_json out = {{"id", id_},
                       {"object", setup_.request.chat ? "chat.completion.chunk" : "text_completion"},
@@ -249,6 +258,41 @@ ordered_json CompletionJob::chunk(size_t index, ordered_json delta, const char* 
                       {"model", setup_.model_id},
                       {"choices", ordered_json::array({std::move(choice)})}};
   if (setup_.request.include_usage) out["usage"] = nullptr;  // as OpenAI: only the last chunk has it
+  return out;
+}
+
+ordered_json CompletionJob::take_logprobs(Choice& c) {
+  if (!setup_.request.logprobs || c.logprobs.empty()) return nullptr;
+  auto bytes = [](const std::string& text) {
+    ordered_json b = ordered_json::array();
+    for (unsigned char ch : text) b.push_back(ch);
+    return b;
+  };
+  ordered_json out;
+  if (setup_.request.chat) {
+    ordered_json content = ordered_json::array();
+    for (const TokenLogprobs& t : c.logprobs) {
+      ordered_json top = ordered_json::array();
+      for (const auto& [token, logprob] : t.top)
+        top.push_back({{"token", token}, {"logprob", logprob}, {"bytes", bytes(token)}});
+      content.push_back({{"token", t.token}, {"logprob", t.logprob}, {"bytes", bytes(t.token)}, {"top_logprobs", top}});
+    }
+    out = {{"content", std::move(content)}};
+  } else {
+    ordered_json tokens = ordered_json::array(), logprobs = ordered_json::array(), tops = ordered_json::array(),
+                 offsets = ordered_json::array();
+    for (const TokenLogprobs& t : c.logprobs) {
+      tokens.push_back(t.token);
+      logprobs.push_back(t.logprob);
+      ordered_json top = ordered_json::object();
+      for (const auto& [token, logprob] : t.top) top[token] = logprob;
+      tops.push_back(std::move(top));
+      offsets.push_back(c.text_offset);
+      c.text_offset += t.token.size();
+    }
+    out = {{"tokens", tokens}, {"token_logprobs", logprobs}, {"top_logprobs", tops}, {"text_offset", offsets}};
+  }
+  c.logprobs.clear();
   return out;
 }
 

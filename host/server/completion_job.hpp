@@ -59,6 +59,12 @@ class CompletionJob : public std::enable_shared_from_this<CompletionJob> {
   bool finished() const { return finished_all_; }
 
  private:
+  // A generated token's log probability and the likeliest tokens' (by their text).
+  struct TokenLogprobs {
+    std::string token;
+    float logprob = 0;
+    std::vector<std::pair<std::string, float>> top;
+  };
   struct Choice {
     RequestId id = 0;
     StreamingDetokenizer detokenizer;
@@ -69,6 +75,8 @@ class CompletionJob : public std::enable_shared_from_this<CompletionJob> {
     std::optional<std::string> finish_reason;
     uint32_t generated = 0, reused = 0;
     bool any_tool_call = false;
+    std::vector<TokenLogprobs> logprobs;  // not yet sent (streamed), or all
+    size_t text_offset = 0;               // completions' text_offset of the next token
   };
 
   // Engine thread.
@@ -78,7 +86,11 @@ class CompletionJob : public std::enable_shared_from_this<CompletionJob> {
   void finish_choice(size_t index, const GenerationEvent& e);
   void complete();
 
-  nlohmann::ordered_json chunk(size_t index, nlohmann::ordered_json delta, const char* finish) const;
+  // A streamed chunk of one choice, carrying the log probabilities not yet sent.
+  nlohmann::ordered_json chunk(size_t index, nlohmann::ordered_json delta, const char* finish);
+  // OpenAI's logprobs object of a choice's entries (chat: content; completions: tokens,
+  // token_logprobs, top_logprobs, text_offset), and clears them; null when not asked for.
+  nlohmann::ordered_json take_logprobs(Choice& c);
   nlohmann::ordered_json usage() const;
   void send_event(const nlohmann::ordered_json& data);
   std::string finish_reason(const Choice& c, FinishReason reason) const;

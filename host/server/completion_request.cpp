@@ -197,13 +197,17 @@ CompletionRequest read_completion_request(const ordered_json& body, bool chat, c
     if (!o->is_object()) throw bad_field("stream_options", "an object such as {\"include_usage\": true}");
     r.include_usage = boolean(*o, "include_usage").value_or(false);
   }
-  // Log probabilities need every token's full distribution, which the batched sampler does not
-  // read back (it samples from the device's top candidates): refused rather than ignored.
-  const ordered_json* logprobs = field(body, "logprobs");
-  if (logprobs && !(logprobs->is_boolean() && !logprobs->get<bool>()) && !(logprobs->is_number() && logprobs->get<double>() == 0))
-    throw ApiError(400, "unsupported_parameter", "'logprobs': not supported by rbee serve yet");
-  if (field(body, "top_logprobs") && (*field(body, "top_logprobs")) != 0)
-    throw ApiError(400, "unsupported_parameter", "'top_logprobs': not supported by rbee serve yet");
+  constexpr int64_t kMaxTopLogprobs = 20;
+  if (chat) {
+    r.logprobs = boolean(body, "logprobs").value_or(false);
+    if (auto n = integer(body, "top_logprobs", 0, kMaxTopLogprobs)) {
+      if (*n > 0 && !r.logprobs) throw bad_field("top_logprobs", "to come with \"logprobs\": true");
+      r.top_logprobs = uint32_t(*n);
+    }
+  } else if (auto n = integer(body, "logprobs", 0, kMaxTopLogprobs)) {
+    r.logprobs = true;
+    r.top_logprobs = uint32_t(*n);
+  }
   return r;
 }
 

@@ -29,6 +29,10 @@ struct CompletionRequest {
   std::vector<std::string> stop;
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
+  // Each token's log probability, with the top_logprobs likeliest tokens' (chat: logprobs true
+  // and top_logprobs N; completions: logprobs N).
+  bool logprobs = false;
+  uint32_t top_logprobs = 0;
 };
 
 // body: the parsed JSON of the request. Throws ApiError.

@@ -54,7 +54,7 @@ class ConnectionExchange final : public Exchange, public std::enable_shared_from
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, const ConnectionSettings& settings)
+  Connection(tcp::socket socket, ConnectionSettings& settings)
       : stream_(std::move(socket)), settings_(settings) {
     beast::error_code ec;
     const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
@@ -128,9 +128,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(settings_.limits.max_header_bytes));
     parser_->body_limit(settings_.limits.max_body_bytes);
+    // One deadline for the header and the body together.
     stream_.expires_after(settings_.limits.timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  // A client that sent "Expect: 100-continue" (curl, for bodies over 1 KiB) waits for a go-ahead
+  // before its body.
+  void on_header(beast::error_code ec) {
+    if (ec) return on_request(ec);
+    auto read_body = [self = shared_from_this()](beast::error_code ec = {}, std::size_t = 0) {
+      if (ec) return self->on_request(ec);
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code ec, std::size_t) { self->on_request(ec); });
+    };
+    if (!beast::iequals(parser_->get()[http::field::expect], "100-continue") || parser_->is_done()) return read_body();
+    static constexpr std::string_view go_ahead = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(stream_, asio::buffer(go_ahead.data(), go_ahead.size()), std::move(read_body));
   }
 
   void on_request(beast::error_code ec) {
@@ -161,6 +176,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto ex = std::make_shared<ConnectionExchange>(shared_from_this());
     exchange_ = ex;
     streaming_ = false;
+    replying(true);
     watch_for_close();
     try {
       settings_.handler(std::move(request), ex);
@@ -175,6 +191,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto ex = std::make_shared<ConnectionExchange>(shared_from_this());
     exchange_ = ex;
     streaming_ = false;
+    replying(true);
     queue_response(*ex, settings_.errors(status, message));
   }
 
@@ -226,6 +243,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void reply_done() {
+    replying(false);
     writing_ = false;
     streaming_ = false;
     exchange_.reset();
@@ -237,20 +255,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    replying(false);
     pending_.clear();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
   }
 
+  // Counts this connection in settings_.replying while a reply is owed.
+  void replying(bool now) {
+    if (now == replying_) return;
+    replying_ = now;
+    settings_.replying += now ? 1 : -1;
+  }
+
   beast::tcp_stream stream_;
-  const ConnectionSettings& settings_;
+  ConnectionSettings& settings_;
   std::string peer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::weak_ptr<ConnectionExchange> exchange_;
   std::deque<Piece> pending_;
-  bool writing_ = false, streaming_ = false, keep_alive_ = true, closed_ = false;
+  bool writing_ = false, streaming_ = false, keep_alive_ = true, closed_ = false, replying_ = false;
 };
 
 void ConnectionExchange::respond(HttpResponse response) {
@@ -289,7 +315,7 @@ void ConnectionExchange::on_client_gone(std::function<void()> f) {
 
 }  // namespace
 
-void start_connection(tcp::socket socket, const ConnectionSettings& settings) {
+void start_connection(tcp::socket socket, ConnectionSettings& settings) {
   std::make_shared<Connection>(std::move(socket), settings)->start();
 }
 

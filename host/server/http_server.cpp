@@ -45,7 +45,9 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(const std::string& host, uint16_t port, HttpLimits limits, Handler handler, ErrorResponder errors)
     : impl_(std::make_unique<Impl>()) {
-  impl_->settings = {limits, std::move(handler), std::move(errors)};
+  impl_->settings.limits = limits;
+  impl_->settings.handler = std::move(handler);
+  impl_->settings.errors = std::move(errors);
   boost::system::error_code ec;
   const asio::ip::address address = asio::ip::make_address(host, ec);
   if (ec) throw std::runtime_error("--host " + host + ": not an IP address (expected e.g. 127.0.0.1 or ::1)");
@@ -63,6 +65,8 @@ HttpServer::HttpServer(const std::string& host, uint16_t port, HttpLimits limits
 HttpServer::~HttpServer() = default;
 
 uint16_t HttpServer::port() const { return impl_->port; }
+
+int HttpServer::replies_in_progress() const { return impl_->settings.replying; }
 
 std::string HttpServer::url() const {
   const bool v6 = impl_->host.find(':') != std::string::npos;

@@ -73,6 +73,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   uint16_t port() const;
+  // Requests read whose replies are not yet all written (thread-safe).
+  int replies_in_progress() const;
   // "http://HOST:PORT"
   std::string url() const;
 

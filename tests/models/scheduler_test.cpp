@@ -145,7 +145,9 @@ TEST_P(SchedulerFamily, ConcurrentGreedyAsAlone) {
   EXPECT_EQ(scheduler.stats().running, 3u);
   EXPECT_EQ(scheduler.stats().waiting, 2u);
   EXPECT_EQ(scheduler.stats().kv_blocks_free, total ? model.free_blocks() : 0u);
-  if (total) EXPECT_LT(scheduler.stats().kv_blocks_free, total);  // the admitted prompts hold blocks
+  if (total) {
+    EXPECT_LT(scheduler.stats().kv_blocks_free, total);  // the admitted prompts hold blocks
+  }
   scheduler.run_until_idle();
   expect_as_alone(got, want);
   const SchedulerStats s = scheduler.stats();
@@ -437,6 +439,56 @@ TEST(Scheduler, KvBudgetSizesThePool) {
     ADD_FAILURE() << "a budget below one block was accepted";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("holds no block"), std::string::npos) << e.what();
+  }
+}
+
+// Log probabilities: the log-softmax of the model's logits at each generated token, computed
+// here in double from the single-sequence logits, and the best tokens', beside a request
+// without them (that step reads whole rows for both).
+TEST(Scheduler, LogprobsAreTheModelsLogSoftmax) {
+  const auto path = fixtures() / "tiny" / "llama";
+  Model single(runtime(), path, options(1));
+  const uint32_t vocab = single.n_vocab();
+  const std::vector<int32_t> prompt = random_prompt(7, 5, vocab);
+  GenerationRequest r = request(prompt, 6);
+  r.ignore_eos = true;
+  r.logprobs = true;
+  r.top_logprobs = 3;
+
+  Model model(runtime(), path, options(2));
+  Scheduler scheduler(model);
+  std::vector<GenerationEvent> events;
+  scheduler.submit(r, [&](const GenerationEvent& e) {
+    if (!e.finish) events.push_back(e);
+    return true;
+  });
+  Outcomes other;
+  GenerationRequest plain = request(random_prompt(4, 9, vocab), 6);
+  plain.ignore_eos = true;
+  scheduler.submit(plain, other.callback(0));
+  scheduler.run_until_idle();
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(other.of[0].tokens, alone(single, plain));
+  std::vector<int32_t> tokens;
+  for (const GenerationEvent& e : events) tokens.push_back(e.token);
+  EXPECT_EQ(tokens, alone(single, r));
+
+  single.reset();
+  std::vector<float> logits = single.eval(prompt, false);
+  for (const GenerationEvent& e : events) {
+    double max = *std::max_element(logits.begin(), logits.end()), sum = 0;
+    for (float x : logits) sum += std::exp(double(x) - max);
+    const double log_z = max + std::log(sum);
+    EXPECT_NEAR(e.logprob, logits[e.token] - log_z, 1e-4);
+    ASSERT_EQ(e.top_logprobs.size(), 3u);
+    EXPECT_EQ(e.top_logprobs[0].token, e.token);  // greedy
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_NEAR(e.top_logprobs[i].logprob, logits[e.top_logprobs[i].token] - log_z, 1e-4);
+      if (i) {
+        EXPECT_GE(e.top_logprobs[i - 1].logprob, e.top_logprobs[i].logprob);
+      }
+    }
+    logits = single.eval(std::span<const int32_t>(&e.token, 1), false);
   }
 }
 
