@@ -35,13 +35,14 @@ struct ServeArgs {
   uint64_t max_body = 16 << 20;
 };
 
-// One key a line; blank lines and lines starting with # are skipped.
+// One key a line, surrounding blanks ignored; blank lines and lines starting with # are skipped.
 std::vector<std::string> read_keys(const std::string& file) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error("--api-key-file " + file + ": cannot read it");
   std::vector<std::string> keys;
   for (std::string line; std::getline(in, line);) {
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    line.erase(0, line.find_first_not_of(" \t"));
     if (!line.empty() && line[0] != '#') keys.push_back(line);
   }
   if (keys.empty()) throw std::runtime_error("--api-key-file " + file + ": no key in it (one a line)");

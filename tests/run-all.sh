@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build dependencies, builds everything, runs the whole suite on lavapipe, then
-# rebuilds the file-reading code and its tests under AddressSanitizer + UBSan and runs those.
+# rebuilds the file-reading code and its tests, and the server, under AddressSanitizer + UBSan
+# and runs those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
@@ -20,3 +21,10 @@ cmake --build build-asan -j2 --target test_formats test_tokenizer test_chat
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_formats
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_tokenizer
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_chat
+
+# The server under ASan too: an instrumented rbee (and the plugins of the models the suite
+# serves) answers the openai-client suite; a memory error aborts it, a leak fails its exit
+# code at SIGTERM.
+cmake --build build-asan -j2 --target rbee rbee_llama rbee_qwen
+ASAN_OPTIONS=detect_leaks=1 RBEE="$PWD/build-asan/host/rbee" RBEE_FIXTURES="$PWD/tests/fixtures" \
+  RBEE_SHARED="$PWD/../shared/fixtures" node --test --test-concurrency=1 tests/npm/server/*.test.mjs

@@ -194,6 +194,9 @@ void CompletionJob::complete() {
     s.status = failure->status();
     s.finish = failure->what();
   }
+  // Counted before the client has the reply: a scrape after it sees this request.
+  finished_all_ = true;
+  on_done_(s);
 
   if (setup_.request.stream) {
     if (failure) {
@@ -242,8 +245,6 @@ void CompletionJob::complete() {
     out["usage"] = usage();
     exchange_->respond({.status = 200, .body = dump(out)});
   }
-  finished_all_ = true;
-  on_done_(s);
 }
 
 ordered_json CompletionJob::chunk(size_t index, ordered_json delta, const char* finish) {

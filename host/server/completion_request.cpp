@@ -119,16 +119,21 @@ ordered_json read_tools(const ordered_json& body) {
     if (function == t.end() || !function->is_object() || !function->contains("name") || !(*function)["name"].is_string())
       throw bad_field("tools[" + std::to_string(i) + "]", "{\"type\": \"function\", \"function\": {\"name\": ..., \"parameters\": ...}}");
   }
-  if (const ordered_json* choice = field(body, "tool_choice")) {
-    if (choice->is_string()) {
-      const std::string c = choice->get<std::string>();
-      if (c == "none") return nullptr;
-      if (c != "auto" && c != "required") throw bad_field("tool_choice", "\"none\", \"auto\", \"required\" or a function");
-    } else if (!choice->is_object()) {
-      throw bad_field("tool_choice", "\"none\", \"auto\", \"required\" or a function");
-    }
-  }
   return tools->empty() ? ordered_json(nullptr) : *tools;
+}
+
+// Whether tool calls are read from the output: not with tool_choice "none".
+bool read_tool_choice(const ordered_json& body) {
+  const ordered_json* choice = field(body, "tool_choice");
+  if (!choice) return true;
+  if (choice->is_string()) {
+    const std::string c = choice->get<std::string>();
+    if (c == "none") return false;
+    if (c == "auto" || c == "required") return true;
+  } else if (choice->is_object()) {
+    return true;
+  }
+  throw bad_field("tool_choice", "\"none\", \"auto\", \"required\" or a function");
 }
 
 std::string read_prompt(const ordered_json& body) {
@@ -170,6 +175,7 @@ CompletionRequest read_completion_request(const ordered_json& body, bool chat, c
   if (chat) {
     r.messages = read_messages(body);
     r.tools = read_tools(body);
+    r.tool_calls = read_tool_choice(body);
   } else {
     r.prompt = read_prompt(body);
   }

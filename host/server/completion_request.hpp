@@ -16,10 +16,11 @@ namespace rbee::host::server {
 struct CompletionRequest {
   bool chat = false;
   std::string model;  // as asked; "" when not given
-  // chat: the conversation (text content parts joined, tool-call arguments as objects), the
-  // tools (null for none) unless tool_choice is "none".
+  // chat: the conversation (text content parts joined, tool-call arguments as objects) and the
+  // tools (null for none).
   nlohmann::ordered_json messages;
   nlohmann::ordered_json tools;
+  bool tool_calls = true;  // false with tool_choice "none": the model sees the tools, its output is text
   // completions: the prompt text.
   std::string prompt;
   SamplerParams sampling;            // the server's defaults, overridden by the request

@@ -140,6 +140,7 @@ void OpenAiService::start_completion(const HttpRequest& request, const std::shar
     }
     setup.prompt = tokenizer.encode(rendered, /*add_special=*/false, /*parse_special=*/true);
     setup.format = chat::detect_output_format(tmpl.source(), rendered);
+    if (!req.tool_calls) setup.format->tool_calls = chat::ToolCallFormat::none;
   } else {
     setup.prompt = tokenizer.encode(req.prompt, /*add_special=*/true, /*parse_special=*/true);
   }
