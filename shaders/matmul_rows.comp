@@ -7,8 +7,13 @@
 // little and wide: one lane per output row loads each of its blocks whole (load_window: a few
 // 16-byte texels) and decodes it from registers; the lanes, which all need the same inputs,
 // fetch a 32-float tile of x together, a vec4 each, and pass it around with shuffles. A
-// workgroup is one subgroup: LANES rows, TOKENS tokens (1: decode, 8: batches); x,y = row group,
-// z = token group. Bindings as matmul_subgroup.comp (0 x as an R32G32B32A32_SFLOAT texel
+// workgroup is one subgroup: LANES * ROWS rows (ROWS per lane, specialization constant 2:
+// KernelConfig::row_kernel_rows), TOKENS tokens (1: decode, 16: batches); x,y = row group,
+// z = token group. Each shuffled input feeds ROWS rows (GATE_UP: twice that), and each decoded
+// weight TOKENS tokens: on lavapipe (Mesa 22.3, which splits every FMA into a multiply and an
+// add) the shuffles, x fetches and workgroup launches otherwise cost as much as the arithmetic
+// (SmolLM2-135M Q8_0, 16 sequences: decode 62-70 tokens/s with 1 row and 8 tokens, ~100 with
+// 4 rows and 16 tokens). Bindings as matmul_subgroup.comp (0 x as an R32G32B32A32_SFLOAT texel
 // buffer, 1 W, 2 bias, 3 out, 6 residual), and its push constants, of which this reads k, n,
 // tokens, has_bias, groups_x, act and has_residual. GATE_UP: the gated unit of an MLP,
 // out = act(x W^T) * (x U^T) with U in binding 4: each lane decodes its row of both and the two
@@ -39,6 +44,7 @@ layout(push_constant) uniform Push {
 #define TOKENS 1u
 #endif
 layout(constant_id = 1) const uint LANES = 8;  // the workgroup size, which is the subgroup size
+layout(constant_id = 2) const uint ROWS = 1;   // output rows per lane, at most MAX_ROWS
 
 // The block starting at byte b0 of the tensor into blk[] (quant.glsl): the texels that hold it,
 // then each word shifted into place (a block starts at any multiple of BLOCK_ALIGN).
@@ -76,72 +82,93 @@ void decode32(uint b, uint u, out float w[32]) {
 
 // A tile of 32 inputs is 8 vec4s: lane l holds vec4s l, l + LANES, ... (SLOTS of them).
 const uint SLOTS = LANES >= 8u ? 1u : 8u / LANES;
+const uint MAX_ROWS = 4u;
 
 void main() {
   uint lane = gl_LocalInvocationID.x;
-  uint row = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * LANES + lane;
-  if ((row - lane) >= pc.n) return;  // uniform per workgroup
-  uint wrow = min(row, pc.n - 1u);   // lanes past the last row decode a real one and write nothing
+  // The group's rows: ROWS runs of LANES, lane l holding row l of each run.
+  uint row0 = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * LANES * ROWS;
+  if (row0 >= pc.n) return;  // uniform per workgroup
   uint tok0 = gl_WorkGroupID.z * TOKENS;
   uint toks = min(TOKENS, pc.tokens - tok0);
   uint blocks = pc.k / QK;
-  uint row_byte = wrow * blocks * BLOCK_BYTES;
+  // Rows past the last decode a real one and write nothing; tokens past the last reread the last
+  // one (every lane runs every step anyway) and write nothing.
+  uint row_byte[MAX_ROWS];
+  [[unroll]] for (uint r = 0u; r < ROWS; ++r) row_byte[r] = min(row0 + r * LANES + lane, pc.n - 1u) * blocks * BLOCK_BYTES;
 
-  float acc[TOKENS];
-  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) acc[t] = 0.0;
+  float acc[TOKENS * MAX_ROWS];
+  [[unroll]] for (uint i = 0u; i < TOKENS * ROWS; ++i) acc[i] = 0.0;
 #if defined(GATE_UP)
-  float acc_up[TOKENS];
-  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) acc_up[t] = 0.0;
-  uint up_blk[BLOCK_WORDS];
+  float acc_up[TOKENS * MAX_ROWS];
+  [[unroll]] for (uint i = 0u; i < TOKENS * ROWS; ++i) acc_up[i] = 0.0;
 #endif
   for (uint b = 0u; b < blocks; ++b) {
+    uint rblk[MAX_ROWS][BLOCK_WORDS];
 #if defined(GATE_UP)
-    load_window(up_quads, row_byte + b * BLOCK_BYTES);
-    up_blk = blk;
+    uint rblk_up[MAX_ROWS][BLOCK_WORDS];
 #endif
-    load_window(wquads, row_byte + b * BLOCK_BYTES);
+    [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+#if defined(GATE_UP)
+      load_window(up_quads, row_byte[r] + b * BLOCK_BYTES);
+      rblk_up[r] = blk;
+#endif
+      load_window(wquads, row_byte[r] + b * BLOCK_BYTES);
+      rblk[r] = blk;
+    }
     [[unroll]] for (uint u = 0u; u < QK / 32u; ++u) {
-      float w[32];
-      decode32(b, u, w);
+      float w[MAX_ROWS][32];
 #if defined(GATE_UP)
-      float w_up[32];
-      uint gate_blk[BLOCK_WORDS] = blk;
-      blk = up_blk;
-      decode32(b, u, w_up);
-      blk = gate_blk;
+      float w_up[MAX_ROWS][32];
 #endif
+      [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+        blk = rblk[r];
+        decode32(b, u, w[r]);
+#if defined(GATE_UP)
+        blk = rblk_up[r];
+        decode32(b, u, w_up[r]);
+#endif
+      }
       [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
-        if (t >= toks) break;
-        uint tile = ((tok0 + t) * pc.k + b * QK + 32u * u) / 4u;
+        uint tile = (min(tok0 + t, pc.tokens - 1u) * pc.k + b * QK + 32u * u) / 4u;
         vec4 mine[SLOTS];
         [[unroll]] for (uint sl = 0u; sl < SLOTS; ++sl) mine[sl] = texelFetch(x4, int(tile + (lane + sl * LANES) % 8u));
-        float s = 0.0, s_up = 0.0;
+        // Two partial sums per row: shorter chains of dependent adds.
+        float s[MAX_ROWS][2], s_up[MAX_ROWS][2];
+        [[unroll]] for (uint r = 0u; r < ROWS; ++r) s[r][0] = s[r][1] = s_up[r][0] = s_up[r][1] = 0.0;
         [[unroll]] for (uint j = 0u; j < 32u; ++j) {
           uint v = j / 4u;
           float xj = subgroupShuffle(mine[v / LANES][j % 4u], v % LANES);
-          s += w[j] * xj;
+          [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+            s[r][j & 1u] += w[r][j] * xj;
 #if defined(GATE_UP)
-          s_up += w_up[j] * xj;
+            s_up[r][j & 1u] += w_up[r][j] * xj;
+#endif
+          }
+        }
+        [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+          acc[t * ROWS + r] += s[r][0] + s[r][1];
+#if defined(GATE_UP)
+          acc_up[t * ROWS + r] += s_up[r][0] + s_up[r][1];
 #endif
         }
-        acc[t] += s;
-#if defined(GATE_UP)
-        acc_up[t] += s_up;
-#endif
       }
     }
   }
-  if (row >= pc.n) return;
-  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
-    if (t >= toks) break;
+  [[unroll]] for (uint r = 0u; r < ROWS; ++r) {
+    uint row = row0 + r * LANES + lane;
+    if (row >= pc.n) break;
+    [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
+      if (t >= toks) break;
 #if defined(GATE_UP)
-    float v = activate(pc.act, acc[t]) * acc_up[t];
+      float v = activate(pc.act, acc[t * ROWS + r]) * acc_up[t * ROWS + r];
 #else
-    float v = acc[t];
+      float v = acc[t * ROWS + r];
 #endif
-    if (pc.has_bias != 0u) v += bias[row];
-    uint at = (tok0 + t) * pc.n + row;
-    if (pc.has_residual != 0u) v += residual[at];
-    outp[at] = v;
+      if (pc.has_bias != 0u) v += bias[row];
+      uint at = (tok0 + t) * pc.n + row;
+      if (pc.has_residual != 0u) v += residual[at];
+      outp[at] = v;
+    }
   }
 }

@@ -13,6 +13,8 @@ using namespace dispatch;
 
 namespace {
 
+constexpr uint32_t kRowsTokens = 16;  // TOKENS of matmul_rows and matmul_rows_gate_up (shaders/CMakeLists.txt)
+
 // The family that runs a linear: matmul_rows (rows) or the subgroup kernels reading texels or
 // storage buffers (texel), for one token (vec) or batches, the input a folded gated unit or not.
 WeightKernel linear_family(bool rows, bool texel, bool vec, bool gated) {
@@ -28,7 +30,7 @@ WeightKernel linear_family(bool rows, bool texel, bool vec, bool gated) {
 }  // namespace
 
 // x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per
-// workgroup. A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
+// workgroup (matmul_rows: 16). A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
 // norm: its input in binding 0, its weight in binding 7. A residual (binding 6) is added as the
 // results are written. Weights bound as a storage buffer larger than the device binds at once
 // run as a dispatch per slice of their rows (row_slices), each writing its columns of out.
@@ -89,18 +91,19 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
   bool rows = family == LinearKernel::Rows;
   std::string kernel =
       weight_kernel(linear_family(rows, family == LinearKernel::Texel, vec, gated), w.weight->dtype);
-  std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg}
+  const uint32_t lane_rows = vec ? config_.row_kernel_vec_rows : config_.row_kernel_rows;
+  std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg, lane_rows}
                                     : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm.mode};
   // Texel views have their own limit (linear_kernel): only storage-bound weights are sliced.
   std::vector<RowSlice> slices =
       family == LinearKernel::Storage ? row_slices(w) : std::vector<RowSlice>{{0, w.rows}};
   for (RowSlice slice : slices) {
-    uint32_t groups = div_up(slice.count, rows ? config_.subgroup_wg : config_.subgroup_rows);
+    uint32_t groups = div_up(slice.count, rows ? config_.subgroup_wg * lane_rows : config_.subgroup_rows);
     uint32_t gx = std::min(groups, kMaxGroups);
     SubgroupMatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, act, residual != RBEE_TENSOR_NONE, norm.eps,
                           norm.offset, n.cols};
     dispatch(kernel, slice_bindings(bindings, slice), &pc, rows ? kRowsMatmulPushBytes : sizeof pc, spec, gx,
-             div_up(groups, gx), vec ? 1 : div_up(n.rows, kSubgroupTokens));
+             div_up(groups, gx), vec ? 1 : div_up(n.rows, rows ? kRowsTokens : kSubgroupTokens));
   }
 }
 
@@ -134,12 +137,14 @@ void CompiledGraph::record_gate_up(const Graph& graph, const Node& unit, std::pa
                                   bind(graph.node(linears.second).inputs[1], false), none, none, none};
     bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
     bindings[1].texel = bindings[4].texel = VK_FORMAT_R32G32B32A32_UINT;
-    uint32_t groups = div_up(unit.cols, config_.subgroup_wg);
+    const uint32_t lane_rows = vec ? config_.row_kernel_vec_rows : config_.row_kernel_rows;
+    uint32_t groups = div_up(unit.cols, config_.subgroup_wg * lane_rows);
     uint32_t gx = std::min(groups, kMaxGroups);
     SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, act, 0, 0.0f, 0.0f, unit.cols};
     dispatch(weight_kernel(vec ? WeightKernel::MatvecRowsGateUp : WeightKernel::MatmulRowsGateUp, wg.weight->dtype),
-             bindings, &pc, kRowsMatmulPushBytes, {config_.subgroup_wg, config_.subgroup_wg}, gx, div_up(groups, gx),
-             vec ? 1 : div_up(unit.rows, kSubgroupTokens));
+             bindings, &pc, kRowsMatmulPushBytes, {config_.subgroup_wg, config_.subgroup_wg, lane_rows}, gx,
+             div_up(groups, gx),
+             vec ? 1 : div_up(unit.rows, kRowsTokens));
     return;
   }
   FoldedNorm norm = folded_norm(graph, x);

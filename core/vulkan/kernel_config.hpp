@@ -45,6 +45,11 @@ struct KernelConfig {
   // whole blocks fetched as 16-byte texels, shared input tiles): the kernel for devices that
   // run a subgroup as SIMD lanes of one CPU thread. Needs subgroup shuffles.
   bool row_kernels;
+  // Output rows per lane of matmul_rows (batches) and matvec_rows (one token), 1..4: each
+  // input element passed around then feeds that many rows, and there are that many times fewer
+  // workgroups to launch.
+  uint32_t row_kernel_rows = 1;
+  uint32_t row_kernel_vec_rows = 1;
   // The most bytes one storage-buffer binding may span (maxStorageBufferRange). A linear or
   // embedding whose weights are larger runs as several dispatches over slices of its rows.
   uint64_t max_binding_bytes;
