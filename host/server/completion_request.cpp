@@ -122,17 +122,18 @@ ordered_json read_tools(const ordered_json& body) {
   return tools->empty() ? ordered_json(nullptr) : *tools;
 }
 
-// Whether tool calls are read from the output: not with tool_choice "none".
+// Whether tool calls are read from the output: not with tool_choice "none". Forcing a call
+// ("required", a named function) needs constrained decoding, which rbee does not do yet:
+// refused rather than ignored.
 bool read_tool_choice(const ordered_json& body) {
   const ordered_json* choice = field(body, "tool_choice");
   if (!choice) return true;
-  if (choice->is_string()) {
-    const std::string c = choice->get<std::string>();
-    if (c == "none") return false;
-    if (c == "auto" || c == "required") return true;
-  } else if (choice->is_object()) {
-    return true;
-  }
+  if (choice->is_string() && *choice == "none") return false;
+  if (choice->is_string() && *choice == "auto") return true;
+  if ((choice->is_string() && *choice == "required") || choice->is_object())
+    throw ApiError(400, "unsupported_parameter",
+                   "'tool_choice': only \"auto\" and \"none\" are supported (forcing a call needs constrained "
+                   "decoding, which rbee serve does not do yet)");
   throw bad_field("tool_choice", "\"none\", \"auto\", \"required\" or a function");
 }
 

@@ -108,6 +108,9 @@ describe('rbee serve: errors (keys, bad requests, limits)', { skip: h.skipReason
       ['prompt 42', () => client.completions.create({ model: MODEL, prompt: 42 })],
       ['prompt missing', () => client.completions.create({ model: MODEL, max_tokens: 2 })],
       ['top_p []', () => client.completions.create({ model: MODEL, prompt: 'hi', top_p: [] })],
+      // Forcing a tool call needs constrained decoding, which rbee does not do: refused, not ignored.
+      ['tool_choice "required"', () => client.chat.completions.create({ model: MODEL, messages, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], tool_choice: 'required' })],
+      ['tool_choice a function', () => client.chat.completions.create({ model: MODEL, messages, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], tool_choice: { type: 'function', function: { name: 'f' } } })],
     ]) {
       const e = await h.apiError(assert, call, what);
       assert.equal(e.status, 400, `${what}: ${e.status} ${e.message}`);
