@@ -17,7 +17,9 @@ ctest --test-dir build --output-on-failure -j2
 # Malformed files and templates must give errors, never memory errors: the readers, the template
 # engine and their tests under ASan.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRBEE_ASAN=ON
-cmake --build build-asan -j2 --target test_formats test_tokenizer test_chat
+# One build of everything ASan runs (the readers' tests, and rbee with the plugins of the models
+# the server suite serves), so that both cores stay busy.
+cmake --build build-asan -j2 --target test_formats test_tokenizer test_chat rbee rbee_llama rbee_qwen
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_formats
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_tokenizer
 ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_chat
@@ -25,6 +27,5 @@ ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_chat
 # The server under ASan too: an instrumented rbee (and the plugins of the models the suite
 # serves) answers the openai-client suite; a memory error aborts it, a leak fails its exit
 # code at SIGTERM.
-cmake --build build-asan -j2 --target rbee rbee_llama rbee_qwen
 ASAN_OPTIONS=detect_leaks=1 RBEE="$PWD/build-asan/host/rbee" RBEE_FIXTURES="$PWD/tests/fixtures" \
   RBEE_SHARED="$PWD/../shared/fixtures" node --test --test-concurrency=1 tests/npm/server/*.test.mjs
