@@ -16,7 +16,35 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// Arrays and objects nested deeper than OpenAI's requests need (tool schemas included): a
+// hostile body nested a million deep would exhaust the stack in the recursive copies and
+// renderings of it.
+constexpr int kMaxJsonDepth = 128;
+
+// Whether the JSON text nests arrays and objects at most max_depth deep (strings skipped).
+bool nesting_within(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
 ordered_json parse_body(const HttpRequest& request) {
+  if (!nesting_within(request.body, kMaxJsonDepth))
+    throw ApiError(400, "invalid_json", "the request body nests arrays or objects more than " +
+                                            std::to_string(kMaxJsonDepth) + " deep");
   ordered_json body = ordered_json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
   if (!body.is_object()) throw ApiError(400, "invalid_json", "the request body must be a JSON object");
@@ -62,7 +90,7 @@ void OpenAiService::handle(HttpRequest request, std::shared_ptr<Exchange> exchan
   }
   if (answered) return;
   metrics_.request_done(response.status);
-  log(request, response.status, since(t0), "");
+  log(request, response.status, since(t0));
   exchange->respond(std::move(response));
 }
 
@@ -262,8 +290,8 @@ HttpResponse OpenAiService::apply_template(const HttpRequest& request) const {
   }
 }
 
-void OpenAiService::log(const HttpRequest& request, unsigned status, double seconds, const std::string& detail) const {
-  spdlog::info("{} {} {} {} {:.3f}s{}", request.peer, request.method, request.path, status, seconds, detail);
+void OpenAiService::log(const HttpRequest& request, unsigned status, double seconds) const {
+  spdlog::info("{} {} {} {} {:.3f}s", request.peer, request.method, request.path, status, seconds);
 }
 
 }  // namespace rbee::host::server

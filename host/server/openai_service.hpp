@@ -65,7 +65,7 @@ class OpenAiService {
   bool authorized(const HttpRequest& request) const;
   // The template for a conversation with or without tools; throws ApiError when there is none.
   const chat::ChatTemplate& template_for(bool with_tools) const;
-  void log(const HttpRequest& request, unsigned status, double seconds, const std::string& detail) const;
+  void log(const HttpRequest& request, unsigned status, double seconds) const;
 
   ServiceSettings settings_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -17,7 +17,7 @@ class ServerMetrics {
   void generation_done(uint32_t prompt_tokens, uint32_t cached_tokens, uint32_t generated);
   void first_token(double seconds);
 
-  // The exposition text; queued: requests accepted but not yet given to the engine.
+  // The exposition text, with the engine's gauges and the configured sequences.
   std::string render(const SchedulerStats& engine, uint32_t parallel, double uptime_seconds) const;
 
  private:

@@ -131,6 +131,15 @@ describe('rbee serve: errors (keys, bad requests, limits)', { skip: h.skipReason
       if (r.status === 400) h.assertErrorShape(assert, r.json, `${p} invalid UTF-8`);
     }
     assert.equal((await h.raw(server, 'GET', '/health')).status, 200, 'alive after invalid UTF-8');
+    // JSON nested far deeper than any request needs: refused, not a stack overflow.
+    const deep = 30000;  // within this server's --max-body
+    for (const p of ['/v1/chat/completions', '/v1/completions', '/tokenize']) {
+      const body = `{"model": "${MODEL}", "prompt": "a", "content": "a", "messages": [{"role": "user", "content": "hi"}], "x": ${'['.repeat(deep)}${']'.repeat(deep)}}`;
+      const r = await h.raw(server, 'POST', p, body, auth);
+      assert.equal(r.status, 400, `${p} nested ${deep} deep: ${r.status} ${r.text.slice(0, 200)}`);
+      h.assertErrorShape(assert, r.json, `${p} deep nesting`);
+    }
+    assert.equal((await h.raw(server, 'GET', '/health')).status, 200, 'alive after deeply nested JSON');
     const t = await h.raw(server, 'POST', '/tokenize', { content: 5 }, auth);
     assert.equal(t.status, 400, `/tokenize content 5: ${t.text}`);
     const d = await h.raw(server, 'POST', '/detokenize', { tokens: ['a'] }, auth);
