@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages rbee needs to build, test and run on lavapipe.
+# Installs the Debian 12 packages rbee needs to build, test (clang for the fuzz harnesses) and
+# run on lavapipe.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -11,4 +12,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libvulkan-dev glslang-tools spirv-tools spirv-cross mesa-vulkan-drivers vulkan-tools vulkan-validationlayers \
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev \
   libcli11-dev nlohmann-json3-dev libpcre2-dev \
+  clang-14 libclang-rt-14-dev \
   python3 >/dev/null

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api_error.hpp"
+#include "request_body.hpp"
 #include "chat/output/output_format.hpp"
 #include "tokenizer/tokenizer.hpp"
 
@@ -15,41 +16,6 @@ using ordered_json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Arrays and objects nested deeper than OpenAI's requests need (tool schemas included): a
-// hostile body nested a million deep would exhaust the stack in the recursive copies and
-// renderings of it.
-constexpr int kMaxJsonDepth = 128;
-
-// Whether the JSON text nests arrays and objects at most max_depth deep (strings skipped).
-bool nesting_within(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-ordered_json parse_body(const HttpRequest& request) {
-  if (!nesting_within(request.body, kMaxJsonDepth))
-    throw ApiError(400, "invalid_json", "the request body nests arrays or objects more than " +
-                                            std::to_string(kMaxJsonDepth) + " deep");
-  ordered_json body = ordered_json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) throw ApiError(400, "invalid_json", "the request body is not valid JSON");
-  if (!body.is_object()) throw ApiError(400, "invalid_json", "the request body must be a JSON object");
-  return body;
-}
 
 HttpResponse json_response(const ordered_json& body) {
   return {.status = 200, .body = body.dump(-1, ' ', false, ordered_json::error_handler_t::replace)};
@@ -152,7 +118,7 @@ const chat::ChatTemplate& OpenAiService::template_for(bool with_tools) const {
 void OpenAiService::start_completion(const HttpRequest& request, const std::shared_ptr<Exchange>& exchange, bool chat) {
   const auto arrived = Clock::now();
   Model& model = *model_;
-  CompletionRequest req = read_completion_request(parse_body(request), chat, settings_.sampling);
+  CompletionRequest req = read_completion_request(parse_request_body(request.body), chat, settings_.sampling);
   if (!req.model.empty() && req.model != settings_.model_id)
     throw ApiError(404, "model_not_found", "the model '" + req.model + "' does not exist; this server serves '" +
                                                settings_.model_id + "'");
@@ -255,7 +221,7 @@ HttpResponse OpenAiService::metrics() const {
 }
 
 HttpResponse OpenAiService::tokenize(const HttpRequest& request) const {
-  const ordered_json body = parse_body(request);
+  const ordered_json body = parse_request_body(request.body);
   const auto content = body.find("content");
   if (content == body.end() || !content->is_string()) throw bad_field("content", "a string");
   bool add_special = false;
@@ -267,7 +233,7 @@ HttpResponse OpenAiService::tokenize(const HttpRequest& request) const {
 }
 
 HttpResponse OpenAiService::detokenize(const HttpRequest& request) const {
-  const ordered_json body = parse_body(request);
+  const ordered_json body = parse_request_body(request.body);
   const auto tokens = body.find("tokens");
   if (tokens == body.end() || !tokens->is_array()) throw bad_field("tokens", "an array of token ids");
   const Tokenizer& tokenizer = model_.load()->tokenizer();
@@ -281,7 +247,7 @@ HttpResponse OpenAiService::detokenize(const HttpRequest& request) const {
 }
 
 HttpResponse OpenAiService::apply_template(const HttpRequest& request) const {
-  const CompletionRequest req = read_completion_request(parse_body(request), true, settings_.sampling);
+  const CompletionRequest req = read_completion_request(parse_request_body(request.body), true, settings_.sampling);
   const chat::ChatTemplate& tmpl = template_for(!req.tools.is_null());
   try {
     return json_response({{"prompt", tmpl.render(req.messages, req.tools, true)}});
