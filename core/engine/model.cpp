@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "formats/hyperparameter_checks.hpp"
 #include "graph/graph.hpp"
 #include "plugin_host/plugin_error.hpp"
 #include "plugin_host/source_api.hpp"
@@ -74,6 +75,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
   info_.struct_size = sizeof info_;
   s = p.model_info(&p, model, &info_, &err);
   if (s != RBEE_OK) throw plugin_failure(path, "model_info failed: " + error_message(err, s), *plugin_);
+  check_hyperparameters(*source_);  // after the plugin's own checks of the keys it reads
 
   std::vector<rbee_kv_layout> layers(info_.n_layers);
   for (uint32_t l = 0; l < info_.n_layers; ++l) {

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "sampling/logit_check.hpp"
+
 namespace rbee {
 
 const char* finish_reason_name(FinishReason reason) {
@@ -436,15 +438,21 @@ bool Scheduler::step() {
     if (!p.output) continue;
     const size_t row = output++;
     if (r.finished) continue;
-    if (top) {
-      const uint32_t c = r.sampler.candidates_needed(CompiledGraph::kMaxTopK);
-      std::vector<Candidate> best;
-      best.reserve(c);
-      for (uint32_t i = 0; i < c && i < tops[row].size(); ++i) best.push_back({tops[row][i].id, tops[row][i].logit});
-      on_token(r, r.sampler.sample_top(best));
-    } else {
-      const std::span<const float> logits_row = std::span<const float>(logits).subspan(row * vocab, vocab);
-      on_token(r, r.sampler.sample(logits_row), logits_row);
+    try {
+      if (top) {
+        const uint32_t c = r.sampler.candidates_needed(CompiledGraph::kMaxTopK);
+        std::vector<Candidate> best;
+        best.reserve(c);
+        for (uint32_t i = 0; i < c && i < tops[row].size(); ++i) best.push_back({tops[row][i].id, tops[row][i].logit});
+        on_token(r, r.sampler.sample_top(best));
+      } else {
+        const std::span<const float> logits_row = std::span<const float>(logits).subspan(row * vocab, vocab);
+        on_token(r, r.sampler.sample(logits_row), logits_row);
+      }
+    } catch (const BadLogits& e) {
+      // This request fails; the others of the batch carry on.
+      finish(r, FinishReason::Error,
+             model_.source().path().string() + ": " + e.what() + " (a broken weight or hyperparameter)");
     }
   }
   sweep();

@@ -229,13 +229,17 @@ ConvertStats convert_weights(std::vector<TensorView>& tensors, const std::vector
       out = DType::BF16;
       ++stats.fallback_bf16;
     }
-    if (out == DType::F16) {
-      for (uint64_t rb = 0; rb < want[0]; ++rb)
-        for (uint64_t cb = 0; cb < want[1]; ++cb)
-          if (!(std::fabs(w.scale(rb, cb)) * 448.f < 65504.f))
-            throw FormatError(swhere + ": scale " + std::to_string(w.scale(rb, cb)) +
-                              " takes FP8 values past the F16 range; convert to bf16 instead");
-    }
+    // A NaN or infinite scale would turn every weight of its block, then the logits, into NaN.
+    for (uint64_t rb = 0; rb < want[0]; ++rb)
+      for (uint64_t cb = 0; cb < want[1]; ++cb) {
+        const float scale = w.scale(rb, cb);
+        if (!std::isfinite(scale))
+          throw FormatError(swhere + ": scale [" + std::to_string(rb) + ", " + std::to_string(cb) + "] is " +
+                            std::to_string(scale) + ", expected a finite number");
+        if (out == DType::F16 && !(std::fabs(scale) * 448.f < 65504.f))
+          throw FormatError(swhere + ": scale " + std::to_string(scale) +
+                            " takes FP8 values past the F16 range; convert to bf16 instead");
+      }
     const uint64_t nbytes = w.rows * row_bytes(out, w.cols);
     owned.push_back(std::make_unique_for_overwrite<uint8_t[]>(std::max<uint64_t>(nbytes, 1)));
     jobs.push_back({i, w, out, owned.back().get()});

@@ -1,8 +1,7 @@
 #include "formats/hf_config.hpp"
 
-#include <fstream>
-
 #include "formats/model_source.hpp"
+#include "util/read_file.hpp"
 
 namespace rbee {
 
@@ -78,11 +77,9 @@ void normalize_rope(json& config) {
 
 json load_hf_config(const std::filesystem::path& file) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec))
+  if (std::filesystem::status(file, ec).type() == std::filesystem::file_type::not_found)
     throw FormatError(file.string() + ": no such file (a model folder needs config.json)");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw FormatError(file.string() + ": cannot open");
-  json config = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  json config = json::parse(read_regular_file(file), nullptr, /*allow_exceptions=*/false);
   if (config.is_discarded()) throw FormatError(file.string() + ": not valid JSON");
   if (!config.is_object()) throw FormatError(file.string() + ": expected a JSON object");
   normalize_rope(config);

@@ -1,4 +1,3 @@
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -8,6 +7,7 @@
 #include "formats/fp8.hpp"
 #include "formats/hf_config.hpp"
 #include "formats/safetensors.hpp"
+#include "util/read_file.hpp"
 
 namespace rbee {
 
@@ -51,8 +51,7 @@ void SafetensorsSource::load_single(const fs::path& file) {
 
 void SafetensorsSource::load_sharded(const fs::path& index_file) {
   const std::string where = index_file.string() + ": ";
-  std::ifstream in(index_file, std::ios::binary);
-  const json index = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const json index = json::parse(read_regular_file(index_file), nullptr, /*allow_exceptions=*/false);
   if (index.is_discarded() || !index.is_object()) throw FormatError(where + "not a JSON object");
   const auto map = index.find("weight_map");
   if (map == index.end() || !map->is_object())
@@ -73,7 +72,7 @@ void SafetensorsSource::load_sharded(const fs::path& index_file) {
   for (const auto& [shard, expected] : by_shard) {
     const auto file = folder_ / shard;
     std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) {
+    if (fs::status(file, ec).type() == fs::file_type::not_found) {
       throw FormatError(where + "shard '" + shard + "' (holding tensor '" + *expected.begin() +
                         "') is missing");
     }

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sampling/logit_check.hpp"
+
 namespace rbee {
 
 namespace {
@@ -47,6 +49,7 @@ int32_t Sampler::sample(std::span<const float> logits) {
   if (logits.size() != n_vocab_)
     throw std::invalid_argument("sampler: got " + std::to_string(logits.size()) +
                                 " logits for a vocabulary of " + std::to_string(n_vocab_));
+  check_logits(logits);
   candidates_.resize(n_vocab_);
   for (size_t i = 0; i < n_vocab_; ++i) candidates_[i] = {static_cast<int32_t>(i), logits[i]};
   apply_penalties();
@@ -77,6 +80,7 @@ uint32_t Sampler::candidates_needed(uint32_t max_k) const {
 
 int32_t Sampler::sample_top(std::span<const Candidate> best) {
   if (best.empty()) throw std::invalid_argument("sampler: no candidates");
+  check_candidates(best);
   if (!(params_.temperature > 0.0f)) return best.front().id;
   // top_k() keeps these (they already are the k best, in its order); the rest is as sample().
   candidates_.assign(best.begin(), best.end());

@@ -30,14 +30,15 @@ class Sampler {
   // Throws std::invalid_argument when n_vocab is 0 or above INT32_MAX.
   explicit Sampler(SamplerParams params, size_t n_vocab);
 
-  // Throws std::invalid_argument when logits.size() != n_vocab.
+  // Throws std::invalid_argument when logits.size() != n_vocab, BadLogits (logit_check.hpp)
+  // when no token can be drawn from them (NaN or +inf among them, or all -inf).
   int32_t sample(std::span<const float> logits);
   // How many of the best logits sample_top() needs to give exactly what sample() would: 1 when
   // greedy, top_k when it is active, 0 (the whole row is needed) when penalties apply, top_k
   // is off, or it exceeds max_k.
   uint32_t candidates_needed(uint32_t max_k) const;
   // sample() from only the best candidates_needed() logits, best first with equal logits in id
-  // order (as a device top-k delivers them).
+  // order (as a device top-k delivers them). Throws BadLogits as sample() does.
   int32_t sample_top(std::span<const Candidate> best);
   // Records a token the sequence now contains (sampled or from the prompt) for the penalties.
   // Throws std::out_of_range when id is not a vocabulary id.

@@ -1,11 +1,10 @@
 // Vocab from a SentencePiece tokenizer.model (ModelProto): pieces, trainer ids, normalizer.
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
 #include "tokenizer/protobuf_reader.hpp"
 #include "tokenizer/vocab_loaders.hpp"
+#include "util/read_file.hpp"
 
 namespace rbee {
 namespace {
@@ -72,11 +71,7 @@ void read_normalizer(std::string_view msg, Vocab& v) {
 }  // namespace
 
 Vocab vocab_from_sentencepiece_model(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path.string() + ": cannot open");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = buffer.str();
+  const std::string data = read_regular_file(path);
 
   Vocab v;
   v.model = VocabModel::SentencePiece;

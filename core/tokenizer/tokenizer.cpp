@@ -1,10 +1,10 @@
 #include "tokenizer/tokenizer.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <stdexcept>
 
 #include "formats/model_source.hpp"
+#include "util/mapped_file.hpp"
 
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/byte_level_bpe.hpp"
@@ -25,16 +25,22 @@ constexpr std::string_view kEndOfGenerationTexts[] = {
 
 const std::string_view kEscapedSpace = "\xE2\x96\x81";
 
+// Special ids a file names but the vocabulary lacks read as "none" (as llama.cpp does); before
+// anything (the index's unk) can use them.
+Vocab without_foreign_ids(Vocab v) {
+  for (int32_t* id : {&v.bos, &v.eos, &v.eot, &v.unk, &v.pad})
+    if (*id < 0 || size_t(*id) >= v.tokens.size()) *id = -1;
+  return v;
+}
+
 }  // namespace
 
-Tokenizer::Tokenizer(Vocab vocab) : vocab_(std::move(vocab)), index_(vocab_) {
+Tokenizer::Tokenizer(Vocab vocab) : vocab_(without_foreign_ids(std::move(vocab))), index_(vocab_) {
   const size_t n = vocab_.tokens.size();
   if (!vocab_.types.empty() && vocab_.types.size() != n)
     throw std::runtime_error("tokenizer: token_type count differs from token count");
   if (!vocab_.scores.empty() && vocab_.scores.size() != n)
     throw std::runtime_error("tokenizer: score count differs from token count");
-  for (int32_t* id : {&vocab_.bos, &vocab_.eos, &vocab_.eot, &vocab_.unk, &vocab_.pad})
-    if (*id >= int32_t(n)) *id = -1;
   if (vocab_.model == VocabModel::ByteLevelBpe) bpe_ = std::make_unique<ByteLevelBpe>(vocab_, index_);
 
   for (int32_t id = 0; id < int32_t(n); ++id) {
@@ -72,9 +78,9 @@ std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& pat
   namespace fs = std::filesystem;
   if (fs::is_directory(path)) return from_hf_folder(path);
   if (!fs::exists(path)) throw std::runtime_error(path.string() + ": no such file or folder");
-  char magic[4] = {};
-  std::ifstream(path, std::ios::binary).read(magic, sizeof magic);
-  if (std::string_view(magic, sizeof magic) == "GGUF") return from_gguf(*ModelSource::open(path));
+  const MappedFile file = MappedFile::open(path);  // refuses a FIFO or device before reading
+  const std::string_view start(reinterpret_cast<const char*>(file.data()), std::min<uint64_t>(file.size(), 4));
+  if (start == "GGUF") return from_gguf(*ModelSource::open(path));
   Vocab vocab;
   if (path.extension() == ".json")
     vocab = vocab_from_tokenizer_json(path);

@@ -8,18 +8,49 @@
 namespace rbee {
 namespace {
 
-const nlohmann::json* array_key(const ModelSource& src, std::string_view key, bool required) {
+[[noreturn]] void fail(const ModelSource& src, std::string_view key, const std::string& what) {
+  throw std::runtime_error(src.path().string() + ": " + std::string(key) + ": " + what);
+}
+
+// The value of a key as T, naming the file and key when it has another type.
+template <typename T>
+T value_as(const ModelSource& src, std::string_view key, const nlohmann::json& v) {
+  try {
+    return v.get<T>();
+  } catch (const nlohmann::json::exception&) {
+    fail(src, key, "has the wrong type (" + std::string(v.type_name()) + ")");
+  }
+}
+
+template <typename T>
+bool read_array(const ModelSource& src, std::string_view key, bool required, std::vector<T>& into) {
   const nlohmann::json* v = src.meta(key);
-  if (v && !v->is_array())
-    throw std::runtime_error(src.path().string() + ": " + std::string(key) + " is not an array");
-  if (!v && required)
-    throw std::runtime_error(src.path().string() + ": missing " + std::string(key));
-  return v;
+  if (v && !v->is_array()) fail(src, key, "is not an array");
+  if (!v && required) throw std::runtime_error(src.path().string() + ": missing " + std::string(key));
+  if (v) into = value_as<std::vector<T>>(src, key, *v);
+  return v != nullptr;
 }
 
 template <typename T>
 void read_scalar(const ModelSource& src, std::string_view key, T& into) {
-  if (const nlohmann::json* v = src.meta(key)) into = v->get<T>();
+  if (const nlohmann::json* v = src.meta(key)) into = value_as<T>(src, key, *v);
+}
+
+// A per-token array holds one entry per token.
+void check_per_token(const ModelSource& src, std::string_view key, size_t entries, size_t tokens) {
+  if (entries != 0 && entries != tokens)
+    fail(src, key, std::to_string(entries) + " entries for " + std::to_string(tokens) + " tokens in tokenizer.ggml.tokens");
+}
+
+// Every row of the token embedding is a token: a shorter list would leave ids the model can
+// produce without text.
+void check_covers_embedding(const ModelSource& src, size_t tokens) {
+  const TensorView* embedding = src.tensor("token_embd.weight");
+  if (embedding == nullptr || embedding->shape.empty()) return;
+  const uint64_t rows = embedding->shape.front();
+  if (tokens < rows)
+    fail(src, "tokenizer.ggml.tokens", "lists " + std::to_string(tokens) + " tokens, but token_embd.weight has " +
+                                           std::to_string(rows) + " rows (one per token)");
 }
 
 }  // namespace
@@ -39,13 +70,15 @@ Vocab vocab_from_gguf(const ModelSource& src) {
                              model + "' (expected llama or gpt2)");
   }
 
-  v.tokens = array_key(src, "tokenizer.ggml.tokens", true)->get<std::vector<std::string>>();
-  if (const auto* scores = array_key(src, "tokenizer.ggml.scores", false))
-    v.scores = scores->get<std::vector<float>>();
-  if (const auto* types = array_key(src, "tokenizer.ggml.token_type", false))
-    for (int32_t t : types->get<std::vector<int32_t>>()) v.types.push_back(TokenType(t));
-  if (const auto* merges = array_key(src, "tokenizer.ggml.merges", false))
-    v.merges = merges->get<std::vector<std::string>>();
+  read_array(src, "tokenizer.ggml.tokens", true, v.tokens);
+  check_covers_embedding(src, v.tokens.size());
+  read_array(src, "tokenizer.ggml.scores", false, v.scores);
+  check_per_token(src, "tokenizer.ggml.scores", v.scores.size(), v.tokens.size());
+  std::vector<int32_t> types;
+  read_array(src, "tokenizer.ggml.token_type", false, types);
+  check_per_token(src, "tokenizer.ggml.token_type", types.size(), v.tokens.size());
+  for (int32_t t : types) v.types.push_back(TokenType(t));
+  read_array(src, "tokenizer.ggml.merges", false, v.merges);
   if (v.model == VocabModel::ByteLevelBpe && v.merges.empty())
     throw std::runtime_error(src.path().string() + ": gpt2 tokenizer without tokenizer.ggml.merges");
 

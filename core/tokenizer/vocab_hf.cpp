@@ -1,15 +1,18 @@
 // Vocab from Hugging Face files: tokenizer.json (BPE model, byte-level or SentencePiece-style)
 // and the special-token settings in tokenizer_config.json / config.json.
-#include <fstream>
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/regex_splitter.hpp"
 #include "tokenizer/token_index.hpp"
 #include "tokenizer/vocab_loaders.hpp"
+#include "util/read_file.hpp"
 
 namespace rbee {
 namespace {
@@ -17,10 +20,9 @@ namespace {
 using nlohmann::json;
 
 json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path.string() + ": cannot open");
+  const std::string text = read_regular_file(path);
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::exception& e) {
     throw std::runtime_error(path.string() + ": " + e.what());
   }
@@ -130,6 +132,25 @@ int32_t find_token(const Vocab& v, const std::string& text) {
   return -1;
 }
 
+// A token id of the file, checked before it indexes anything: an integer in [0, entries), where
+// entries counts model.vocab and added_tokens together (real files number them densely).
+size_t token_id(const json& id, const std::string& field, size_t entries) {
+  // JSON's non-negative integers are the unsigned ones; -1, 3.5 and "7" are not.
+  if (!id.is_number_unsigned() || id.get<uint64_t>() >= entries)
+    throw std::runtime_error(field + ": token id " + id.dump() + " is out of range (expected an integer from 0 to " +
+                             std::to_string(entries - 1) + ": model.vocab and added_tokens have " +
+                             std::to_string(entries) + " entries)");
+  return static_cast<size_t>(id.get<uint64_t>());
+}
+
+// Merge rank r as "left right", from that string or from ["left", "right"].
+std::string merge_text(const json& m, size_t r) {
+  std::string text = m.is_string() ? m.get<std::string>() : m.at(0).get<std::string>() + " " + m.at(1).get<std::string>();
+  if (text.size() < 3 || text.find(' ', 1) == std::string::npos || text.find(' ', 1) + 1 == text.size())
+    throw std::runtime_error("model.merges[" + std::to_string(r) + "]: expected \"left right\", got " + m.dump());
+  return text;
+}
+
 // "<s>" or {"content": "<s>", ...}
 std::string token_content(const json& j) { return j.is_string() ? j.get<std::string>() : j.value("content", ""); }
 
@@ -152,23 +173,31 @@ Vocab read_tokenizer_json(const json& tj) {
   v.model = byte_level ? VocabModel::ByteLevelBpe : VocabModel::SentencePiece;
   v.ignore_merges = model.value("ignore_merges", false);
 
-  for (const auto& [text, id] : model.at("vocab").items()) {
-    const size_t i = id.get<size_t>();
-    if (i >= v.tokens.size()) v.tokens.resize(i + 1);
+  const json& vocab = model.at("vocab");
+  const json added_tokens = tj.value("added_tokens", json::array());
+  if (!vocab.is_object()) throw std::runtime_error("model.vocab: expected an object of token -> id");
+  if (!added_tokens.is_array()) throw std::runtime_error("added_tokens: expected an array");
+  const size_t entries = vocab.size() + added_tokens.size();
+  std::vector<std::pair<size_t, TokenType>> added;  // (id, type) of each added token
+  v.tokens.resize(entries);
+  size_t n_tokens = 0;
+  for (const auto& [text, id] : vocab.items()) {
+    const size_t i = token_id(id, "model.vocab[\"" + text + "\"]", entries);
     v.tokens[i] = text;
+    n_tokens = std::max(n_tokens, i + 1);
   }
-  for (const json& added : tj.value("added_tokens", json::array())) {
-    const size_t i = added.at("id").get<size_t>();
-    if (i >= v.tokens.size()) v.tokens.resize(i + 1);
-    v.tokens[i] = added.at("content");
+  for (size_t k = 0; k < added_tokens.size(); ++k) {
+    const json& token = added_tokens[k];
+    const size_t i = token_id(token.at("id"), "added_tokens[" + std::to_string(k) + "].id", entries);
+    v.tokens[i] = token.at("content");
+    added.emplace_back(i, token.value("special", false) ? TokenType::Control : TokenType::UserDefined);
+    n_tokens = std::max(n_tokens, i + 1);
   }
+  v.tokens.resize(n_tokens);
   v.types.assign(v.tokens.size(), TokenType::Normal);
-  for (const json& added : tj.value("added_tokens", json::array()))
-    v.types[added.at("id").get<size_t>()] = added.value("special", false) ? TokenType::Control
-                                                                           : TokenType::UserDefined;
-  for (const json& m : model.at("merges"))
-    v.merges.push_back(m.is_string() ? m.get<std::string>()
-                                     : m.at(0).get<std::string>() + " " + m.at(1).get<std::string>());
+  for (const auto& [i, type] : added) v.types[i] = type;
+  const json& merges = model.at("merges");
+  for (size_t r = 0; r < merges.size(); ++r) v.merges.push_back(merge_text(merges[r], r));
 
   if (!byte_level) {
     // SentencePiece-style BPE runs on scores: a token made by merge rank r scores -r.
@@ -177,7 +206,7 @@ Vocab read_tokenizer_json(const json& tj) {
     const TokenIndex index(v);
     for (size_t r = 0; r < v.merges.size(); ++r) {
       std::string merged = v.merges[r];
-      merged.erase(merged.find(' ', 1), 1);
+      merged.erase(merged.find(' ', 1), 1);  // merge_text() checked there is a space
       if (const int32_t id = index.find(merged); id >= 0 && v.scores[id] == std::numeric_limits<float>::lowest())
         v.scores[id] = -float(r);
     }

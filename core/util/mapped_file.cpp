@@ -20,10 +20,21 @@ namespace {
   throw FormatError(path.string() + ": " + what + ": " + std::strerror(err));
 }
 
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a plain file";
+}
+
 }  // namespace
 
 MappedFile MappedFile::open(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever; the regular-file
+  // check below then refuses it (and O_NONBLOCK changes nothing for a regular file's mmap).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) fail(path, "cannot open", errno);
 
   struct stat st {};
@@ -34,7 +45,7 @@ MappedFile MappedFile::open(const std::filesystem::path& path) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw FormatError(path.string() + ": not a regular file");
+    throw FormatError(path.string() + ": is " + kind_of(st.st_mode) + ", not a regular file");
   }
 
   MappedFile file;

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <random>
 
@@ -277,6 +278,17 @@ TEST(Fp8, ClearErrors) {
          R"({"model_type": "x", "quantization_config": {"quant_method": "fp8", "weight_block_size": [128]}})");
   expect(t, {"config.json", "fmt", "e5m2"},
          R"({"model_type": "x", "quantization_config": {"quant_method": "fp8", "fmt": "e5m2"}})");
+}
+
+TEST(Fp8, NonFiniteScaleIsRefused) {
+  for (const float bad : {std::nanf(""), INFINITY}) {
+    auto t = fp8_tensors(random_weight(200, 130, DType::F32, 3));
+    std::memcpy(t[1].bytes.data() + 4 * 3, &bad, 4);  // block [1, 1]
+    const test::TempDir dir;
+    const auto path = folder(dir, t);
+    expect_format_error([&] { SafetensorsSource src(path); },
+                        {"model.safetensors", "'blk.weight_scale_inv'", "scale [1, 1]", "expected a finite number"});
+  }
 }
 
 TEST(Fp8, FixtureHelperQuantizesLikeDeepSeek) {

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -13,6 +15,7 @@
 
 #include "engine/next_token.hpp"
 #include "engine/scheduler.hpp"
+#include "formats/gguf.hpp"
 #include "models/model_test_util.hpp"
 
 namespace rbee::test {
@@ -490,6 +493,47 @@ TEST(Scheduler, LogprobsAreTheModelsLogSoftmax) {
     }
     logits = single.eval(std::span<const int32_t>(&e.token, 1), false);
   }
+}
+
+// A model whose logits are NaN (here its final norm's weights): each request fails with an error
+// saying so, from the device top-k path (greedy) and the full-row path (logprobs) alike; the
+// scheduler gives their blocks back and keeps serving.
+TEST(Scheduler, NanLogitsFailTheRequest) {
+  const auto original = fixtures() / "tiny" / "llama" / "model-f32.gguf";
+  std::vector<char> bytes;
+  {
+    std::ifstream in(original, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+    const GgufSource source(original);
+    const TensorView* norm = source.tensor("output_norm.weight");
+    ASSERT_NE(norm, nullptr);
+    ASSERT_EQ(norm->dtype, DType::F32);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (uint64_t i = 0; i < norm->nbytes; i += 4) std::memcpy(&bytes[norm->data - source.file().data() + i], &nan, 4);
+  }
+  TempDir dir;
+  std::ofstream(dir / "nan.gguf", std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+
+  Model model(runtime(), dir / "nan.gguf", options(2));
+  Scheduler scheduler(model);
+  Outcomes got;
+  GenerationRequest greedy_request = request(random_prompt(5, 1, model.n_vocab()), 4);
+  GenerationRequest logprobs_request = request(random_prompt(9, 2, model.n_vocab()), 4);
+  logprobs_request.logprobs = true;
+  scheduler.submit(greedy_request, got.callback(0));
+  scheduler.submit(logprobs_request, got.callback(1));
+  scheduler.run_until_idle();
+  scheduler.submit(greedy_request, got.callback(2));
+  scheduler.run_until_idle();
+  for (size_t i = 0; i < 3; ++i) {
+    const Outcome& o = got.of[i];
+    EXPECT_TRUE(o.tokens.empty()) << "request " << i;
+    EXPECT_EQ(o.finals, 1) << "request " << i;
+    EXPECT_TRUE(o.finish == FinishReason::Error) << "request " << i;
+    EXPECT_NE(o.message.find("nan.gguf"), std::string::npos) << o.message;
+    EXPECT_NE(o.message.find("NaN logits"), std::string::npos) << o.message;
+  }
+  expect_all_returned(model);
 }
 
 }  // namespace
