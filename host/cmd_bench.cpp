@@ -19,6 +19,7 @@
 #include "engine/device_memory.hpp"
 #include "engine/scheduler.hpp"
 #include "engine/weight_traffic.hpp"
+#include "option_checks.hpp"
 
 namespace rbee::host {
 namespace {
@@ -361,23 +362,21 @@ void add_bench_command(CLI::App& app, const GlobalArgs& global) {
   auto args = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand("bench", "measure prompt processing (ppN) and generation (tgN) speed");
   add_model_args(*cmd, args->model);
-  cmd->add_option("-p,--prompt", args->prompt_sizes, "prompt sizes to time (0 = none)")->delimiter(',');
-  cmd->add_option("-n,--gen", args->gen_sizes, "generation lengths to time (0 = none)")->delimiter(',');
+  cmd->add_option("-p,--prompt", args->prompt_sizes, "prompt sizes to time (0 = none)")
+      ->delimiter(',')
+      ->check(integer_in(0, kNoLimit));
+  cmd->add_option("-n,--gen", args->gen_sizes, "generation lengths to time (0 = none)")
+      ->delimiter(',')
+      ->check(integer_in(0, kNoLimit));
   cmd->add_option("-d,--depth", args->depths, "tokens of context in the KV cache before each test (llama-bench's -d)")
       ->delimiter(',')
-      ->check(CLI::Validator(
-          [](std::string& value) {
-            const size_t first = value.find_first_not_of(" \t");
-            if (first == std::string::npos || value[first] != '-') return std::string();
-            return value + " is negative: a depth is a number of tokens of context (0 or more)";
-          },
-          "NONNEGATIVE"));
+      ->check(integer_in(0, kNoLimit));
   cmd->add_option("--concurrency", args->concurrency,
                   "requests served at once, each of the first -p size generating the first -n length (32 for 0): "
                   "aggregate tokens/s and time to first token per value, instead of the pp and tg tests")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("-r,--repetitions", args->repetitions, "runs per test")->check(CLI::PositiveNumber);
+      ->check(integer_in(1, kNoLimit));
+  cmd->add_option("-r,--repetitions", args->repetitions, "runs per test")->check(integer_in(1, kNoLimit));
   cmd->add_flag("--json", args->json, "print JSON instead of a table");
   cmd->add_flag("--profile", args->model.profile, "time every kernel with GPU timestamps and print the split");
   cmd->callback([&global, args] { bench(global, *args); });

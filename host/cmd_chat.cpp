@@ -13,6 +13,8 @@
 #include "chat/template_source.hpp"
 #include "chat_session.hpp"
 #include "commands.hpp"
+#include "option_checks.hpp"
+#include "output.hpp"
 
 namespace rbee::host {
 namespace {
@@ -69,10 +71,9 @@ nlohmann::ordered_json read_conversation(const std::string& path) {
   }
 }
 
-void write_conversation(const std::string& path, const nlohmann::ordered_json& messages) {
-  std::ofstream out(path);
-  out << messages.dump(2) << "\n";
-  if (!out.flush()) throw std::runtime_error(path + ": cannot be written");
+void write_conversation(const std::string& path, const nlohmann::ordered_json& messages, const ChatArgs& args) {
+  refuse_overwriting_input(path, "/save", {args.model.path, args.template_file});
+  write_file(path, messages.dump(2) + "\n");
 }
 
 const char* stop_notice(ChatSession::Stop stop) {
@@ -135,7 +136,7 @@ void ask(ChatSession& session, const chat::ChatTemplate& chat_template, const st
 }
 
 // A line starting with '/': true when the conversation goes on.
-bool run_command(ChatSession& session, const std::string& line) {
+bool run_command(ChatSession& session, const std::string& line, const ChatArgs& args) {
   std::string name = line.substr(0, line.find(' '));
   std::string arg = name.size() < line.size() ? line.substr(name.size() + 1) : "";
   if (name == "/exit" || name == "/quit") return false;
@@ -147,7 +148,7 @@ bool run_command(ChatSession& session, const std::string& line) {
       session.set_system(arg);
       std::cout << (arg.empty() ? "[system prompt removed]\n" : "[system prompt set]\n");
     } else if (name == "/save" && !arg.empty()) {
-      write_conversation(arg, session.messages());
+      write_conversation(arg, session.messages(), args);
       std::cout << "[saved " << session.messages().size() << " messages to " << arg << "]\n";
     } else if (name == "/load" && !arg.empty()) {
       session.set_messages(read_conversation(arg));
@@ -178,12 +179,12 @@ void chat(const GlobalArgs& global, const ChatArgs& args) {
   for (std::string line; read_line(interactive, line);) {
     if (line.empty()) continue;
     if (line[0] == '/') {
-      if (!run_command(session, line)) break;
+      if (!run_command(session, line, args)) break;
       continue;
     }
     ask(session, chat_template, line);
+    flush_stdout();  // an answer that cannot be shown ends the chat
   }
-  if (!std::cout.flush()) throw std::runtime_error("could not write the conversation to stdout");
 }
 
 }  // namespace
@@ -193,7 +194,8 @@ void add_chat_command(CLI::App& app, const GlobalArgs& global) {
   CLI::App* cmd = app.add_subcommand("chat", "talk with a model through its chat template");
   add_model_args(*cmd, args->model);
   add_sampling_args(*cmd, args->sampling);
-  cmd->add_option("-n,--n-predict", args->n_predict, "most tokens per answer (-1: until the model ends its turn)");
+  cmd->add_option("-n,--n-predict", args->n_predict, "most tokens per answer (-1: until the model ends its turn)")
+      ->check(integer_in(-1, kNoLimit));
   cmd->add_option("--system", args->system, "system prompt");
   cmd->add_option("--chat-template-file", args->template_file, "use this Jinja chat template instead of the model's");
   cmd->add_option("--chat-template", args->template_variant, "a named template of the model's (e.g. tool_use)");

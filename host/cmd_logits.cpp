@@ -1,8 +1,8 @@
 // rbee logits: the logits of every position, as little-endian float32 [positions][vocab].
 #include <cstdio>
-#include <fstream>
 
 #include "commands.hpp"
+#include "output.hpp"
 
 namespace rbee::host {
 namespace {
@@ -15,12 +15,11 @@ struct LogitsArgs {
 
 void logits(const GlobalArgs& global, const LogitsArgs& args) {
   std::vector<int32_t> ids = parse_ids(args.ids);
+  refuse_overwriting_input(args.output, "--output", {args.model.path});
   Runtime runtime(runtime_options(global));
   auto model = load_model(runtime, args.model);
   std::vector<float> values = model->eval(ids, true);
-  std::ofstream out(args.output, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
-  if (!out) throw std::runtime_error("cannot write " + args.output);
+  write_file(args.output, std::string_view(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
   std::fprintf(stderr, "wrote %zu x %u logits to %s\n", ids.size(), model->n_vocab(), args.output.c_str());
 }
 

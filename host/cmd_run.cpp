@@ -7,6 +7,8 @@
 
 #include "commands.hpp"
 #include "engine/next_token.hpp"
+#include "option_checks.hpp"
+#include "output.hpp"
 #include "tokenizer/streaming_detokenizer.hpp"
 
 namespace rbee::host {
@@ -37,7 +39,10 @@ void run(const GlobalArgs& global, const RunArgs& args) {
   if (prompt.empty()) throw std::invalid_argument("the prompt is empty (give -p TEXT or --ids LIST)");
 
   StreamingDetokenizer detok(tok);
-  if (!args.print_ids && !args.ids_given) std::cout << args.prompt << std::flush;
+  if (!args.print_ids && !args.ids_given) {
+    std::cout << args.prompt;
+    flush_stdout();
+  }
 
   model->check_ids(prompt);
   Sampler sampler(args.sampling, model->n_vocab());
@@ -49,13 +54,21 @@ void run(const GlobalArgs& global, const RunArgs& args) {
   double prompt_s = seconds_since(t0);
 
   std::vector<int32_t> generated;
+  bool context_full = false;
   auto t1 = std::chrono::steady_clock::now();
   for (int i = 0; i < args.n_predict; ++i) {
     if (!args.ignore_eos && tok.is_end_of_generation(id)) break;
     sampler.accept(id);
     generated.push_back(id);
-    if (!args.print_ids) std::cout << detok.push(id) << std::flush;
-    if (i + 1 == args.n_predict || model->n_past() >= model->context()) break;
+    if (!args.print_ids) {
+      std::cout << detok.push(id);
+      flush_stdout();  // stop generating for output that cannot be written
+    }
+    if (i + 1 == args.n_predict) break;
+    if (model->n_past() >= model->context()) {
+      context_full = true;
+      break;
+    }
     id = next_token(*model, sampler, std::span<const int32_t>(&id, 1));
   }
   double gen_s = seconds_since(t1);
@@ -64,11 +77,15 @@ void run(const GlobalArgs& global, const RunArgs& args) {
     for (size_t i = 0; i < generated.size(); ++i) std::cout << (i ? " " : "") << generated[i];
     std::cout << "\n";
   } else {
-    std::cout << detok.flush() << std::endl;
+    std::cout << detok.flush() << "\n";
   }
+  flush_stdout();
   std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.1f tokens/s); generation: %zu tokens in %.3f s (%.1f tokens/s)\n",
                prompt.size(), prompt_s, prompt.size() / prompt_s, generated.size(), gen_s,
                generated.size() > 1 ? (generated.size() - 1) / gen_s : 0.0);
+  if (context_full)
+    std::fprintf(stderr, "rbee: stopped after %zu of %d tokens: the context of %u tokens is full (raise --ctx)\n",
+                 generated.size(), args.n_predict, model->context());
   spdlog::info("device time: {:.3f} s of {:.3f} s", model->device_seconds(), prompt_s + gen_s);
 }
 
@@ -82,7 +99,7 @@ void add_run_command(CLI::App& app, const GlobalArgs& global) {
   auto* ids = cmd->add_option("--ids", args->ids, "prompt as comma-separated token ids instead of text");
   p->excludes(ids);
   ids->each([args](const std::string&) { args->ids_given = true; });
-  cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->check(CLI::NonNegativeNumber);
+  cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->check(integer_in(0, kNoLimit));
   add_sampling_args(*cmd, args->sampling);
   cmd->add_flag("--ignore-eos", args->ignore_eos, "generate all N tokens, past end-of-generation tokens");
   cmd->add_flag("--print-ids", args->print_ids, "print the generated token ids on one line instead of text");

@@ -11,6 +11,7 @@
 
 #include "chat/template_source.hpp"
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "engine/scheduler.hpp"
 #include "server/http_server.hpp"
 #include "server/openai_service.hpp"
@@ -147,23 +148,30 @@ void add_serve_command(CLI::App& app, const GlobalArgs& global) {
   add_model_args(*cmd, args->model);
   add_sampling_args(*cmd, args->sampling);
   cmd->add_option("--host", args->host, "address to listen on")->capture_default_str();
-  cmd->add_option("--port", args->port, "port to listen on (0: any free one)")->capture_default_str();
+  cmd->add_option("--port", args->port, "port to listen on (0: any free one)")
+      ->check(integer_in(0, 65535))
+      ->capture_default_str();
   cmd->add_option("--api-key", args->api_keys, "a key clients must send as Authorization: Bearer KEY (repeatable)");
   cmd->add_option("--api-key-file", args->api_key_file, "a file of such keys, one a line");
   cmd->add_option("--parallel", args->parallel, "sequences generating at once")
-      ->check(CLI::Range(1u, 256u))
+      ->check(integer_in(1, 256))
       ->capture_default_str();
   cmd->add_option("--kv-budget", args->kv_budget_mib,
-                  "MiB the KV cache may take, shared by the sequences as they grow (default: --parallel whole contexts)");
+                  "MiB the KV cache may take, shared by the sequences as they grow (0 or unset: --parallel whole contexts)")
+      ->check(integer_in(0, kNoLimit));
   cmd->add_option("--queue", args->queue, "requests waiting beyond --parallel before new ones get 503")
+      ->check(integer_in(0, kNoLimit))
       ->capture_default_str();
-  cmd->add_option("--chunk", args->chunk, "prompt tokens a step evaluates beside the decoding sequences (0: the batch)");
+  cmd->add_option("--chunk", args->chunk, "prompt tokens a step evaluates beside the decoding sequences (0: the batch)")
+      ->check(integer_in(0, kNoLimit));
   cmd->add_option("--alias", args->alias, "the model's id in the API (default: the file or folder name)");
   cmd->add_option("--chat-template-file", args->template_file, "use this Jinja chat template instead of the model's");
   cmd->add_option("--timeout", args->timeout, "seconds a request may take to arrive, and a client to take a write")
-      ->check(CLI::Range(1u, 86400u))
+      ->check(integer_in(1, 86400))
       ->capture_default_str();
-  cmd->add_option("--max-body", args->max_body, "largest request body in bytes")->capture_default_str();
+  cmd->add_option("--max-body", args->max_body, "largest request body in bytes")
+      ->check(integer_in(1, UINT64_MAX))
+      ->capture_default_str();
   cmd->callback([&global, args] { serve(global, *args); });
 }
 

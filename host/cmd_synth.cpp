@@ -3,11 +3,15 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "option_checks.hpp"
 #include "progress.hpp"
 #include "synth/synth.hpp"
 
 namespace rbee::host {
 namespace {
+
+constexpr uint32_t kMaxLayers = 1024;
+constexpr unsigned kMaxThreads = 1024;
 
 struct SynthArgs {
   std::string preset;
@@ -50,9 +54,13 @@ void add_synth_command(CLI::App& app, const GlobalArgs&) {
   cmd->add_option("--type", args->type, "file type, mixed per tensor as llama-quantize does (default f16)")
       ->check(CLI::IsMember(types, CLI::ignore_case));
   cmd->add_option("-o,--output", args->output, "GGUF file to write")->required();
-  cmd->add_option("--layers", args->layers, "number of blocks (default: the preset's)")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", args->seed, "random seed of the weights (default 1)");
-  cmd->add_option("--threads", args->threads, "encoding threads (default: all cores)");
+  // Bounded before anything is planned or allocated: the largest real models have under 200 blocks.
+  cmd->add_option("--layers", args->layers, "number of blocks, 1 to " + std::to_string(kMaxLayers) + " (default: the preset's)")
+      ->check(integer_in(1, kMaxLayers));
+  cmd->add_option("--seed", args->seed, "random seed of the weights (default 1)")->check(integer_in(0, UINT64_MAX));
+  cmd->add_option("--threads", args->threads,
+                  "encoding threads, 0 to " + std::to_string(kMaxThreads) + " (default 0: all cores)")
+      ->check(integer_in(0, kMaxThreads));
   cmd->callback([args] { synthesize(*args); });
 }
 

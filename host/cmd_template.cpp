@@ -10,6 +10,7 @@
 
 #include "chat/template_source.hpp"
 #include "commands.hpp"
+#include "output.hpp"
 
 namespace rbee::host {
 namespace {
@@ -78,8 +79,8 @@ void render_template(const TemplateArgs& args) {
   } catch (const std::invalid_argument& e) {  // the messages' shape
     throw std::runtime_error(args.messages_file + ": " + e.what());
   }
-  if (std::fwrite(prompt.data(), 1, prompt.size(), stdout) != prompt.size() || std::fflush(stdout) != 0)
-    throw std::runtime_error("could not write the prompt to stdout");
+  std::fwrite(prompt.data(), 1, prompt.size(), stdout);
+  flush_stdout();
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "output.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace rbee::host {
@@ -80,8 +81,8 @@ void for_each_jsonl(const SourceArgs& args, Handle handle) {
 }
 
 void write(const std::string& bytes) {
-  if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
-    throw std::runtime_error("could not write to stdout");
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  flush_stdout();
 }
 
 // Invalid UTF-8 (a token that is part of a character) comes out as U+FFFD.

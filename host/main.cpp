@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "option_checks.hpp"
+#include "output.hpp"
 
 int main(int argc, char** argv) {
   using namespace rbee::host;
@@ -14,8 +16,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   GlobalArgs global;
   app.add_flag("-v,--verbose", global.verbose, "log what happens (to stderr)");
-  app.add_option("--device", global.device, "Vulkan device index (see `rbee devices`); default: the best one");
-  app.add_option("--plugin-dir", global.plugin_dirs, "search this folder for plugins first (repeatable)");
+  app.add_option("--device", global.device, "Vulkan device index (see `rbee devices`); default: the best one")
+      ->check(integer_in(0, kNoLimit));
+  app.add_option("--plugin-dir", global.plugin_dirs, "search this folder for plugins first (repeatable)")
+      ->check(existing_folder());
+  // Parse errors read as every other error does.
+  app.failure_message([](const CLI::App* cmd, const CLI::Error& e) {
+    return "rbee: error: " + CLI::FailureMessage::simple(cmd, e);
+  });
   app.parse_complete_callback([&] { spdlog::set_level(global.verbose ? spdlog::level::debug : spdlog::level::warn); });
   spdlog::set_pattern("%^[%l]%$ %v");
   spdlog::set_default_logger(spdlog::stderr_color_mt("rbee"));
@@ -34,6 +42,7 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    flush_stdout();  // a command's output that could not be written is a failure
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

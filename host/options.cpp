@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "option_checks.hpp"
 #include "progress.hpp"
 
 namespace rbee::host {
@@ -31,7 +32,8 @@ DType fp8_target(const std::string& name) {
 void add_model_args(CLI::App& cmd, ModelArgs& args) {
   cmd.add_option("model", args.path, "GGUF file or Hugging Face folder (config.json + *.safetensors)")->required();
   cmd.add_option("--ctx,--ctx-size", args.context,
-                 "context length in tokens, per sequence (default: the model's, at most 4096)");
+                 "context length in tokens, per sequence (0 or unset: the model's, at most 4096)")
+      ->check(integer_in(0, kNoLimit));
   cmd.add_option("--kv-type", args.kv_type, "KV cache element type")->check(CLI::IsMember({"f16", "f32"}));
   cmd.add_option("--plugin", args.plugin, "use this plugin (by name) whatever the priorities");
   std::vector<std::string> targets;
@@ -44,15 +46,23 @@ void add_model_args(CLI::App& cmd, ModelArgs& args) {
 }
 
 void add_sampling_args(CLI::App& cmd, SamplerParams& params) {
-  cmd.add_option("--temp", params.temperature, "temperature; 0 = greedy");
-  cmd.add_option("--top-k", params.top_k, "keep the k most likely tokens (0 = off)");
-  cmd.add_option("--top-p", params.top_p, "nucleus sampling threshold (1 = off)");
-  cmd.add_option("--min-p", params.min_p, "drop tokens below min_p x the top probability (0 = off)");
-  cmd.add_option("--repeat-penalty", params.repeat_penalty, "penalty for repeated tokens (1 = off)");
-  cmd.add_option("--presence-penalty", params.presence_penalty, "subtracted once per seen token");
-  cmd.add_option("--frequency-penalty", params.frequency_penalty, "subtracted per occurrence");
-  cmd.add_option("--repeat-last-n", params.penalty_last_n, "tokens the penalties look back over");
-  cmd.add_option("--seed", params.seed, "random seed (0 = random); same seed, same output");
+  // The ranges llama.cpp and transformers give them; the penalties' are the OpenAI API's, which
+  // serve's requests are held to as well.
+  cmd.add_option("--temp", params.temperature, "temperature; 0 = greedy")->check(number_in(0, kNoLimit));
+  cmd.add_option("--top-k", params.top_k, "keep the k most likely tokens (0 = off)")->check(integer_in(0, kNoLimit));
+  cmd.add_option("--top-p", params.top_p, "nucleus sampling threshold (1 = off)")->check(number_above(0, 1));
+  cmd.add_option("--min-p", params.min_p, "drop tokens below min_p x the top probability (0 = off)")
+      ->check(number_in(0, 1));
+  cmd.add_option("--repeat-penalty", params.repeat_penalty, "penalty for repeated tokens (1 = off)")
+      ->check(number_above(0));
+  cmd.add_option("--presence-penalty", params.presence_penalty, "subtracted once per seen token")
+      ->check(number_in(-2, 2));
+  cmd.add_option("--frequency-penalty", params.frequency_penalty, "subtracted per occurrence")->check(number_in(-2, 2));
+  cmd.add_option("--repeat-last-n", params.penalty_last_n,
+                 "tokens the penalties look back over (0 = penalties off, -1 = the whole context)")
+      ->check(integer_in(-1, kNoLimit));
+  cmd.add_option("--seed", params.seed, "random seed (0 = random); same seed, same output")
+      ->check(integer_in(0, UINT64_MAX));
 }
 
 std::vector<int32_t> parse_ids(const std::string& text) {

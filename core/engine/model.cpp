@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/device_memory.hpp"
 #include "formats/hyperparameter_checks.hpp"
 #include "graph/graph.hpp"
 #include "plugin_host/plugin_error.hpp"
@@ -98,10 +99,10 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
     weights_->on_upload([total, progress = options.progress](uint64_t done) { progress(std::min(done, total), total); });
   }
   if (options.sequences == 0) throw ModelError("a model needs at least one sequence");
-  cache_ = std::make_unique<KvCache>(
-      device, layers, KvCacheShape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks, .max_batch = max_batch_,
-                                .budget_bytes = options.kv_budget_bytes},
-      options.kv_type);
+  const KvCacheShape kv_shape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks,
+                              .max_batch = max_batch_, .budget_bytes = options.kv_budget_bytes};
+  check_model_fits(device, *source_, kv_cache_bytes(layers, kv_shape, options.kv_type));  // before allocating either
+  cache_ = std::make_unique<KvCache>(device, layers, kv_shape, options.kv_type);
   if (cache_->has_paged_layers()) pool_ = BlockPool(cache_->blocks());
   prefix_cache_ = cache_->has_paged_layers() && !cache_->has_ring_layers();
   sequences_.resize(options.sequences);

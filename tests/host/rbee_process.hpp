@@ -72,10 +72,13 @@ struct RunResult {
   }
 };
 
+// Where the child's stdout goes: captured (RunResult::out), a full disk, or nowhere (closed).
+enum class Stdout { Captured, DevFull, Closed };
+
 // Runs rbee with `args`. The child gets XDG_RUNTIME_DIR=/tmp, an empty user plugin folder
 // (XDG_DATA_HOME), no RBEE_PLUGIN_PATH, then `env` on top (an empty value removes the variable).
 inline RunResult run_rbee(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
-                          int timeout_s = 600) {
+                          int timeout_s = 600, Stdout stdout_to = Stdout::Captured) {
   static TempDir scratch;  // capture files and the empty XDG_DATA_HOME
   static std::atomic<int> counter{0};
   const int n = counter++;
@@ -115,7 +118,9 @@ inline RunResult run_rbee(const std::vector<std::string>& args, const std::map<s
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (stdout_to == Stdout::Captured) posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (stdout_to == Stdout::DevFull) posix_spawn_file_actions_addopen(&fa, 1, "/dev/full", O_WRONLY, 0);
+  if (stdout_to == Stdout::Closed) posix_spawn_file_actions_addclose(&fa, 1);
   posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());

@@ -36,5 +36,22 @@ TEST(BadCliInput, TokenIdNotANumber) {
   expect_clean_error(run_rbee({"logits", kModel, "--ids", "abc", "-o", "/dev/null"}), {"abc", "not a token id"});
 }
 
+// A generation cut short by a full context says so on stderr (it exits 0: the output is right).
+TEST(BadCliInput, FullContextIsNoticed) {
+  const auto r = run_rbee({"run", kModel, "-p", "Hello", "-n", "1000000", "--ctx", "8", "--temp", "0", "--ignore-eos"});
+  ASSERT_TRUE(r.exited && r.status == 0) << r.describe();
+  EXPECT_NE(r.err.find("stopped after"), std::string::npos) << r.describe();
+  EXPECT_NE(r.err.find("the context of 8 tokens is full (raise --ctx)"), std::string::npos) << r.describe();
+  const auto whole = run_rbee({"run", kModel, "-p", "Hello", "-n", "2", "--ctx", "8", "--temp", "0", "--ignore-eos"});
+  EXPECT_EQ(whole.err.find("stopped after"), std::string::npos) << "all -n tokens came\n" << whole.describe();
+}
+
+// A KV cache larger than the device can hold is refused before it is allocated, with both sizes
+// and the options that shrink it (lavapipe would overcommit, a GPU fail midway).
+TEST(BadCliInput, KvCacheLargerThanTheDevice) {
+  const auto r = run_rbee({"run", kModel, "-p", "Hello", "-n", "2", "--ctx", "4000000000"});
+  expect_clean_error(r, {"the KV cache (", "MiB) and the weights (", "more than", "--ctx"});
+}
+
 }  // namespace
 }  // namespace rbee::test
