@@ -1,4 +1,5 @@
-// rbee plugins: where plugins are searched, which loaded, which were skipped and who wins.
+// rbee plugins: where plugins are searched, which passed the scan, which were skipped (crashed, hung,
+// refused: each with the reason) and who wins.
 #include <cstdio>
 
 #include "commands.hpp"
@@ -19,14 +20,13 @@ void plugins(const GlobalArgs& global) {
   for (const auto& dir : registry.search_path()) std::printf("  %s\n", dir.c_str());
   std::printf("plugins:\n");
   for (const auto& p : registry.plugins())
-    std::printf("  %-10s %-8s priority %-3d %s\n             architectures: %s\n             %s\n", p.name().c_str(),
-                p.version().c_str(), p.priority(), p.path().c_str(), join(p.architectures()).c_str(),
-                p.description().c_str());
+    std::printf("  %-10s %-8s priority %-3d %s\n             architectures: %s\n             %s\n", p.name.c_str(),
+                p.version.c_str(), p.priority, p.path.c_str(), join(p.architectures).c_str(), p.description.c_str());
   if (registry.plugins().empty()) std::printf("  (none)\n");
   for (const auto& c : registry.contested_architectures()) {
     std::printf("architecture %s is claimed by", c.architecture.c_str());
-    for (const auto* p : c.claimants) std::printf(" %s (priority %d, %s)", p->name().c_str(), p->priority(), p->path().c_str());
-    std::printf("; %s wins (use --plugin NAME to choose)\n", c.claimants.front()->name().c_str());
+    for (const auto* p : c.claimants) std::printf(" %s (priority %d, %s)", p->name.c_str(), p->priority, p->path.c_str());
+    std::printf("; %s wins (use --plugin NAME to choose)\n", c.claimants.front()->name.c_str());
   }
   for (const auto& s : registry.skipped()) std::printf("skipped %s: %s\n", s.path.c_str(), s.reason.c_str());
 }

@@ -1,6 +1,7 @@
 #include "engine/discovery.hpp"
 
 #include "engine/host_tables.hpp"
+#include "plugin_host/plugin_scan.hpp"
 
 namespace rbee {
 
@@ -12,5 +13,7 @@ DeviceList list_devices() {
 PluginRegistry discover_plugins(const std::vector<std::filesystem::path>& plugin_dirs) {
   return PluginRegistry::discover(plugin_dirs, host_tables());
 }
+
+int run_plugin_scanner(int argc, char** argv) { return run_plugin_scan(argc, argv, host_tables()); }
 
 }  // namespace rbee

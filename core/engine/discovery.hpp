@@ -17,8 +17,11 @@ struct DeviceList {
 // The Vulkan devices, as a Runtime would choose among them.
 DeviceList list_devices();
 
-// The plugins a Runtime with these plugin folders would load, found and initialised the same
-// way (the same host tables), with what was skipped and why.
+// The plugins a Runtime with these plugin folders would use, scanned the same way (each in a
+// child process, offered the same host tables), with what was skipped and why.
 PluginRegistry discover_plugins(const std::vector<std::filesystem::path>& plugin_dirs);
+
+// The main() of rbee-plugin-scan: run_plugin_scan() offering this host's tables.
+int run_plugin_scanner(int argc, char** argv);
 
 }  // namespace rbee

@@ -9,6 +9,7 @@
 #include "engine/device_memory.hpp"
 #include "formats/hyperparameter_checks.hpp"
 #include "graph/graph.hpp"
+#include "plugin_host/plugin_answers.hpp"
 #include "plugin_host/plugin_error.hpp"
 #include "plugin_host/source_api.hpp"
 #include "quant/quant.hpp"
@@ -26,7 +27,7 @@ std::string architecture_of(const ModelSource& source) {
 
 // What a failed call into the plugin reports: the file, the plugin's message, the plugin.
 ModelError plugin_failure(const std::filesystem::path& file, const std::string& message, const LoadedPlugin& plugin) {
-  return ModelError(file.string() + ": " + message + " (plugin " + plugin.name() + ")");
+  return ModelError(file.string() + ": " + message + " (plugin " + plugin.name() + ", " + plugin.path().string() + ")");
 }
 
 // The pairs describe() emits. An exception (out of memory) must not unwind through the plugin:
@@ -65,6 +66,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
 
   rbee_error err = empty_error();
   rbee_model* model = nullptr;
+  plugin_->announce("create_model");  // with -v: a crash inside is attributed
   rbee_status s = p.create_model(&p, to_handle(*source_), &model, &err);
   if (s != RBEE_OK) {
     // The plugin names the metadata key; say which file holds it.
@@ -74,16 +76,22 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
   if (model == nullptr) throw plugin_failure(path, "create_model returned no model", *plugin_);
   model_ = PluginModel(model, PluginModelDeleter{&p});
   info_.struct_size = sizeof info_;
+  plugin_->announce("model_info");
   s = p.model_info(&p, model, &info_, &err);
   if (s != RBEE_OK) throw plugin_failure(path, "model_info failed: " + error_message(err, s), *plugin_);
+  if (auto why = implausible_model_info(info_); !why.empty())
+    throw plugin_failure(path, "model_info answered nonsense: " + why, *plugin_);
   check_hyperparameters(*source_);  // after the plugin's own checks of the keys it reads
 
   std::vector<rbee_kv_layout> layers(info_.n_layers);
+  plugin_->announce("kv_layout");
   for (uint32_t l = 0; l < info_.n_layers; ++l) {
     layers[l].struct_size = sizeof(rbee_kv_layout);
     s = p.kv_layout(&p, model, l, &layers[l], &err);
     if (s != RBEE_OK)
       throw plugin_failure(path, "no KV layout for layer " + std::to_string(l) + ": " + error_message(err, s), *plugin_);
+    if (auto why = implausible_kv_layout(layers[l]); !why.empty())
+      throw plugin_failure(path, "kv_layout of layer " + std::to_string(l) + " answered nonsense: " + why, *plugin_);
   }
 
   tokenizer_ = source_->format() == ModelSource::Format::Gguf ? Tokenizer::from_gguf(*source_)
@@ -121,6 +129,7 @@ std::vector<std::pair<std::string, std::string>> Model::hyperparameters() const 
   if (p.describe == nullptr) return {};
   Hyperparameters out;
   rbee_error err = empty_error();
+  plugin_->announce("describe");
   const rbee_status s = p.describe(&p, model_.get(), Hyperparameters::collect, &out, &err);
   if (out.error) std::rethrow_exception(out.error);
   if (s != RBEE_OK) throw plugin_failure(source_->path(), "describe failed: " + error_message(err, s), *plugin_);
@@ -130,6 +139,9 @@ std::vector<std::pair<std::string, std::string>> Model::hyperparameters() const 
 void Model::build(Graph& graph) const {
   const rbee_plugin& p = plugin_->instance();
   rbee_error err = empty_error();
+  // Announced for the first graph only: later ones (other batch shapes) are built mid-generation,
+  // where a log line would cut into the streamed text.
+  if (graphs_.empty()) plugin_->announce("build_graph");
   const rbee_status s = p.build_graph(&p, model_.get(), reinterpret_cast<rbee_graph*>(&graph), &err);
   // The graph's own message says which op failed; the plugin's err is for what it found itself.
   if (graph.failed())

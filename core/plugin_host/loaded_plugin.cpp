@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <boost/dll/shared_library.hpp>
+#include <spdlog/spdlog.h>
 
 #include "plugin_host/abi1_refusal.hpp"
 #include "plugin_host/plugin_error.hpp"
@@ -88,8 +89,15 @@ const rbee_plugin_entry& find_entry(boost::dll::shared_library& handle) {
 
 }  // namespace
 
+void log_call(const std::filesystem::path& plugin, std::string_view call) {
+  spdlog::debug("calling {} ({})", call, plugin.string());
+}
+
 struct LoadedPlugin::Library {
   boost::dll::shared_library handle;  // first member: unloads after everything below is undone
+  std::filesystem::path path;
+  std::string name;  // once rbee_entry is read
+  CallAnnouncer announce;
   const rbee_plugin_entry* entry = nullptr;
   bool initialised = false;
   HostContext context;
@@ -97,20 +105,33 @@ struct LoadedPlugin::Library {
   const rbee_plugin* instance = nullptr;
 
   ~Library() {
-    if (instance != nullptr && instance->struct_size >= RBEE_END_OF(rbee_plugin, destroy) && instance->destroy != nullptr)
+    if (instance != nullptr && instance->struct_size >= RBEE_END_OF(rbee_plugin, destroy) && instance->destroy != nullptr) {
+      announce_call("destroy");
       instance->destroy(instance);
-    if (initialised && entry->deinit != nullptr) entry->deinit();
+    }
+    if (initialised && entry->deinit != nullptr) {
+      announce_call("deinit");
+      entry->deinit();
+    }
+  }
+
+  void announce_call(std::string_view call) const {
+    announce(path, name.empty() ? std::string(call) : std::string(call) + " of plugin '" + name + "'");
   }
 };
 
-LoadedPlugin LoadedPlugin::open(const std::filesystem::path& path) {
+LoadedPlugin LoadedPlugin::open(const std::filesystem::path& path, CallAnnouncer announce) {
   auto library = std::make_unique<Library>();
+  library->path = path;
+  library->announce = std::move(announce);
+  library->announce_call("dlopen (its static constructors)");
   try {
     library->handle.load(boost::dll::fs::path(path.string()),
                          boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     throw PluginLoadError("not a loadable shared library: " + loader_reason(e.what(), path));
   }
+  library->announce_call("reading " RBEE_ENTRY_SYMBOL);
   library->entry = &find_entry(library->handle);
   check_entry(*library->entry);
   return LoadedPlugin(path, std::move(library));
@@ -120,6 +141,7 @@ LoadedPlugin::LoadedPlugin(std::filesystem::path path, std::unique_ptr<Library> 
     : path_(std::move(path)), library_(std::move(library)), entry_(library_->entry) {
   const rbee_plugin_entry& e = *entry_;
   name_ = e.name;
+  library_->name = name_;
   version_ = e.version != nullptr ? e.version : "";
   description_ = e.description != nullptr ? e.description : "";
   for (const char* const* arch = e.architectures; *arch != nullptr; ++arch) architectures_.emplace_back(*arch);
@@ -129,6 +151,7 @@ void LoadedPlugin::start(const HostTables& tables) {
   Library& lib = *library_;
   rbee_error err = empty_error();
   if (entry_->init != nullptr) {
+    announce("init");
     const rbee_status status = entry_->init(path_.c_str(), &err);
     if (status != RBEE_OK)
       throw PluginLoadError(std::string("init failed (") + rbee_status_name(status) + "): " + error_message(err, status));
@@ -138,6 +161,7 @@ void LoadedPlugin::start(const HostTables& tables) {
   lib.context = HostContext{name_, tables};
   lib.host = make_host(lib.context);
   const rbee_plugin* instance = nullptr;
+  announce("create_plugin");
   const rbee_status status = entry_->create_plugin(&lib.host, &instance, &err);
   if (status != RBEE_OK)
     throw PluginLoadError(std::string("create_plugin failed (") + rbee_status_name(status) +
@@ -162,10 +186,14 @@ bool LoadedPlugin::handles(std::string_view architecture) const {
   return std::find(architectures_.begin(), architectures_.end(), architecture) != architectures_.end();
 }
 
+void LoadedPlugin::announce(std::string_view call) const { library_->announce_call(call); }
+
 const void* LoadedPlugin::extension(const char* id) const {
   const rbee_plugin& p = instance();
   const bool has_field = p.struct_size >= RBEE_END_OF(rbee_plugin, get_extension);
-  return has_field && p.get_extension != nullptr ? p.get_extension(&p, id) : nullptr;
+  if (!has_field || p.get_extension == nullptr) return nullptr;
+  announce("get_extension");
+  return p.get_extension(&p, id);
 }
 
 }  // namespace rbee

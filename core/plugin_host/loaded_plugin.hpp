@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,13 @@ class PluginLoadError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Told, before each call into a plugin's own code (loading the library runs its static
+// constructors), which call it is: a crash inside is then attributed to the plugin and the call.
+using CallAnnouncer = std::function<void(const std::filesystem::path& plugin, std::string_view call)>;
+
+// The default announcer: a debug log line naming the plugin's file and the call (rbee -v).
+void log_call(const std::filesystem::path& plugin, std::string_view call);
+
 // One plugin library whose rbee_entry passed the ABI checks, and once started, its instance.
 // The library stays loaded while this object lives; when it goes away the instance is destroyed,
 // then the entry's deinit() runs (once per successful init()), then the library unloads.
@@ -30,8 +38,9 @@ class LoadedPlugin {
  public:
   // Loads the library, reads rbee_entry and checks it; refuses an ABI 1 plugin (which exports
   // rbee_plugin_entry instead) naming both versions. Does not call init(). Throws
-  // PluginLoadError; catches everything the loader throws.
-  static LoadedPlugin open(const std::filesystem::path& path);
+  // PluginLoadError; catches everything the loader throws. announce hears of every call into the
+  // plugin made through this object, until it is destroyed.
+  static LoadedPlugin open(const std::filesystem::path& path, CallAnnouncer announce = log_call);
   // Calls init(path), then create_plugin() with a host of this plugin's own that offers tables,
   // and checks the instance. Throws PluginLoadError with the plugin's message.
   void start(const HostTables& tables);
@@ -54,6 +63,8 @@ class LoadedPlugin {
   const std::vector<std::string>& architectures() const { return architectures_; }
 
   bool handles(std::string_view architecture) const;
+  // To be called before calling into the instance (create_model, build_graph, ...).
+  void announce(std::string_view call) const;
   // The instance's capability by versioned id ("rbee.test.counter/1"), or nullptr.
   const void* extension(const char* id) const;
 

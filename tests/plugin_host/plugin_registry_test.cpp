@@ -22,7 +22,7 @@ const std::filesystem::path kPlugins = RBEE_TEST_PLUGIN_DIR;
 
 std::vector<std::string> names(const PluginRegistry& r) {
   std::vector<std::string> out;
-  for (const auto& p : r.plugins()) out.push_back(p.name());
+  for (const auto& p : r.plugins()) out.push_back(p.name);
   return out;
 }
 
@@ -43,25 +43,38 @@ class PluginRegistryTest : public ::testing::Test {
   test::LogCapture log_;
 };
 
-TEST_F(PluginRegistryTest, LoadsGoodPluginsAndReadsTheirEntries) {
+TEST_F(PluginRegistryTest, ScansGoodPluginsAndReadsTheirEntries) {
   const auto registry = PluginRegistry::load({kPlugins / "good"}, tables_);
   EXPECT_THAT(names(registry), ElementsAre("high", "low"));  // file order within a folder
   EXPECT_TRUE(registry.skipped().empty());
-  const LoadedPlugin& low = registry.plugins()[1];
-  EXPECT_EQ(low.path(), kPlugins / "good" / "libtest_plugin_low.so");
-  EXPECT_EQ(low.version(), "1.2.3");
-  EXPECT_EQ(low.description(), "a plugin for test_plugin_host");
-  EXPECT_EQ(low.priority(), 1);
-  EXPECT_THAT(low.architectures(), ElementsAre("testarch"));
-  EXPECT_EQ(low.entry().abi_major, static_cast<uint32_t>(RBEE_ABI_MAJOR));
-  EXPECT_NE(&low.host(), &registry.plugins()[0].host());  // a host per instance
+  const PluginInfo& low = registry.plugins()[1];
+  EXPECT_EQ(low.path, kPlugins / "good" / "libtest_plugin_low.so");
+  EXPECT_EQ(low.version, "1.2.3");
+  EXPECT_EQ(low.description, "a plugin for test_plugin_host");
+  EXPECT_EQ(low.priority, 1);
+  EXPECT_THAT(low.architectures, ElementsAre("testarch"));
+  // Scanned in a child process: nothing was created in this one.
+  EXPECT_THAT(log_.text(), ::testing::Not(HasSubstr("created")));
+}
+
+TEST_F(PluginRegistryTest, LoadsOnlyThePluginFindPicks) {
+  const auto registry = PluginRegistry::load({kPlugins / "good"}, tables_);
+  const LoadedPlugin* low = registry.find("testarch", "low");
+  ASSERT_NE(low, nullptr);
+  EXPECT_EQ(low->entry().abi_major, static_cast<uint32_t>(RBEE_ABI_MAJOR));
   EXPECT_THAT(log_.text(), HasSubstr("info [low] created"));  // the instance logged through its host
-  EXPECT_THAT(log_.text(), HasSubstr("info [high] created"));
+  EXPECT_THAT(log_.text(), ::testing::Not(HasSubstr("[high] created")));
+  EXPECT_EQ(registry.find("testarch", "low"), low) << "loaded once";
+  const LoadedPlugin* high = registry.find("testarch", "high");
+  ASSERT_NE(high, nullptr);
+  EXPECT_NE(&low->host(), &high->host());  // a host per instance
 }
 
 TEST_F(PluginRegistryTest, DestroysInstancesWhenTheRegistryGoesAway) {
   {
     const auto registry = PluginRegistry::load({kPlugins / "good"}, tables_);
+    registry.find("testarch", "low");
+    registry.find("testarch", "high");
     EXPECT_THAT(log_.text(), ::testing::Not(HasSubstr("destroyed")));
   }
   EXPECT_THAT(log_.text(), HasSubstr("[low] destroyed"));
@@ -131,7 +144,7 @@ TEST_F(PluginRegistryTest, ReportsContestedArchitectures) {
   ASSERT_EQ(contested.size(), 1u);
   EXPECT_EQ(contested[0].architecture, "testarch");
   std::vector<std::string> order;
-  for (const auto* p : contested[0].claimants) order.push_back(p->name());
+  for (const auto* p : contested[0].claimants) order.push_back(p->name);
   EXPECT_THAT(order, ElementsAre("high", "low", "old-minor"));  // priorities 5, 1, 0
 }
 
