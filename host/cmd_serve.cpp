@@ -88,7 +88,9 @@ void serve(const GlobalArgs& global, ServeArgs args) {
                           [&service](server::HttpRequest r, std::shared_ptr<server::Exchange> e) {
                             service.handle(std::move(r), std::move(e));
                           },
-                          &server::OpenAiService::transport_error);
+                          [&service](unsigned status, const std::string& message) {
+                            return service.transport_error(status, message);
+                          });
   std::cout << "listening on " << http.url() << std::endl;
 
   // SIGINT/SIGTERM: refuse new work, cancel what runs, and stop once every reply has gone out.

@@ -105,6 +105,13 @@ ordered_json read_messages(const ordered_json& body) {
         }
       }
     }
+    // An assistant turn that only calls tools has content null, as the API returns it; templates
+    // test and slice content as text (Qwen3's fails on null), so it becomes "" as in llama.cpp's
+    // server, and a client can append the message it got back unchanged.
+    const auto calls = m.find("tool_calls");
+    if (*role == "assistant" && calls != m.end() && calls->is_array() && !calls->empty() &&
+        (!m.contains("content") || m["content"].is_null()))
+      m["content"] = "";
   }
   return messages;
 }

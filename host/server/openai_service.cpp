@@ -40,6 +40,8 @@ void OpenAiService::attach(Model& model, Scheduler& scheduler, ChatTemplates tem
 
 HttpResponse OpenAiService::transport_error(unsigned status, const std::string& message) {
   const char* code = status == 413 ? "body_too_large" : status == 431 ? "headers_too_large" : "bad_request";
+  metrics_.request_done(status);
+  spdlog::info("request refused before it was read: {} {}", status, message);
   return error_response(ApiError(status, code, message));
 }
 

@@ -46,8 +46,9 @@ class OpenAiService {
 
   // HttpServer's Handler.
   void handle(HttpRequest request, std::shared_ptr<Exchange> exchange);
-  // HttpServer's ErrorResponder.
-  static HttpResponse transport_error(unsigned status, const std::string& message);
+  // HttpServer's ErrorResponder: a request refused before it was read whole (413, 431, 400),
+  // counted in /metrics and logged like any other.
+  HttpResponse transport_error(unsigned status, const std::string& message);
 
   // SIGTERM: new requests get 503; running generations are cancelled (their clients told).
   void shut_down();

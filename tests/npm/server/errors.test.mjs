@@ -160,6 +160,7 @@ describe('rbee serve: errors (keys, bad requests, limits)', { skip: h.skipReason
   });
 
   test('a body over --max-body is 413', async () => {
+    const before = (await h.metrics(server, auth)).get('rbee_requests_total', { status: 413 }) || 0;
     const big = { model: MODEL, messages: [{ role: 'user', content: 'x'.repeat(MAX_BODY * 2) }], max_tokens: 2 };
     const r = await h.raw(server, 'POST', '/v1/chat/completions', big, auth);
     assert.equal(r.status, 413, `${r.status} ${r.text.slice(0, 200)}`);
@@ -184,6 +185,8 @@ describe('rbee serve: errors (keys, bad requests, limits)', { skip: h.skipReason
     const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] || 0);
     assert.equal(status, 413, `chunked body over the limit: ${JSON.stringify(head.slice(0, 200))}`);
     h.assertErrorShape(assert, JSON.parse(head.slice(head.indexOf('\r\n\r\n') + 4)), 'chunked 413');
+    // The transport refused them before a handler saw them; /metrics counts them all the same.
+    assert.equal((await h.metrics(server, auth)).get('rbee_requests_total', { status: 413 }), before + 3, '413s counted in /metrics');
     // The server is fine afterwards.
     const ok = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 });
     assert.equal(ok.choices.length, 1);

@@ -20,6 +20,9 @@ export const LLAMA = path.join(FIXTURES, 'tiny/llama');
 export const ZEPHYR = path.join(FIXTURES, 'chat/zephyr.jinja');
 export const QWEN3 = path.join(FIXTURES, 'tiny/qwen3');
 export const QWEN3_TEMPLATE = path.join(SHARED, 'third-party/templates/extracted/Qwen3.jinja');
+// The tiny qwen3 model fine-tuned to write a tool call and reasoning (tools/tool-call-model/make.py),
+// with Qwen3's template in its tokenizer_config.json.
+export const QWEN3_TOOLS = path.join(FIXTURES, 'tiny/qwen3_tools');
 // The tiny models' context (max_position_embeddings).
 export const MODEL_CONTEXT = 256;
 
