@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the build dependencies, builds everything, runs the whole suite on lavapipe, then
 # rebuilds the file-reading code and its tests, and the server, under AddressSanitizer + UBSan
-# and runs those.
+# and runs those; last, builds the libFuzzer harnesses with clang and runs each for a bounded
+# time from its committed seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+start=$SECONDS
 
 bash packaging/install-deps.sh
 # The reference clients tests compare against, from npm as a user installs them (tests/npm).
@@ -29,3 +31,11 @@ ASAN_OPTIONS=detect_leaks=1 ./build-asan/tests/test_chat
 # code at SIGTERM.
 ASAN_OPTIONS=detect_leaks=1 RBEE="$PWD/build-asan/host/rbee" RBEE_FIXTURES="$PWD/tests/fixtures" \
   RBEE_SHARED="$PWD/../shared/fixtures" node --test --test-concurrency=1 tests/npm/server/*.test.mjs
+echo "tested in $((SECONDS - start)) s"
+
+# Every reader of untrusted input fuzzed (ASan + UBSan) from its committed seed corpus.
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DRBEE_FUZZ=ON -DRBEE_BUILD_TESTS=OFF -DRBEE_BUILD_PLUGINS=OFF
+cmake --build build-fuzz -j2 --target fuzzers
+bash tests/fuzz/run.sh build-fuzz "${RBEE_FUZZ_SECONDS:-30}"
+echo "done in $((SECONDS - start)) s"
