@@ -44,6 +44,16 @@ TEST(JinjaBadInput, CallerCalledAfterItsBlockEndedIsAnError) {
   EXPECT_EQ(e, "bad:2: caller was called after its {% call %} block ended");
 }
 
+// Found by fuzz_chat_template: a \u escape of non-hex text escaped std::stoul's exception.
+TEST(JinjaBadInput, BadStringEscapesAreErrors) {
+  EXPECT_EQ(error_of("{{ 'a\\u12G4' }}"), "bad:1: \\u escape needs 4 hex digits");
+  EXPECT_EQ(error_of("\n{{ 'a\\x+1' }}"), "bad:2: \\x escape needs 2 hex digits");
+  EXPECT_EQ(error_of("{{ '\\U00110000' }}"), "bad:1: \\U escape past the last code point U+10FFFF");
+  EXPECT_EQ(error_of("{{ '\\u12' }}"), "bad:1: \\u escape needs 4 hex digits");
+  EXPECT_EQ(error_of("{{ 'x\\u1"), "bad:1: truncated \\u escape");
+  EXPECT_EQ(render("{{ '\\x41\\u00e9\\U0001F41D' }}", "{}"), "A\u00e9\U0001F41D");
+}
+
 TEST(JinjaBadInput, TenMegabyteTemplateRenders) {
   const std::string filler(1000, 'x');
   std::string source;

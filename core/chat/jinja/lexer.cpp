@@ -253,11 +253,19 @@ class Lexer {
       if (c != '\\') { out += c; continue; }
       if (pos_ >= src_.size()) fail(line, "unexpected end of string");
       char e = src_[pos_++];
+      // \xHH, \uHHHH, \UHHHHHHHH: exactly n hex digits naming a code point, as Python requires.
       auto hex = [&](int n) {
-        if (pos_ + n > src_.size()) fail(line, "truncated \\x escape");
-        char32_t cp = char32_t(std::stoul(src_.substr(pos_, n), nullptr, 16));
+        if (pos_ + n > src_.size()) fail(line, std::string("truncated \\") + e + " escape");
+        uint32_t cp = 0;
+        for (int i = 0; i < n; ++i) {
+          const char d = src_[pos_ + i];
+          const int v = d >= '0' && d <= '9' ? d - '0' : d >= 'a' && d <= 'f' ? d - 'a' + 10 : d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
+          if (v < 0) fail(line, std::string("\\") + e + " escape needs " + std::to_string(n) + " hex digits");
+          cp = cp * 16 + uint32_t(v);
+        }
+        if (cp > 0x10FFFF) fail(line, std::string("\\") + e + " escape past the last code point U+10FFFF");
         pos_ += n;
-        out += utf8::encode(cp);
+        out += utf8::encode(char32_t(cp));
       };
       switch (e) {
         case 'n': out += '\n'; break;
