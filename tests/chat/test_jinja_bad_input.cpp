@@ -54,6 +54,16 @@ TEST(JinjaBadInput, BadStringEscapesAreErrors) {
   EXPECT_EQ(render("{{ '\\x41\\u00e9\\U0001F41D' }}", "{}"), "A\u00e9\U0001F41D");
 }
 
+// Found by fuzz_chat_template: digits past 64 bits reached std::stoll, whose out_of_range escaped.
+TEST(JinjaBadInput, NumbersPast64BitsAreErrors) {
+  EXPECT_EQ(error_of("{{ x.99999999999999999999 }}", R"({"x": [1]})"),
+            "bad:1: integer literal 99999999999999999999 does not fit in 64 bits");
+  EXPECT_NE(error_of("{{ [[1]]|map(attribute='99999999999999999999')|list }}").find("does not fit in 64 bits"), std::string::npos);
+  EXPECT_NE(error_of("{{ '{99999999999999999999}'.format(1) }}").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("{{ '{0[99999999999999999999]}'.format([1]) }}").find("does not fit in 64 bits"), std::string::npos);
+  EXPECT_EQ(render("{{ 1e999 }}", "{}"), "inf");  // Python's float literal past the range
+}
+
 TEST(JinjaBadInput, TenMegabyteTemplateRenders) {
   const std::string filler(1000, 'x');
   std::string source;

@@ -81,6 +81,7 @@ Value attribute_path(const Value& item, const Value& path) {
   Value out = item;
   for (const auto& part : strings::split(path.as_string(), std::string("."), -1, false)) {
     bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits && part.size() > 18) throw EvalError("index " + part + " does not fit in 64 bits");
     out = get_item(out, digits ? Value(int64_t(std::stoll(part))) : Value(part));
   }
   return out;

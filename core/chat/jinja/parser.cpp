@@ -1,6 +1,8 @@
 #include "chat/jinja/parser.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
 
 #include "chat/jinja/compile_checks.hpp"
 #include "chat/jinja/error.hpp"
@@ -476,15 +478,9 @@ class Parser {
       while (cur().type == Token::Type::string) s += next().value;
       return literal(Value(s), line);
     }
-    if (t.type == Token::Type::integer) {
-      std::string text = next().value;
-      try {
-        return literal(Value(int64_t(std::stoll(text))), line);
-      } catch (const std::exception&) {  // Python's ints are unbounded, rbee's are 64-bit
-        fail(line, "integer literal " + text + " does not fit in 64 bits");
-      }
-    }
-    if (t.type == Token::Type::real) return literal(Value(std::stod(next().value)), line);
+    if (t.type == Token::Type::integer) return literal(integer_value(next().value, line), line);
+    // strtod, not stod: a literal past the double range is inf, as in Python, not an exception.
+    if (t.type == Token::Type::real) return literal(Value(std::strtod(next().value.c_str(), nullptr)), line);
     if (skip_op("(")) {
       if (skip_op(")")) return make(Expr::Kind::tuple, line);
       ExprPtr e = parse_tuple(true);
@@ -522,6 +518,15 @@ class Parser {
     return e;
   }
 
+  // An integer literal's digits. Python's ints are unbounded, rbee's are 64-bit.
+  Value integer_value(const std::string& text, int line) {
+    try {
+      return Value(int64_t(std::stoll(text)));
+    } catch (const std::out_of_range&) {
+      fail(line, "integer literal " + text + " does not fit in 64 bits");
+    }
+  }
+
   ExprPtr parse_postfix(ExprPtr e) {
     while (true) {
       int line = cur().line;
@@ -529,7 +534,7 @@ class Parser {
         if (cur().type == Token::Type::integer) {
           auto s = make(Expr::Kind::subscript, line);
           s->items.push_back(std::move(e));
-          s->items.push_back(literal(Value(int64_t(std::stoll(next().value))), line));
+          s->items.push_back(literal(integer_value(next().value, line), line));
           e = std::move(s);
         } else {
           auto a = make(Expr::Kind::attribute, line);

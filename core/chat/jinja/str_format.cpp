@@ -161,6 +161,7 @@ Value resolve_field(const std::string& field, CallArgs& args, size_t& next_auto)
   std::string head = field.substr(0, end);
   Value v;
   if (head.empty() || std::isdigit(static_cast<unsigned char>(head[0]))) {
+    if (head.size() > 18) throw EvalError("Replacement index " + head + " out of range for positional args tuple");
     size_t index = head.empty() ? next_auto++ : size_t(std::stoul(head));
     if (index >= args.positional.size()) throw EvalError("Replacement index " + std::to_string(index) + " out of range for positional args tuple");
     v = args.positional[index];
@@ -180,6 +181,7 @@ Value resolve_field(const std::string& field, CallArgs& args, size_t& next_auto)
       if (close == std::string::npos) throw EvalError("Missing ']' in format string");
       std::string key = field.substr(i + 1, close - i - 1);
       bool digits = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
+      if (digits && key.size() > 18) throw EvalError("index " + key + " does not fit in 64 bits");
       v = get_item(v, digits ? Value(int64_t(std::stoll(key))) : Value(key));
       i = close + 1;
     }
