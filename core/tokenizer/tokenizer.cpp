@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "formats/model_source.hpp"
@@ -161,7 +162,9 @@ std::string Tokenizer::token_to_piece(int32_t id) const {
       if (bpe_) return text;
       break;
     case TokenType::Byte:
-      if (text.size() == 6 && text.starts_with("<0x"))
+      // "<0xHH>"; a byte token of any other text (a malformed file) decodes as its text.
+      if (text.size() == 6 && text.starts_with("<0x") && text[5] == '>' &&
+          std::isxdigit(static_cast<unsigned char>(text[3])) && std::isxdigit(static_cast<unsigned char>(text[4])))
         return std::string(1, char(std::stoi(text.substr(3, 2), nullptr, 16)));
       break;
     default:
