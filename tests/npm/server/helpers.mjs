@@ -23,6 +23,17 @@ export const QWEN3_TEMPLATE = path.join(SHARED, 'third-party/templates/extracted
 // The tiny qwen3 model fine-tuned to write a tool call and reasoning (tools/tool-call-model/make.py),
 // with Qwen3's template in its tokenizer_config.json.
 export const QWEN3_TOOLS = path.join(FIXTURES, 'tiny/qwen3_tools');
+// The tool of the Qwen3 tests; tiny/qwen3_tools was trained with exactly this definition.
+export const WEATHER_TOOLS = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Get the current weather in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string', description: 'The city' } }, required: ['city'] },
+    },
+  },
+];
 // The tiny models' context (max_position_embeddings).
 export const MODEL_CONTEXT = 256;
 

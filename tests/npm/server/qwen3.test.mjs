@@ -15,16 +15,7 @@ const MODEL = 'tiny-qwen3';
 const CTX = 1024;
 const skip = h.skipReason || (!fs.existsSync(h.QWEN3_TEMPLATE) && `no Qwen3 template at ${h.QWEN3_TEMPLATE}`);
 
-const tools = [
-  {
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      description: 'Get the current weather in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string', description: 'The city' } }, required: ['city'] },
-    },
-  },
-];
+const tools = h.WEATHER_TOOLS;
 const conversation = [
   { role: 'system', content: 'You are a weather bot.' },
   { role: 'user', content: 'What is the weather in Paris?' },

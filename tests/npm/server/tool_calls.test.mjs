@@ -13,16 +13,7 @@ const MODEL = 'tiny-qwen3-tools';
 const CTX = 1024; // the tools preamble alone is ~450 tokens in the 512-token vocabulary
 const skip = h.skipReason || (!fs.existsSync(h.QWEN3_TOOLS) && `no model at ${h.QWEN3_TOOLS}`);
 
-const tools = [
-  {
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      description: 'Get the current weather in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string', description: 'The city' } }, required: ['city'] },
-    },
-  },
-];
+const tools = h.WEATHER_TOOLS;
 const question = [
   { role: 'system', content: 'You are a weather bot.' },
   { role: 'user', content: 'What is the weather in Paris?' },
