@@ -13,4 +13,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev \
   libcli11-dev nlohmann-json3-dev libpcre2-dev \
   clang-14 libclang-rt-14-dev \
-  python3 >/dev/null
+  python3 file >/dev/null

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string_view>
+#include <system_error>
 
 namespace rbee {
 
@@ -30,6 +31,19 @@ void append_env_list(std::vector<std::filesystem::path>& out, const char* list) 
   }
 }
 
+// The running executable, or empty when /proc/self/exe cannot be read.
+std::filesystem::path self_executable() {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : self;
+}
+
+// True when `path` lies inside folder `dir`.
+bool is_inside(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  const std::filesystem::path rel = path.lexically_relative(dir);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
 }  // namespace
 
 std::vector<std::filesystem::path> plugin_search_path(
@@ -37,8 +51,16 @@ std::vector<std::filesystem::path> plugin_search_path(
   std::vector<std::filesystem::path> dirs = plugin_dirs;
   append_env_list(dirs, std::getenv("RBEE_PLUGIN_PATH"));
   if (auto user = user_plugin_dir(); !user.empty()) dirs.push_back(std::move(user));
-  dirs.emplace_back(RBEE_INSTALL_PLUGIN_DIR);
-  dirs.emplace_back(RBEE_BUILD_PLUGIN_DIR);
+  // An installed rbee finds its plugins relative to itself first, so that a tree unpacked
+  // anywhere (the .tar.gz) or installed under another prefix runs its own plugins.
+  const std::filesystem::path self = self_executable();
+  const std::filesystem::path beside =
+      self.empty() ? std::filesystem::path() : (self.parent_path() / RBEE_PLUGIN_DIR_FROM_BINDIR).lexically_normal();
+  if (!beside.empty()) dirs.push_back(beside);
+  if (beside != RBEE_INSTALL_PLUGIN_DIR) dirs.emplace_back(RBEE_INSTALL_PLUGIN_DIR);
+  // The build tree's plugins serve only executables that run from the build tree.
+  const std::filesystem::path build_plugins = RBEE_BUILD_PLUGIN_DIR;
+  if (!self.empty() && is_inside(self, build_plugins.parent_path())) dirs.push_back(build_plugins);
   return dirs;
 }
 
