@@ -1,6 +1,6 @@
 // Activation functions of the elementwise ops, also applied by kernels that fuse them.
 // Op codes shared with core/graph/graph.hpp (ElementwiseOp).
-const uint OP_ADD = 0u, OP_MUL = 1u, OP_SCALE = 2u, OP_SOFTCAP = 3u;
+const uint OP_ADD = 0u, OP_MUL = 1u, OP_SCALE = 2u, OP_SOFTCAP = 3u, OP_CLAMPED_SWIGLU = 4u;
 const uint OP_SILU = 10u, OP_GELU = 11u, OP_GELU_TANH = 12u, OP_RELU = 13u, OP_SIGMOID = 14u;
 const uint OP_GATED = 20u;  // OP_GATED + (activation - OP_SILU): act(a) * b
 
@@ -21,3 +21,9 @@ float activate(uint act, float v) {
   return max(v, 0.0);
 }
 
+
+// gpt-oss's gated unit: gate clamped from above, up to [-limit, limit], (up + 1) * gate * sigmoid(alpha * gate).
+float clamped_swiglu(float gate, float up, float alpha, float limit) {
+  float g = min(gate, limit), u = clamp(up, -limit, limit);
+  return (u + 1.0) * g / (1.0 + exp(-alpha * g));
+}

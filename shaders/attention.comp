@@ -116,7 +116,7 @@ void main() {
   }
   // The output row, or this split's partial (unnormalized; an empty range leaves m = -inf, l = 0).
   uint out_base = (t * pc.n_heads + h) * pc.dv;
-  float scale = 1.0 / l;
+  float scale = normalizer(h, m, l);
   if (SPLITS > 1u) {
     uint stride = 4u * ((pc.dv + 3u) / 4u) + 4u;
     out_base = ((t * pc.n_heads + h) * SPLITS + gl_WorkGroupID.z) * stride;

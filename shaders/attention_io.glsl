@@ -1,8 +1,8 @@
 // What both attention kernels (attention.comp, attention_tiled.comp) read and write: the
 // queries (rotated as they load where the rope op is folded in), the layer's KV cache (storage
 // buffers, or 4-element texels with TEXEL_KV: the variant of CPU implementations, whose storage
-// loads go lane by lane), the output, and the push constants (dispatch::AttentionPush,
-// AttentionRopePush).
+// loads go lane by lane), the heads' attention sinks, the output, and the push constants
+// (dispatch::AttentionPush, AttentionRopePush).
 #include "common.glsl"
 #define TABLE_BINDING 7
 #include "kv_cache.glsl"
@@ -35,6 +35,7 @@ layout(push_constant) uniform Push {
   uint v_stride;  // floats per cache row of vcache
   uint v_head;    // offset of KV head h's values: h * v_head (values in the keys: head_dim_k)
   uint table_stride;  // block numbers per slot in the block table
+  uint has_sinks;     // 1: binding 8 holds a sink logit per query head
 #if defined(QUERY_ROPE)   // the queries arrive unrotated: the rope op folded in
   uint rope_heads;
   uint rope_head_dim;
@@ -56,3 +57,16 @@ float query(uint t, uint h, uint d) { return q[(t * pc.n_heads + h) * pc.dk + d]
 
 // The cache row of position p of token t's sequence.
 uint kv_row(uint t, uint p) { return cache_row(token_slot(t), p, pc.ring, pc.table_stride); }
+
+layout(std430, binding = 8) readonly buffer Sinks { float sinks[]; };
+
+// What head h's accumulated output is multiplied by, given its max score m (natural log units)
+// and its sum l of e^(score - m): 1 / l, or, with sinks, the softmax's normalization with the
+// head's sink as one more score whose value is zero (gpt-oss).
+float normalizer(uint h, float m, float l) {
+  if (pc.has_sinks == 0u) return 1.0 / l;
+  float s = sinks[h];
+  float mx = max(m, s);
+  float keep = exp(m - mx);  // 0 when no key was seen (m = -inf)
+  return keep / (l * keep + exp(s - mx));
+}

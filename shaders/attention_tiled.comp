@@ -8,7 +8,7 @@
 // block's rows share that sequence's keys. The keys span only the positions some row of the
 // block sees: later ones (causal) and, on sliding-window layers, ones older than the first
 // row's window are never read. Cache rows: kv_cache.glsl's cache_row. Heads up to 256
-// (record_attention). Two layouts:
+// (record_attention). Attention sinks join each row's softmax at the end (normalizer). Two layouts:
 // - storage buffers (GPUs): one row per lane; tiles of KEY_TILE positions are read once into
 //   shared memory for all rows; each lane keeps its query and its output accumulator in
 //   registers, with its own running max and sum (online softmax), so no reduction or barrier
@@ -227,7 +227,7 @@ void main() {
       uint out4 = ((t * pc.n_heads + h) * SPLITS + gl_WorkGroupID.z) * (DV4 + 1u);
       out4v[out4 + c] = c < DV4 ? o : vec4(mx == NEG_INF ? mx : mx / LOG2E, sum, 0.0, 0.0);
     } else if (c < DV4) {
-      out4v[(t * pc.n_heads + h) * DV4 + c] = o / sum;
+      out4v[(t * pc.n_heads + h) * DV4 + c] = o * normalizer(h, mx / LOG2E, sum);
     }
   }
 }
@@ -333,8 +333,9 @@ void main() {
   }
   if (!in_batch) return;
   uint out_base = (t * pc.n_heads + h) * pc.dv;
+  float norm = normalizer(h, m, l);
   for (uint c = 0; c < DV4; ++c)
     for (uint e = 0; e < 4u; ++e)
-      if (4u * c + e < pc.dv) outp[out_base + 4u * c + e] = acc[c][e] / l;
+      if (4u * c + e < pc.dv) outp[out_base + 4u * c + e] = acc[c][e] * norm;
 }
 #endif

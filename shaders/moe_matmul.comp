@@ -13,7 +13,8 @@
   uint x_per_slot;  /* 1: x has a row per output row, 0: per token */ \
   uint n_expert; \
   uint tiles;       /* EXPERTS_BATCH with identity: tiles of tokens per head */ \
-  uint identity;    /* 1: no routing, head h of every token is expert h (head_linear) */
+  uint identity;    /* 1: no routing, head h of every token is expert h (head_linear) */ \
+  uint expert_bias; /* 1: binding 2 holds [n_expert][n] biases, the row's expert's added */
 #include "matmul_subgroup.glsl"
 
 layout(std430, binding = 5) readonly buffer Routing { uint route[]; };  // RoutingLayout
@@ -65,6 +66,8 @@ void main() {
   for (uint i = gl_LocalInvocationID.x; i < ROWS * TOKENS; i += gl_WorkGroupSize.x) {
     uint r = i / TOKENS, t = i % TOKENS;
     if (r >= rows || t >= toks) continue;
-    store(out_row(t), first + r, result(r, t));
+    float v = result(r, t);
+    if (pc.expert_bias != 0u) v += bias[expert * pc.n + first + r];
+    store(out_row(t), first + r, v);
   }
 }

@@ -4,6 +4,7 @@
 
 namespace rbee {
 
-HostTables host_tables() { return {.graph = graph_api(), .moe = graph_moe_api(), .heads = graph_heads_api()}; }
+HostTables host_tables() { return {.graph = graph_api(), .moe = graph_moe_api(), .heads = graph_heads_api(),
+                                 .experts = graph_experts_api()}; }
 
 }  // namespace rbee

@@ -21,7 +21,7 @@ struct DTypeName {
 constexpr DTypeName kDTypes[] = {
     {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16}, {"F64", DType::F64},
     {"I8", DType::I8},   {"I16", DType::I16}, {"I32", DType::I32},   {"I64", DType::I64},
-    {"F8_E4M3", DType::F8_E4M3},
+    {"F8_E4M3", DType::F8_E4M3}, {"U8", DType::U8},
 };
 
 std::optional<DType> dtype_from_name(std::string_view name) {
@@ -72,7 +72,7 @@ std::vector<TensorView> parse_safetensors(const MappedFile& file) {
     const auto dtype = dtype_from_name(dt->get_ref<const std::string&>());
     if (!dtype) {
       fail(what + ": unsupported dtype " + dt->dump() +
-           " (F32, F16, BF16, F64, I8, I16, I32, I64 or F8_E4M3 expected)");
+           " (F32, F16, BF16, F64, I8, I16, I32, I64, U8 or F8_E4M3 expected)");
     }
 
     const auto shape = entry.find("shape");
@@ -82,7 +82,7 @@ std::vector<TensorView> parse_safetensors(const MappedFile& file) {
     view.name = name;
     view.dtype = *dtype;
     uint64_t nbytes =
-        *dtype == DType::F8_E4M3 ? 1 : dtype_traits(static_cast<uint32_t>(*dtype))->block_bytes;
+        *dtype == DType::F8_E4M3 || *dtype == DType::U8 ? 1 : dtype_traits(static_cast<uint32_t>(*dtype))->block_bytes;
     for (const auto& d : *shape) {
       if (!d.is_number_unsigned()) fail(what + ": shape " + shape->dump() + " has a non-size");
       const auto n = d.get<uint64_t>();

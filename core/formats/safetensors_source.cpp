@@ -6,6 +6,7 @@
 
 #include "formats/fp8.hpp"
 #include "formats/hf_config.hpp"
+#include "formats/mxfp4_planes.hpp"
 #include "formats/safetensors.hpp"
 #include "util/read_file.hpp"
 
@@ -31,6 +32,7 @@ SafetensorsSource::SafetensorsSource(const fs::path& folder, const SourceOptions
   const auto stats = options.convert_fp8 ? fp8::convert_weights(tensors_, files_, config_, options, converted_)
                                          : fp8::ConvertStats{};
   files_ = {};
+  join_mxfp4_planes(tensors_, converted_);
   if (stats.weights) {
     spdlog::info("{}: {} FP8 weights converted to {} ({} MiB -> {} MiB) in {:.2f} s, {:.0f} MB/s of FP8",
                  folder.string(), stats.weights, dtype_name(options.fp8_type), stats.fp8_bytes >> 20,

@@ -42,7 +42,8 @@ const vk::Buffer& DeviceWeights::stacked(const std::vector<const TensorView*>& p
 const vk::Buffer& DeviceWeights::head_cut(const TensorView& t, uint32_t n_heads, const HeadCut& cut) {
   auto& slot = cuts_[{&t, cut}];
   if (slot) return *slot;
-  const uint64_t cols = t.shape.at(1), rows = t.shape.at(0);
+  // t seen as 2-D [rows, cols] (a 3-D [n, a, b] tensor: [n * a, b]).
+  const uint64_t cols = t.shape.back(), rows = t.elements() / cols;
   if (!cut.transposed) {
     // Whole rows (quantized rows are whole blocks): one copy per head.
     const uint64_t row_bytes = t.nbytes / rows, head_bytes = cut.count * row_bytes;

@@ -27,7 +27,8 @@ class DeviceWeights {
   const vk::Buffer& stacked(const std::vector<const TensorView*>& parts);
   // The size of stacked()'s buffer for `count` parts of part_bytes each.
   static uint64_t stacked_size(uint64_t part_bytes, size_t count) { return (part_bytes * count + 3) / 4 * 4; }
-  // Per-head matrices cut from t (see HeadCut): [n_heads][count][cols] rows in the stored type,
+  // Per-head matrices cut from t (see HeadCut; a 3-D t is seen as 2-D [shape0 * shape1, shape2]):
+  // [n_heads][count][cols] rows in the stored type,
   // or transposed [n_heads][cols][count] decoded to float32 (any type).
   const vk::Buffer& head_cut(const TensorView& t, uint32_t n_heads, const HeadCut& cut);
   uint64_t bytes_uploaded() const { return bytes_; }

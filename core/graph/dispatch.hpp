@@ -39,13 +39,13 @@ inline RopePush rope_push(const Node& rope) {
   const rbee_rope_params& p = rope.rope;
   return {p.n_heads, p.head_dim, p.n_rot, p.mode == RBEE_ROPE_NEOX, rope.inputs[1] != RBEE_TENSOR_NONE, p.attn_factor};
 }
-struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, ring, v_stride, v_head, table_stride; };
+struct AttentionPush { uint32_t n_heads, n_kv_heads, dk, dv; float scale, softcap; uint32_t window, ring, v_stride, v_head, table_stride, has_sinks; };
 struct AttentionRopePush { AttentionPush attention; RopePush rope; };
-struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; };
+struct ElementwisePush { uint32_t n, op, b_len; float factor; uint32_t b_div; float factor2; };
 struct SlicePush { uint32_t rows, in_cols, begin, count, groups; };
 struct MoeRoutePush { uint32_t n_tokens, n_expert, k, sigmoid, normalize; float scale; uint32_t n_group, topk_group, group_top, has_bias; };
 struct MoeBucketPush { uint32_t n_tokens, n_expert, k; };
-struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t ldo, n_used, x_per_slot, n_expert, tiles, identity; };
+struct MoeMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t ldo, n_used, x_per_slot, n_expert, tiles, identity, expert_bias; };
 struct ConcatPush { uint32_t rows, a_cols, b_cols, groups; };
 struct MoeCombinePush { uint32_t n_tokens, cols, k; };
 // shaders/step.glsl: a header, then per token (position, slot), per segment (first token,

@@ -53,9 +53,9 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
   readback_ = std::make_unique<vk::Buffer>(device, readback_bytes, vk::MemoryKind::Readback, "logits");
   dummy_ = std::make_unique<vk::Buffer>(device, 16, vk::MemoryKind::Device, "unused binding");
 
-  // At most two dispatches a node (and four more); a kernel binds at most 8 buffers, 4 of them
-  // as texel views.
-  descriptors_ = std::make_unique<vk::DescriptorPool>(device, static_cast<uint32_t>(graph.nodes().size()) * 2 + 4, 8, 4);
+  // At most two dispatches a node (and four more); a kernel binds at most 9 buffers (attention),
+  // 4 of them as texel views.
+  descriptors_ = std::make_unique<vk::DescriptorPool>(device, static_cast<uint32_t>(graph.nodes().size()) * 2 + 4, 9, 4);
 
   cmd_ = std::make_unique<vk::CommandBuffer>(device);
   record(graph);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "formats/model_source.hpp"
+#include "rbee/ext/experts.h"
 #include "rbee/ext/heads.h"
 #include "rbee/ext/moe.h"
 #include "rbee/graph.h"
@@ -31,6 +32,7 @@ enum ElementwiseOp : uint32_t {
   kMul = 1,
   kScale = 2,
   kSoftcap = 3,  // factor * tanh(a / factor)
+  kClampedSwiglu = 4,  // gpt-oss: alpha = factor, limit = factor2 (rbee/ext/experts.h)
   kSilu = 10,
   kGelu = 11,
   kGeluTanh = 12,
@@ -58,6 +60,7 @@ struct Node {
   rbee_attention_params attention{};
   uint32_t elementwise = 0;
   float factor = 1.0f;
+  float factor2 = 0.0f;  // kClampedSwiglu's limit
   uint32_t slice_begin = 0;  // OpKind::Slice: first column taken of each group
   uint32_t groups = 1;       // OpKind::Slice, Concat: runs of columns per row
 };
@@ -137,9 +140,10 @@ constexpr uint32_t kMaxAttentionHeadDim = 1024;
 bool kernel_weight_type(DType t);
 
 // The host's tables of graph operations over Graph (rbee_graph* is a Graph*): the base table and
-// the extensions RBEE_EXT_GRAPH_MOE and RBEE_EXT_GRAPH_HEADS. Static storage.
+// the extensions RBEE_EXT_GRAPH_MOE, RBEE_EXT_GRAPH_HEADS and RBEE_EXT_GRAPH_EXPERTS. Static storage.
 const rbee_graph_api* graph_api();
 const rbee_graph_moe_api* graph_moe_api();
 const rbee_graph_heads_api* graph_heads_api();
+const rbee_graph_experts_api* graph_experts_api();
 
 }  // namespace rbee

@@ -9,6 +9,29 @@
 #include "graph/graph_api_support.hpp"
 
 namespace rbee {
+namespace graph_api_support {
+
+rbee_tensor add_elementwise(Graph& gr, const char* op, rbee_tensor a, rbee_tensor b, uint32_t code, float factor,
+                            float factor2) {
+  if (!activation(gr, a, op, "a")) return RBEE_TENSOR_NONE;
+  const Node& na = gr.node(a);
+  if (b != RBEE_TENSOR_NONE) {
+    if (!gr.valid(b)) return gr.fail(std::string(op) + ": b is not a tensor of this graph", RBEE_ERROR_INVALID_ARGUMENT);
+    const Node& nb = gr.node(b);
+    bool same = nb.rows == na.rows && nb.cols == na.cols;
+    bool row = nb.rows == 1 && nb.cols == na.cols && code < kScale;
+    bool column = nb.rows == na.rows && nb.cols == 1 && code < kScale && is_activation(nb);
+    if (!(same || row || column) || nb.kind == OpKind::Tokens ||
+        (nb.kind == OpKind::Weight && !float_weight_type(nb.weight->dtype)))
+      return gr.fail(std::string(op) + ": b " + shape(nb) + " does not match a " + shape(na));
+    if (nb.kind == OpKind::Weight && !vector_weight(gr, b, na.cols, op, "b")) return RBEE_TENSOR_NONE;
+  }
+  return gr.add(Node{.kind = OpKind::Elementwise, .inputs = {a, b}, .rows = na.rows, .cols = na.cols,
+                     .elementwise = code, .factor = factor, .factor2 = factor2});
+}
+
+}  // namespace graph_api_support
+
 namespace {
 
 using namespace graph_api_support;
@@ -100,7 +123,7 @@ rbee_tensor api_rope(rbee_graph* g, rbee_tensor x, rbee_tensor freq_factors, con
   return guarded(g, "rope", [=](Graph& gr) {
     if (!activation(gr, x, "rope", "x")) return RBEE_TENSOR_NONE;
     rbee_rope_params rp;
-    if (!read_params(params, rp)) return fail_params(gr, "rope");
+    if (!read_params(params, rp, offsetof(rbee_rope_params, yarn_no_truncate))) return fail_params(gr, "rope");
     const rbee_rope_params* p = &rp;
     const Node& in = gr.node(x);
     if (p->head_dim == 0 || p->head_dim % 2 || p->n_rot % 2 || p->n_rot > p->head_dim || p->n_rot == 0 ||
@@ -136,7 +159,7 @@ rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tens
                           const rbee_attention_params* params) noexcept {
   return guarded(g, "attention", [=](Graph& gr) {
     rbee_attention_params ap;
-    if (!read_params(params, ap)) return fail_params(gr, "attention");
+    if (!read_params(params, ap, offsetof(rbee_attention_params, sinks))) return fail_params(gr, "attention");
     const rbee_attention_params* p = &ap;
     if (!activation(gr, q, "attention", "q") || !activation(gr, k, "attention", "k")) return RBEE_TENSOR_NONE;
     if (ap.values_in_keys) {
@@ -159,28 +182,10 @@ rbee_tensor api_attention(rbee_graph* g, rbee_tensor q, rbee_tensor k, rbee_tens
       return gr.fail("attention: q " + shape(nq) + ", k " + shape(nk) +
                      (ap.values_in_keys ? std::string() : ", v " + shape(gr.node(v))) +
                      " do not match the head counts and sizes");
-    return gr.add(Node{.kind = OpKind::Attention, .inputs = {q, k, v}, .rows = nq.rows,
+    if (!vector_weight(gr, ap.sinks, p->n_heads, "attention", "sinks")) return RBEE_TENSOR_NONE;
+    return gr.add(Node{.kind = OpKind::Attention, .inputs = {q, k, v, ap.sinks}, .rows = nq.rows,
                        .cols = p->n_heads * p->head_dim_v, .attention = ap});
   });
-}
-
-// An elementwise op of a (and b, optional) on gr; the callers run it inside guarded().
-rbee_tensor add_elementwise(Graph& gr, const char* op, rbee_tensor a, rbee_tensor b, uint32_t code, float factor) {
-  if (!activation(gr, a, op, "a")) return RBEE_TENSOR_NONE;
-  const Node& na = gr.node(a);
-  if (b != RBEE_TENSOR_NONE) {
-    if (!gr.valid(b)) return gr.fail(std::string(op) + ": b is not a tensor of this graph", RBEE_ERROR_INVALID_ARGUMENT);
-    const Node& nb = gr.node(b);
-    bool same = nb.rows == na.rows && nb.cols == na.cols;
-    bool row = nb.rows == 1 && nb.cols == na.cols && code < kScale;
-    bool column = nb.rows == na.rows && nb.cols == 1 && code < kScale && is_activation(nb);
-    if (!(same || row || column) || nb.kind == OpKind::Tokens ||
-        (nb.kind == OpKind::Weight && !float_weight_type(nb.weight->dtype)))
-      return gr.fail(std::string(op) + ": b " + shape(nb) + " does not match a " + shape(na));
-    if (nb.kind == OpKind::Weight && !vector_weight(gr, b, na.cols, op, "b")) return RBEE_TENSOR_NONE;
-  }
-  return gr.add(Node{.kind = OpKind::Elementwise, .inputs = {a, b}, .rows = na.rows, .cols = na.cols,
-                     .elementwise = code, .factor = factor});
 }
 
 uint32_t activation_code(rbee_unary_op op) { return kSilu + static_cast<uint32_t>(op); }

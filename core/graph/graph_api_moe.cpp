@@ -7,6 +7,40 @@
 #include "graph/graph_api_support.hpp"
 
 namespace rbee {
+namespace graph_api_support {
+
+bool is_routing(const Graph& g, rbee_tensor t) { return g.valid(t) && g.node(t).kind == OpKind::MoeRoute; }
+
+rbee_tensor add_moe_linear(Graph& gr, rbee_tensor x, rbee_tensor experts, rbee_tensor routing, rbee_tensor biases) {
+  if (!activation(gr, x, "moe_linear", "x")) return RBEE_TENSOR_NONE;
+  if (!gr.valid(experts) || gr.node(experts).n_expert == 0) return gr.fail("moe_linear: experts must come from experts()", RBEE_ERROR_INVALID_ARGUMENT);
+  if (!is_routing(gr, routing)) return gr.fail("moe_linear: routing must come from moe_route()", RBEE_ERROR_INVALID_ARGUMENT);
+  const Node &in = gr.node(x), &w = gr.node(experts), &r = gr.node(routing);
+  uint32_t k = r.moe.n_used;
+  if (w.n_expert != r.moe.n_expert)
+    return gr.fail("moe_linear: " + weight_name(w) + " holds " + std::to_string(w.n_expert) + " experts, routing chooses among " +
+                   std::to_string(r.moe.n_expert));
+  if (in.cols != w.cols || (in.rows != r.rows && uint64_t(in.rows) != uint64_t(r.rows) * k))
+    return gr.fail("moe_linear: input " + shape(in) + " does not fit experts of " + weight_name(w) + " [" +
+                   std::to_string(w.rows) + ", " + std::to_string(w.cols) + "] for " + std::to_string(r.rows) + " tokens x " +
+                   std::to_string(k) + " experts");
+  if (biases != RBEE_TENSOR_NONE) {
+    if (!gr.valid(biases) || gr.node(biases).kind != OpKind::Weight || gr.node(biases).n_expert != 0)
+      return gr.fail("moe_linear: biases must be a weight", RBEE_ERROR_INVALID_ARGUMENT);
+    const Node& b = gr.node(biases);
+    if (b.weight->shape.size() != 2 || b.rows != w.n_expert || b.cols != w.rows)
+      return gr.fail("moe_linear: biases " + weight_name(b) + " have shape " + shape(b) + ", expected [" +
+                     std::to_string(w.n_expert) + ", " + std::to_string(w.rows) + "]");
+    if (!float_weight_type(b.weight->dtype))
+      return gr.fail("moe_linear: biases " + weight_name(b) + " have type " + std::string(dtype_name(b.weight->dtype)) +
+                     ", expected F32, F16 or BF16");
+  }
+  return gr.add(Node{.kind = OpKind::MoeLinear, .inputs = {x, experts, routing, biases}, .rows = r.rows * k, .cols = w.rows,
+                     .moe = r.moe});
+}
+
+}  // namespace graph_api_support
+
 namespace {
 
 using namespace graph_api_support;
@@ -61,8 +95,6 @@ rbee_tensor api_experts(rbee_graph* g, const char* name, uint32_t n_expert) noex
   });
 }
 
-bool is_routing(const Graph& g, rbee_tensor t) { return g.valid(t) && g.node(t).kind == OpKind::MoeRoute; }
-
 rbee_tensor api_moe_route(rbee_graph* g, rbee_tensor logits, rbee_tensor selection_bias, const rbee_moe_route_params* params) noexcept {
   return guarded(g, "moe_route", [=](Graph& gr) {
     if (!activation(gr, logits, "moe_route", "logits")) return RBEE_TENSOR_NONE;
@@ -95,22 +127,7 @@ rbee_tensor api_moe_route(rbee_graph* g, rbee_tensor logits, rbee_tensor selecti
 }
 
 rbee_tensor api_moe_linear(rbee_graph* g, rbee_tensor x, rbee_tensor experts, rbee_tensor routing) noexcept {
-  return guarded(g, "moe_linear", [=](Graph& gr) {
-    if (!activation(gr, x, "moe_linear", "x")) return RBEE_TENSOR_NONE;
-    if (!gr.valid(experts) || gr.node(experts).n_expert == 0) return gr.fail("moe_linear: experts must come from experts()", RBEE_ERROR_INVALID_ARGUMENT);
-    if (!is_routing(gr, routing)) return gr.fail("moe_linear: routing must come from moe_route()", RBEE_ERROR_INVALID_ARGUMENT);
-    const Node &in = gr.node(x), &w = gr.node(experts), &r = gr.node(routing);
-    uint32_t k = r.moe.n_used;
-    if (w.n_expert != r.moe.n_expert)
-      return gr.fail("moe_linear: " + weight_name(w) + " holds " + std::to_string(w.n_expert) + " experts, routing chooses among " +
-                     std::to_string(r.moe.n_expert));
-    if (in.cols != w.cols || (in.rows != r.rows && uint64_t(in.rows) != uint64_t(r.rows) * k))
-      return gr.fail("moe_linear: input " + shape(in) + " does not fit experts of " + weight_name(w) + " [" +
-                     std::to_string(w.rows) + ", " + std::to_string(w.cols) + "] for " + std::to_string(r.rows) + " tokens x " +
-                     std::to_string(k) + " experts");
-    return gr.add(Node{.kind = OpKind::MoeLinear, .inputs = {x, experts, routing}, .rows = r.rows * k, .cols = w.rows,
-                       .moe = r.moe});
-  });
+  return guarded(g, "moe_linear", [=](Graph& gr) { return add_moe_linear(gr, x, experts, routing, RBEE_TENSOR_NONE); });
 }
 
 rbee_tensor api_moe_combine(rbee_graph* g, rbee_tensor h, rbee_tensor routing) noexcept {

@@ -81,11 +81,14 @@ inline bool vector_weight(Graph& g, rbee_tensor t, uint32_t cols, const char* op
 }
 
 // A plugin's params struct as this host knows it, or false when it is NULL or smaller than
-// ABI 2.0's struct. A plugin of a later minor may pass a larger one: its tail is not read.
+// ABI 2.0's struct (size_2_0 bytes: the offset of the first field a later minor added, for the
+// structs that grew). Fields past the plugin's struct_size read as zero; a plugin of a later
+// minor may pass a larger struct: its tail is not read.
 template <typename T>
-bool read_params(const T* p, T& out) {
-  if (p == nullptr || p->struct_size < sizeof(T)) return false;
-  std::memcpy(&out, p, sizeof(T));
+bool read_params(const T* p, T& out, size_t size_2_0 = sizeof(T)) {
+  if (p == nullptr || p->struct_size < size_2_0) return false;
+  std::memset(&out, 0, sizeof(T));
+  std::memcpy(&out, p, std::min<size_t>(p->struct_size, sizeof(T)));
   out.struct_size = sizeof(T);
   return true;
 }
@@ -94,5 +97,14 @@ bool read_params(const T* p, T& out) {
 inline rbee_tensor fail_params(Graph& g, const char* op) {
   return g.fail(std::string(op) + ": bad params (NULL, or struct_size below ABI 2.0's)", RBEE_ERROR_INVALID_ARGUMENT);
 }
+
+// An elementwise op of a (and b, optional) on g (graph_api.cpp); the callers run it inside
+// guarded(). factor2: the op's second parameter (clamped_swiglu's limit).
+rbee_tensor add_elementwise(Graph& g, const char* op, rbee_tensor a, rbee_tensor b, uint32_t code, float factor,
+                            float factor2 = 0.0f);
+
+// moe_linear's node (graph_api_moe.cpp), with the chosen experts' biases [n_expert, out] when
+// biases is not RBEE_TENSOR_NONE; the callers run it inside guarded().
+rbee_tensor add_moe_linear(Graph& g, rbee_tensor x, rbee_tensor experts, rbee_tensor routing, rbee_tensor biases);
 
 }  // namespace rbee::graph_api_support

@@ -31,7 +31,7 @@ void check_cache(const KvCache& cache, const rbee_attention_params& a, uint32_t 
 
 }  // namespace
 
-// Inputs: queries, keys, values (none with values in the keys).
+// Inputs: queries, keys, values (none with values in the keys), sinks (may be none).
 void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_tensor self) {
   const rbee_attention_params& a = n.attention;
   const auto& in = n.inputs;
@@ -60,10 +60,12 @@ void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_ten
     dispatch(vk::KvStore{.kv = cache_.type()}.name(), store, &sp, sizeof sp, {wg}, store_groups, n.rows, 1);
   }
 
+  const bool sinks = in[3] != RBEE_TENSOR_NONE;
   AttentionRopePush pc{{a.n_heads, a.n_kv_heads, a.head_dim_k, a.head_dim_v, a.scale, a.softcap, a.window, ring,
-                        layout.v_stride, layout.v_head, table_stride},
+                        layout.v_stride, layout.v_head, table_stride, sinks},
                        {}};
-  std::vector<Binding> attend{bind(in[0], false), kc, vc, step, bind(self, false), none, none, table};
+  // Binding 8: the heads' sinks.
+  std::vector<Binding> attend{bind(in[0], false), kc, vc, step, bind(self, false), none, none, table, bind(in[3], true)};
   const rbee_tensor query_rope = fusions_.query_rope_of[self - 1];
   if (query_rope) {
     const Node& r = graph.node(query_rope);
@@ -140,9 +142,9 @@ void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_ten
   const Binding partials{scratch_.back()->handle(), 0, bytes};
   attend[4] = partials;
   dispatch(name, attend, &pc, push_bytes, spec, gx, blocks, splits);
-  struct MergePush { uint32_t n_heads, dv, splits; };
-  const MergePush mp{a.n_heads, a.head_dim_v, splits};
-  dispatch(shaders::AttentionMerge{.kv = variant.kv}.name(), {partials, bind(self, false)}, &mp, sizeof mp,
+  struct MergePush { uint32_t n_heads, dv, splits, has_sinks; };
+  const MergePush mp{a.n_heads, a.head_dim_v, splits, sinks};
+  dispatch(shaders::AttentionMerge{.kv = variant.kv}.name(), {partials, bind(self, false), bind(in[3], true)}, &mp, sizeof mp,
            {config_.attention_wg}, a.n_heads, n.rows, 1);
 }
 

@@ -25,7 +25,7 @@ void CompiledGraph::record_elementwise(const Graph& graph, const Node& n, rbee_t
   if (in[1] != RBEE_TENSOR_NONE) b_len = graph.node(in[1]).rows * graph.node(in[1]).cols;
   // b as one column [rows, 1] broadcast over a's columns.
   bool column = in[1] != RBEE_TENSOR_NONE && graph.node(in[1]).cols == 1 && n.cols != 1;
-  ElementwisePush pc{static_cast<uint32_t>(count), n.elementwise, b_len, n.factor, column ? n.cols : 0};
+  ElementwisePush pc{static_cast<uint32_t>(count), n.elementwise, b_len, n.factor, column ? n.cols : 0, n.factor2};
   uint32_t wg = config_.elementwise_wg;
   dispatch(Kernel::Elementwise, {bind(in[0], false), bind(in[1], true), bind(self, false)}, &pc, sizeof pc, {wg},
            std::min(div_up(count, wg), kMaxGroups), 1, 1);

@@ -44,10 +44,13 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   if (gz > kMaxGroups) throw std::runtime_error("moe_linear: too many tokens x experts for one dispatch");
   uint32_t groups = div_up(out_cols, config_.subgroup_rows);
   uint32_t gx = std::min(groups, kMaxGroups);
+  // moe_linear_bias: the chosen experts' biases [n_expert, out] (inputs[3]).
+  const bool expert_bias = n.inputs.size() > 3 && n.inputs[3] != RBEE_TENSOR_NONE;
   MoeMatmulPush pc{w.cols, out_cols, tokens, 0, gx, 0, 0, 0, 0, out_cols, k, identity || x.rows != tokens, w.n_expert, tiles,
-                   identity};
+                   identity, expert_bias};
   Binding none = whole(*dummy_);
-  std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false), none, bind(self, false), none,
+  std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false),
+                                expert_bias ? bind(n.inputs[3], true) : none, bind(self, false), none,
                                 bind(n.inputs[2], false), none, none};
   bool texel = linear_kernel(w, true) == LinearKernel::Texel;
   if (texel) {

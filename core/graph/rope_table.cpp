@@ -10,14 +10,19 @@ namespace {
 
 // transformers' YaRN: pairs rotating fewer than beta_slow times over the original context are
 // interpolated (divided by factor), those rotating more than beta_fast times kept, a linear
-// ramp between; the correction range is rounded outwards ("truncate").
+// ramp between; the correction range is rounded outwards ("truncate") unless yarn_no_truncate.
 double yarn_inv_freq(const rbee_rope_params& p, size_t j, double inv) {
   const double dim = p.n_rot, base = p.theta, ctx = p.original_max_positions;
   auto correction_dim = [&](double rotations) {
     return dim * std::log(ctx / (rotations * 2 * std::numbers::pi)) / (2 * std::log(base));
   };
-  double low = std::max(std::floor(correction_dim(p.beta_fast)), 0.0);
-  double high = std::min(std::ceil(correction_dim(p.beta_slow)), dim - 1);
+  double low = correction_dim(p.beta_fast), high = correction_dim(p.beta_slow);
+  if (!p.yarn_no_truncate) {
+    low = std::floor(low);
+    high = std::ceil(high);
+  }
+  low = std::max(low, 0.0);
+  high = std::min(high, dim - 1);
   if (low == high) high += 0.001;
   double ramp = std::clamp((double(j) - low) / (high - low), 0.0, 1.0);
   double extrapolation = 1.0 - ramp;

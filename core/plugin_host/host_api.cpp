@@ -38,6 +38,7 @@ const void* get_extension(const rbee_host* host, const char* id) noexcept {
   if (context == nullptr || id == nullptr) return nullptr;
   if (std::strcmp(id, RBEE_EXT_GRAPH_MOE) == 0) return context->tables.moe;
   if (std::strcmp(id, RBEE_EXT_GRAPH_HEADS) == 0) return context->tables.heads;
+  if (std::strcmp(id, RBEE_EXT_GRAPH_EXPERTS) == 0) return context->tables.experts;
   return nullptr;
 }
 

@@ -27,13 +27,15 @@ std::optional<DTypeTraits> dtype_traits(uint32_t ggml_type) {
     case DType::I64: return DTypeTraits{"i64", 1, 8};
     case DType::F64: return DTypeTraits{"f64", 1, 8};
     case DType::MXFP4: return DTypeTraits{"mxfp4", 32, 17};
-    case DType::F8_E4M3: break;  // safetensors only, converted on load (see dtype_name)
+    case DType::F8_E4M3:  // safetensors only, converted on load (see dtype_name)
+    case DType::U8: break;
   }
   return std::nullopt;
 }
 
 std::string_view dtype_name(DType t) {
   if (t == DType::F8_E4M3) return "f8_e4m3";
+  if (t == DType::U8) return "u8";
   const auto traits = dtype_traits(static_cast<uint32_t>(t));
   return traits ? traits->name : std::string_view("unknown");
 }

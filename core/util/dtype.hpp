@@ -34,6 +34,10 @@ enum class DType : uint32_t {
   // converts such weights on load (formats/fp8.hpp), so plugins and kernels never see it.
   // dtype_traits() does not know it (a GGUF file cannot hold it).
   F8_E4M3 = 1001,
+  // Safetensors uint8: only parse_safetensors yields it, for the planes of MXFP4 weights
+  // (`X_blocks`, `X_scales`), which SafetensorsSource joins into MXFP4 tensors on load
+  // (formats/mxfp4_planes.hpp). dtype_traits() does not know it.
+  U8 = 1002,
 };
 
 struct DTypeTraits {

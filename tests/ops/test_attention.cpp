@@ -10,6 +10,7 @@
 // workgroup spanning tokens), windows whose ring wraps, soft-capping and values in the keys. The
 // split_* cases force split-K attention (partials merged by attention_merge.comp) at short
 // contexts: contexts within one split and across many, windows, soft-capping, MLA, wide heads.
+// The sinks_* cases add gpt-oss's attention sinks to decode, batches, windows and split-K.
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -29,12 +30,13 @@ struct AttentionCase {
   // > 0: split-K attention asked for at short contexts (KernelConfig: 64 workgroups, splits of
   // this many positions of the cache's capacity); single-token steps must run it.
   uint32_t split_keys = 0;
+  bool sinks = false;  // gpt-oss's learned sinks: a logit per query head joins each softmax
 };
 
 // Reference over the host copies of q, k, v (k and v rounded as the cache stores them).
 class Reference {
  public:
-  Reference(const AttentionCase& c) : c_(c) {}
+  Reference(const AttentionCase& c, std::vector<float> sinks = {}) : c_(c), sinks_(std::move(sinks)) {}
 
   // Appends `tokens` rows of k and v, then attends the same rows of q; returns [tokens, n_heads*dv].
   std::vector<double> step(const float* q, const float* k, const float* v, uint32_t tokens) {
@@ -64,6 +66,10 @@ class Reference {
           if (c_.softcap > 0) s[j] = c_.softcap * std::tanh(s[j] / c_.softcap);
           m = std::max(m, s[j]);
         }
+        if (!sinks_.empty()) {  // one more score, whose value is zero: it only adds to the sum
+          m = std::max(m, double(sinks_[h]));
+          sum = std::exp(double(sinks_[h]) - m);
+        }
         for (uint32_t j = first; j < len; ++j) sum += (s[j] = std::exp(s[j] - m));
         double* o = &out[(size_t(t) * c_.n_heads + h) * c_.dv];
         for (uint32_t j = first; j < len; ++j)
@@ -75,6 +81,7 @@ class Reference {
  private:
   double stored(float x) const { return c_.kv == KvType::F16 ? round_to_f16(x) : x; }
   AttentionCase c_;
+  std::vector<float> sinks_;
   std::vector<double> keys_, values_;
 };
 
@@ -105,12 +112,17 @@ TEST_P(AttentionTest, MatchesReferenceAcrossSteps) {
   std::vector<float> k = h.source().add("k", DType::F32, {total, kw}, random_values(size_t(total) * kw, 2, -2.0f, 2.0f));
   std::vector<float> v = h.source().add("v", DType::F32, {total, vw}, random_values(size_t(total) * vw, 3));
 
-  Reference ref(c);
+  // Sinks from -1 to 4: some below the scores, some dominating them (the sink's share of the
+  // softmax is then large), as trained gpt-oss heads have both.
+  std::vector<float> sinks;
+  if (c.sinks) sinks = h.source().add("sinks", DType::F32, {c.n_heads}, random_values(c.n_heads, 4, -1.0f, 4.0f));
+  Reference ref(c, sinks);
   uint32_t n_past = 0;
   for (auto [tokens, times] : c.steps) {
     auto cg = h.compile(tokens, [&](const rbee_graph_api& api, rbee_graph* g) {
       rbee_attention_params p{sizeof p, 0, c.n_heads, c.n_kv_heads, c.dk, c.dv, 1.0f / std::sqrt(float(c.dk)),
                               c.softcap, c.window, c.values_in_keys};
+      if (c.sinks) p.sinks = api.weight(g, "sinks");
       return api.attention(g, h.input(g, "q"), h.input(g, "k"), c.values_in_keys ? RBEE_TENSOR_NONE : h.input(g, "v"), &p);
     }, true, c.split_keys > 0);
     for (uint32_t r = 0; r < times; ++r) {
@@ -176,6 +188,13 @@ std::vector<AttentionCase> cases() {
       // Soft-capping and values in the keys (MLA), and the wide kernel (DeepSeek's 576/512).
       {"split_softcap_values_in_keys_f16", 8, 1, 40, 32, K::F16, {{20, 1}, {1, 3}, {100, 1}, {1, 2}}, 0, 1.5f, 512, true, false, 16},
       {"split_wide_deepseek_576_f16", 4, 1, 576, 512, K::F16, {{40, 1}, {1, 3}}, 0, 0, 512, true, false, 8},
+      // Attention sinks (gpt-oss): full attention and sliding windows over a wrapping ring, in
+      // batches (tiled) and single tokens (attention.comp, texel tiled), and split-K decode, where
+      // attention_merge adds the sink.
+      {"sinks_full_gqa2_f32", 4, 2, 16, 16, K::F32, {{7, 1}, {130, 1}, {1, 3}}, 0, 0, 512, false, false, 0, true},
+      {"sinks_window8_f16", 4, 2, 16, 16, K::F16, {{9, 3}, {1, 12}, {4, 2}}, 8, 0, 9, false, false, 0, true},
+      {"sinks_split_full_f32", 4, 2, 16, 16, K::F32, {{1, 2}, {40, 1}, {1, 2}, {200, 1}, {1, 3}}, 0, 0, 512, false, false, 16, true},
+      {"sinks_split_window_f32", 8, 1, 16, 16, K::F32, {{20, 1}, {1, 25}, {7, 3}, {1, 3}}, 24, 0, 20, false, false, 4, true},
   };
 }
 

@@ -44,8 +44,8 @@ TEST(ShaderInterface, RefusesAPushConstantSizeOtherThanTheShaders) {
   EXPECT_THAT(refusal("norm", 4, 0, kNormPush - 4),
               AllOf(HasSubstr("kernel norm"), HasSubstr("28 bytes (expected)"), HasSubstr("pushes 24")));
   // The attention variant with the queries' rope folded in takes the rope's values too.
-  EXPECT_THAT(refusal("attention_rope_f32", 8, 0, sizeof(dispatch::AttentionPush)),
-              AllOf(HasSubstr("kernel attention_rope_f32"), HasSubstr("68 bytes (expected)"), HasSubstr("pushes 44")));
+  EXPECT_THAT(refusal("attention_rope_f32", 9, 0, sizeof(dispatch::AttentionPush)),
+              AllOf(HasSubstr("kernel attention_rope_f32"), HasSubstr("72 bytes (expected)"), HasSubstr("pushes 48")));
 }
 
 TEST(ShaderInterface, RefusesTheWrongKindOfDescriptor) {
@@ -53,7 +53,7 @@ TEST(ShaderInterface, RefusesTheWrongKindOfDescriptor) {
               AllOf(HasSubstr("kernel norm"), HasSubstr("binding 0 is a storage buffer in the shader"),
                     HasSubstr("binds a uniform texel buffer")));
   // attention_texel reads the cache (bindings 1 and 2) as texels.
-  EXPECT_THAT(refusal("attention_texel_f32", 8, 0b010, sizeof(dispatch::AttentionPush)),
+  EXPECT_THAT(refusal("attention_texel_f32", 9, 0b010, sizeof(dispatch::AttentionPush)),
               AllOf(HasSubstr("kernel attention_texel_f32"), HasSubstr("binding 2 is a uniform texel buffer"),
                     HasSubstr("binds a storage buffer")));
 }

@@ -119,9 +119,11 @@ DType tensor_type(FileType type, rbee_tensor_id role, int layer, std::span<const
   // llama-quantize leaves 1-D tensors and norms as they are: F32 in converted files.
   // The MoE router (ffn_gate_inp) is F32 too: convert_hf_to_gguf always writes FFN_GATE_INP in
   // F32, and llama-quantize never quantizes a name containing "ffn_gate_inp.weight".
+  // Biases (gpt-oss's experts' are 2-D) keep F32: llama-quantize quantizes only ".weight" names.
   if (ne.size() < 2 || role == RBEE_T_ATTN_NORM || role == RBEE_T_FFN_NORM ||
       role == RBEE_T_OUTPUT_NORM || role == RBEE_T_ROPE_FREQS || role == RBEE_T_ATTN_Q_NORM ||
-      role == RBEE_T_ATTN_K_NORM || role == RBEE_T_ATTN_KV_A_NORM || role == RBEE_T_FFN_GATE_INP)
+      role == RBEE_T_ATTN_K_NORM || role == RBEE_T_ATTN_KV_A_NORM || role == RBEE_T_FFN_GATE_INP ||
+      role == RBEE_T_FFN_GATE_EXPS_BIAS || role == RBEE_T_FFN_UP_EXPS_BIAS || role == RBEE_T_FFN_DOWN_EXPS_BIAS)
     return DType::F32;
   const DType def = info(type).default_type;
   if (!quantized(def)) return def;

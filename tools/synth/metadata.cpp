@@ -79,6 +79,32 @@ void add_deepseek2_hparams(GgufWriter& w, const Preset& p) {
   if (p.yarn.factor > 0) w.add_f32(a + "rope.scaling.yarn_log_multiplier", p.yarn.log_multiplier);
 }
 
+// gpt-oss's keys as convert_hf_to_gguf's GptOssModel writes them (those of the tiny fixture's
+// model-f32.gguf): no rope.dimension_count (the head size), the experts' FFN in both
+// feed_forward_length and expert_feed_forward_length, YaRN under rope.scaling.*.
+void add_gpt_oss_hparams(GgufWriter& w, const Preset& p) {
+  const std::string a = std::string(p.architecture) + ".";
+  w.add_u32(a + "block_count", p.n_layer);
+  w.add_u32(a + "context_length", p.context);
+  w.add_u32(a + "embedding_length", p.n_embd);
+  w.add_u32(a + "feed_forward_length", p.expert_ff());
+  w.add_u32(a + "attention.head_count", p.n_head);
+  w.add_u32(a + "attention.head_count_kv", p.n_head_kv);
+  w.add_string(a + "rope.scaling.type", "yarn");
+  w.add_f32(a + "rope.scaling.factor", p.yarn.factor);
+  w.add_u32(a + "rope.scaling.original_context_length", p.yarn.original_context);
+  w.add_f32(a + "rope.scaling.yarn_beta_fast", p.yarn.beta_fast);
+  w.add_f32(a + "rope.scaling.yarn_beta_slow", p.yarn.beta_slow);
+  w.add_f32(a + "rope.freq_base", p.rope_theta);
+  w.add_f32(a + "attention.layer_norm_rms_epsilon", p.norm_eps);
+  w.add_u32(a + "expert_count", p.n_expert);
+  w.add_u32(a + "expert_used_count", p.n_expert_used);
+  w.add_u32(a + "attention.key_length", p.head_size());
+  w.add_u32(a + "attention.value_length", p.head_size());
+  w.add_u32(a + "attention.sliding_window", p.sliding_window);
+  w.add_u32(a + "expert_feed_forward_length", p.expert_ff());
+}
+
 // Every preset gets this vocabulary, whatever its model's own tokenizer (Qwen3's is a GPT-2
 // style BPE): llama.cpp picks the tokenizer from tokenizer.ggml.model, not the architecture, and
 // only the vocabulary's size shapes the weights.
@@ -107,6 +133,8 @@ void add_metadata(GgufWriter& w, const ModelPlan& plan) {
   w.add_u32("general.quantization_version", 2);
   if (p.architecture == "deepseek2")
     add_deepseek2_hparams(w, p);
+  else if (p.architecture == "gpt-oss")
+    add_gpt_oss_hparams(w, p);
   else
     add_llama_hparams(w, p);
   add_spm_tokenizer(w, p.n_vocab);

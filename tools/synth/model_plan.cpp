@@ -19,7 +19,8 @@ std::string gguf_name(rbee_tensor_id id, int layer) {
 void add(ModelPlan& plan, std::vector<uint64_t> ne, rbee_tensor_id role, int layer = -1) {
   TensorPlan t{.name = gguf_name(role, layer), .ne = std::move(ne), .role = role, .layer = layer};
   const bool norm = role == RBEE_T_ATTN_NORM || role == RBEE_T_FFN_NORM || role == RBEE_T_OUTPUT_NORM ||
-                    role == RBEE_T_ATTN_Q_NORM || role == RBEE_T_ATTN_K_NORM || role == RBEE_T_ATTN_KV_A_NORM;
+                    role == RBEE_T_ATTN_Q_NORM || role == RBEE_T_ATTN_K_NORM || role == RBEE_T_ATTN_KV_A_NORM ||
+                    role == RBEE_T_ATTN_POST_NORM;
   t.init = norm ? Init::Ones : Init::Random;
   plan.tensors.push_back(std::move(t));
 }
@@ -106,6 +107,41 @@ void plan_deepseek2(ModelPlan& plan) {
   if (!p.tied_embeddings) add(plan, {e, p.n_vocab}, RBEE_T_OUTPUT);
 }
 
+// llama.cpp's gpt-oss as convert_hf_to_gguf writes it (the tiny fixture's model-f32.gguf has
+// these tensors): biased Q/K/V/O, attn_sinks {n_head}, the norm before the experts named
+// post_attention_norm, a biased router and stacked gate/up/down experts, each with a bias
+// {ff or n_embd, n_expert}.
+void plan_gpt_oss(ModelPlan& plan) {
+  const Preset& p = plan.preset;
+  const uint64_t e = p.n_embd, hd = p.head_size(), q = uint64_t(p.n_head) * hd, kv = uint64_t(p.n_head_kv) * hd;
+  const uint64_t ff = p.expert_ff(), n_exp = p.n_expert;
+  add(plan, {e, p.n_vocab}, RBEE_T_TOKEN_EMBD);
+  for (uint32_t i = 0; i < p.n_layer; ++i) {
+    const int l = static_cast<int>(i);
+    add(plan, {e}, RBEE_T_ATTN_NORM, l);
+    add(plan, {e, q}, RBEE_T_ATTN_Q, l);
+    add(plan, {q}, RBEE_T_ATTN_Q_BIAS, l);
+    add(plan, {e, kv}, RBEE_T_ATTN_K, l);
+    add(plan, {kv}, RBEE_T_ATTN_K_BIAS, l);
+    add(plan, {e, kv}, RBEE_T_ATTN_V, l);
+    add(plan, {kv}, RBEE_T_ATTN_V_BIAS, l);
+    add(plan, {q, e}, RBEE_T_ATTN_OUT, l);
+    add(plan, {e}, RBEE_T_ATTN_OUT_BIAS, l);
+    add(plan, {p.n_head}, RBEE_T_ATTN_SINKS, l);
+    add(plan, {e}, RBEE_T_ATTN_POST_NORM, l);
+    add(plan, {e, n_exp}, RBEE_T_FFN_GATE_INP, l);
+    add(plan, {n_exp}, RBEE_T_FFN_GATE_INP_BIAS, l);
+    add(plan, {e, ff, n_exp}, RBEE_T_FFN_GATE_EXPS, l);
+    add(plan, {ff, n_exp}, RBEE_T_FFN_GATE_EXPS_BIAS, l);
+    add(plan, {e, ff, n_exp}, RBEE_T_FFN_UP_EXPS, l);
+    add(plan, {ff, n_exp}, RBEE_T_FFN_UP_EXPS_BIAS, l);
+    add(plan, {ff, e, n_exp}, RBEE_T_FFN_DOWN_EXPS, l);
+    add(plan, {e, n_exp}, RBEE_T_FFN_DOWN_EXPS_BIAS, l);
+  }
+  add(plan, {e}, RBEE_T_OUTPUT_NORM);
+  if (!p.tied_embeddings) add(plan, {e, p.n_vocab}, RBEE_T_OUTPUT);
+}
+
 void check_shape(const Preset& p) {
   auto bad = [&](const std::string& what) {
     throw std::invalid_argument("preset " + std::string(p.name) + ": " + what);
@@ -123,6 +159,10 @@ void check_shape(const Preset& p) {
     if (m.qk_rope % 2 != 0) bad("odd rotary dimension");
     if (p.n_expert == 0) bad("deepseek2 needs experts");
     if (p.n_dense_lead && p.n_ff == 0) bad("dense blocks without feed_forward_length");
+  }
+  if (p.architecture == "gpt-oss") {
+    if (p.n_expert == 0) bad("gpt-oss needs experts");
+    if (p.sliding_window == 0 || p.yarn.factor <= 0) bad("gpt-oss needs a sliding window and YaRN");
   }
 }
 
@@ -165,6 +205,8 @@ ModelPlan plan_model(const Preset& preset, FileType type, const PlanOptions& opt
     plan_decoder(plan, true);
   } else if (p.architecture == "deepseek2") {
     plan_deepseek2(plan);
+  } else if (p.architecture == "gpt-oss") {
+    plan_gpt_oss(plan);
   } else {
     throw std::invalid_argument("synth does not know architecture '" + std::string(p.architecture) + "' yet");
   }

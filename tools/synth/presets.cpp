@@ -115,6 +115,28 @@ constexpr Preset kPresets[] = {
      .n_expert_group_used = 1,
      .mla = {.kv_lora_rank = 512, .qk_nope = 128, .qk_rope = 64, .v_head = 128},
      .yarn = {.factor = 40, .original_context = 4096, .beta_fast = 32, .beta_slow = 1, .log_multiplier = 0.0707f}},
+    // gpt-oss-20b: 32 experts of intermediate_size choosing 4, head_dim 64 (not hidden / heads),
+    // sliding window 128 on every other block, YaRN (factor 32 over 4096 positions). With
+    // --type mxfp4 the experts are MXFP4 as in llama.cpp's gpt-oss files (the rest Q8_0, the
+    // biases, sinks and norms F32).
+    {.name = "gpt-oss-20b",
+     .architecture = "gpt-oss",
+     .display_name = "gpt-oss 20B (synthetic)",
+     .n_embd = 2880,
+     .n_layer = 24,
+     .n_head = 64,
+     .n_head_kv = 8,
+     .n_ff = 2880,
+     .n_vocab = 201088,
+     .head_dim = 64,
+     .tied_embeddings = false,
+     .rope_theta = 150000,
+     .context = 131072,
+     .norm_eps = 1e-5f,
+     .n_expert = 32,
+     .n_expert_used = 4,
+     .yarn = {.factor = 32, .original_context = 4096, .beta_fast = 32, .beta_slow = 1},
+     .sliding_window = 128},
 };
 
 }  // namespace

@@ -13,7 +13,8 @@ struct Llama3Rope {
   uint32_t original_context = 8192;
 };
 
-// YaRN RoPE scaling as convert_hf_to_gguf writes it for deepseek2 (rope.scaling.* keys, no tensor).
+// YaRN RoPE scaling as convert_hf_to_gguf writes it for deepseek2 and gpt-oss (rope.scaling.*
+// keys, no tensor).
 struct YarnRope {
   float factor = 0;  // 0: no scaling
   uint32_t original_context = 4096;
@@ -32,8 +33,8 @@ struct Mla {
   uint32_t v_head = 0;        // per-head value dimension
 };
 
-// The shape and hyperparameters of a real model. Architectures other than "llama", "qwen3moe"
-// and "deepseek2" add their fields here and their tensor list in model_plan.cpp.
+// The shape and hyperparameters of a real model. Architectures other than "llama", "qwen3moe",
+// "deepseek2" and "gpt-oss" add their fields here and their tensor list in model_plan.cpp.
 struct Preset {
   std::string_view name;          // what --preset takes
   std::string_view architecture;  // general.architecture
@@ -66,6 +67,7 @@ struct Preset {
   uint32_t n_expert_group_used = 0;
   Mla mla;
   YarnRope yarn;
+  uint32_t sliding_window = 0;  // gpt-oss: the window of its sliding layers (every other block)
 
   uint32_t expert_ff() const { return n_ff_expert ? n_ff_expert : n_ff; }
 

@@ -83,6 +83,9 @@ typedef struct rbee_rope_params {
   uint32_t n_factors;
   float beta_fast; /* YaRN */
   float beta_slow;
+  /* Since ABI 2.1 (a 2.0 struct reads as 0). YaRN: 1 keeps the correction range as computed
+   * instead of rounding it outwards (config.json's "truncate": false, as gpt-oss has it). */
+  uint32_t yarn_no_truncate;
 } rbee_rope_params;
 
 typedef struct rbee_attention_params {
@@ -100,6 +103,10 @@ typedef struct rbee_attention_params {
    * (multi-head latent attention: the latent is cached once); equals the layer's
    * rbee_kv_layout.values_in_keys. */
   uint32_t values_in_keys;
+  /* Since ABI 2.1 (a 2.0 struct reads as RBEE_TENSOR_NONE). Learned attention sinks (gpt-oss):
+   * a weight of n_heads logits, one per query head, each joining its head's softmax as one more
+   * score whose value is zero: out = sum_j e^(s_j) v_j / (e^(sink) + sum_j e^(s_j)). */
+  rbee_tensor sinks;
 } rbee_attention_params;
 
 typedef uint32_t rbee_unary_op;

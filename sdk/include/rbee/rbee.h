@@ -8,4 +8,5 @@
 #include "rbee/plugin.h"
 #include "rbee/ext/heads.h"
 #include "rbee/ext/moe.h"
+#include "rbee/ext/experts.h"
 #endif

@@ -18,6 +18,7 @@ struct rbee_builder {
   const rbee_graph_api* api;
   const rbee_graph_moe_api* moe;     /* NULL unless the family uses the extension */
   const rbee_graph_heads_api* heads; /* NULL unless the family uses the extension */
+  const rbee_graph_experts_api* experts; /* NULL unless the family uses the extension */
   rbee_graph* g;
   const rbee_family_model* m;
 };
@@ -103,6 +104,7 @@ typedef struct rbee_attention_spec {
   float scale;         /* 0: 1 / sqrt(head_dim) */
   float softcap;
   uint32_t window;
+  int sinks; /* 1: the layer's ATTN_SINKS, a logit per query head (gpt-oss) */
 } rbee_attention_spec;
 
 /* Q, K and V of x: from the fused projection ATTN_QKV (runs of [q heads, k heads, v heads]) when
@@ -148,6 +150,7 @@ static inline rbee_tensor rbee_attention_block(const rbee_builder* b, rbee_tenso
       .scale = s->scale > 0 ? s->scale : 1.0f / sqrtf((float)m->head_dim),
       .softcap = s->softcap,
       .window = s->window,
+      .sinks = s->sinks ? rbee_weight(b, RBEE_T_ATTN_SINKS, l) : RBEE_TENSOR_NONE,
   };
   return rbee_linear(b, b->api->attention(b->g, q, k, v, &p), RBEE_T_ATTN_OUT, RBEE_T_ATTN_OUT_BIAS, l);
 }

@@ -28,6 +28,7 @@ typedef struct rbee_family_instance {
   const rbee_host* host;
   const rbee_graph_moe_api* moe;
   const rbee_graph_heads_api* heads;
+  const rbee_graph_experts_api* experts;
 } rbee_family_instance;
 
 static inline const rbee_family_instance* rbee_family_instance_of(const rbee_plugin* plugin) {
@@ -111,6 +112,7 @@ static inline rbee_status rbee_family_create_model(const rbee_plugin* plugin, co
   m->host = inst->host;
   m->moe = inst->moe;
   m->heads = inst->heads;
+  m->experts = inst->experts;
   rbee_status s = rbee_family_read(inst->family, src, m, err);
   if (s != RBEE_OK) {
     rbee_family_destroy_model(plugin, (rbee_model*)m);
@@ -186,8 +188,8 @@ static inline rbee_status rbee_family_describe(const rbee_plugin* plugin, const 
 static inline rbee_status rbee_family_build_graph(const rbee_plugin* plugin, const rbee_model* model, rbee_graph* graph,
                                                   rbee_error* err) {
   const rbee_family_instance* inst = rbee_family_instance_of(plugin);
-  rbee_builder b = {.api = inst->host->graph, .moe = inst->moe, .heads = inst->heads, .g = graph,
-                    .m = (const rbee_family_model*)model};
+  rbee_builder b = {.api = inst->host->graph, .moe = inst->moe, .heads = inst->heads, .experts = inst->experts,
+                    .g = graph, .m = (const rbee_family_model*)model};
   (void)err; /* the graph holds the message */
   inst->family->build(&b);
   return b.api->graph_status(graph);
@@ -214,18 +216,22 @@ static inline rbee_status rbee_family_create_plugin(const rbee_family* family, c
                                                     const rbee_plugin** out, rbee_error* err) {
   const void* moe = NULL;
   const void* heads = NULL;
+  const void* experts = NULL;
   if (host->abi_major != RBEE_ABI_MAJOR || host->struct_size < sizeof(rbee_host))
     return rbee_fail(err, RBEE_ERROR_ABI, "plugin %s needs rbee ABI %d.0 or a later %d.x; the host speaks %u.%u", name,
                      RBEE_ABI_MAJOR, RBEE_ABI_MAJOR, host->abi_major, host->abi_minor);
   if (family->flags & RBEE_FAMILY_USES_MOE) RBEE_TRY(rbee_require_extension(host, name, RBEE_EXT_GRAPH_MOE, 0, &moe, err));
   if (family->flags & RBEE_FAMILY_USES_HEADS)
     RBEE_TRY(rbee_require_extension(host, name, RBEE_EXT_GRAPH_HEADS, 0, &heads, err));
+  if (family->flags & RBEE_FAMILY_USES_EXPERTS)
+    RBEE_TRY(rbee_require_extension(host, name, RBEE_EXT_GRAPH_EXPERTS, 1, &experts, err));
   rbee_family_instance* inst = (rbee_family_instance*)calloc(1, sizeof *inst);
   if (inst == NULL) return rbee_fail(err, RBEE_ERROR_OUT_OF_MEMORY, "out of memory");
   inst->family = family;
   inst->host = host;
   inst->moe = (const rbee_graph_moe_api*)moe;
   inst->heads = (const rbee_graph_heads_api*)heads;
+  inst->experts = (const rbee_graph_experts_api*)experts;
   inst->plugin = (rbee_plugin){
       .struct_size = sizeof(rbee_plugin),
       .plugin_data = inst,

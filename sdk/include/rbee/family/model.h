@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rbee/ext/experts.h"
 #include "rbee/ext/heads.h"
 #include "rbee/ext/moe.h"
 #include "rbee/family/hparams.h"
@@ -26,6 +27,7 @@ typedef struct rbee_family_model {
   const rbee_host* host;
   const rbee_graph_moe_api* moe;     /* NULL unless the family uses the extension */
   const rbee_graph_heads_api* heads; /* NULL unless the family uses the extension */
+  const rbee_graph_experts_api* experts; /* NULL unless the family uses the extension */
   rbee_format format;
   rbee_name_table names; /* the family's table; read() may pick another (a layout variant) */
   /* Hyperparameters most families share, read through the family's table (RBEE_HP_COMMON_ROWS)
@@ -51,6 +53,8 @@ typedef struct rbee_family_model {
 #define RBEE_FAMILY_USES_HEADS 2u
 /* The family reads RoPE scaling itself (LongRoPE, YaRN) instead of rbee_hparams_rope_scaling. */
 #define RBEE_FAMILY_OWN_ROPE_SCALING 4u
+/* The family uses rbee.graph.experts/1 (ABI 2.1). */
+#define RBEE_FAMILY_USES_EXPERTS 8u
 
 typedef struct rbee_builder rbee_builder; /* family/blocks.h */
 

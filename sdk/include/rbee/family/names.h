@@ -42,6 +42,7 @@ typedef enum rbee_tensor_id {
   RBEE_T_ATTN_Q_NORM,        /* per-head Q/K norms */
   RBEE_T_ATTN_K_NORM,
   RBEE_T_ATTN_POST_NORM,     /* norm of the attention's output (Gemma 2/3) */
+  RBEE_T_ATTN_SINKS,         /* learned attention sinks, a logit per head (gpt-oss) */
   RBEE_T_ATTN_Q_A,           /* multi-head latent attention */
   RBEE_T_ATTN_Q_A_NORM,
   RBEE_T_ATTN_Q_B,
@@ -59,10 +60,14 @@ typedef enum rbee_tensor_id {
   RBEE_T_FFN_UP_BIAS,
   RBEE_T_FFN_DOWN_BIAS,
   RBEE_T_FFN_GATE_INP,       /* the experts' router */
+  RBEE_T_FFN_GATE_INP_BIAS,
   RBEE_T_FFN_EXP_PROBS_B,    /* a bias of the router's scores for choosing only */
   RBEE_T_FFN_GATE_EXPS,
   RBEE_T_FFN_UP_EXPS,
   RBEE_T_FFN_DOWN_EXPS,
+  RBEE_T_FFN_GATE_EXPS_BIAS, /* per-expert biases [n_expert, out] (gpt-oss) */
+  RBEE_T_FFN_UP_EXPS_BIAS,
+  RBEE_T_FFN_DOWN_EXPS_BIAS,
   RBEE_T_FFN_GATE_SHEXP,     /* shared experts */
   RBEE_T_FFN_UP_SHEXP,
   RBEE_T_FFN_DOWN_SHEXP,
@@ -129,6 +134,7 @@ static const rbee_tensor_name rbee_standard_tensor_names[] = {
     {RBEE_T_ATTN_Q_NORM, "blk.%u.attn_q_norm.weight", "model.layers.%u.self_attn.q_norm.weight"},
     {RBEE_T_ATTN_K_NORM, "blk.%u.attn_k_norm.weight", "model.layers.%u.self_attn.k_norm.weight"},
     {RBEE_T_ATTN_POST_NORM, "blk.%u.post_attention_norm.weight", "model.layers.%u.post_attention_layernorm.weight"},
+    {RBEE_T_ATTN_SINKS, "blk.%u.attn_sinks.weight", "model.layers.%u.self_attn.sinks"},
     {RBEE_T_ATTN_Q_A, "blk.%u.attn_q_a.weight", "model.layers.%u.self_attn.q_a_proj.weight"},
     {RBEE_T_ATTN_Q_A_NORM, "blk.%u.attn_q_a_norm.weight", "model.layers.%u.self_attn.q_a_layernorm.weight"},
     {RBEE_T_ATTN_Q_B, "blk.%u.attn_q_b.weight", "model.layers.%u.self_attn.q_b_proj.weight"},
@@ -146,10 +152,14 @@ static const rbee_tensor_name rbee_standard_tensor_names[] = {
     {RBEE_T_FFN_UP_BIAS, "blk.%u.ffn_up.bias", "model.layers.%u.mlp.up_proj.bias"},
     {RBEE_T_FFN_DOWN_BIAS, "blk.%u.ffn_down.bias", "model.layers.%u.mlp.down_proj.bias"},
     {RBEE_T_FFN_GATE_INP, "blk.%u.ffn_gate_inp.weight", "model.layers.%u.mlp.gate.weight"},
+    {RBEE_T_FFN_GATE_INP_BIAS, "blk.%u.ffn_gate_inp.bias", "model.layers.%u.mlp.gate.bias"},
     {RBEE_T_FFN_EXP_PROBS_B, "blk.%u.exp_probs_b.bias", "model.layers.%u.mlp.gate.e_score_correction_bias"},
     {RBEE_T_FFN_GATE_EXPS, "blk.%u.ffn_gate_exps.weight", "model.layers.%u.mlp.experts.%%u.gate_proj.weight"},
     {RBEE_T_FFN_UP_EXPS, "blk.%u.ffn_up_exps.weight", "model.layers.%u.mlp.experts.%%u.up_proj.weight"},
     {RBEE_T_FFN_DOWN_EXPS, "blk.%u.ffn_down_exps.weight", "model.layers.%u.mlp.experts.%%u.down_proj.weight"},
+    {RBEE_T_FFN_GATE_EXPS_BIAS, "blk.%u.ffn_gate_exps.bias", RBEE_NO_TENSOR},
+    {RBEE_T_FFN_UP_EXPS_BIAS, "blk.%u.ffn_up_exps.bias", RBEE_NO_TENSOR},
+    {RBEE_T_FFN_DOWN_EXPS_BIAS, "blk.%u.ffn_down_exps.bias", RBEE_NO_TENSOR},
     {RBEE_T_FFN_GATE_SHEXP, "blk.%u.ffn_gate_shexp.weight", "model.layers.%u.mlp.shared_expert.gate_proj.weight"},
     {RBEE_T_FFN_UP_SHEXP, "blk.%u.ffn_up_shexp.weight", "model.layers.%u.mlp.shared_expert.up_proj.weight"},
     {RBEE_T_FFN_DOWN_SHEXP, "blk.%u.ffn_down_shexp.weight", "model.layers.%u.mlp.shared_expert.down_proj.weight"},
