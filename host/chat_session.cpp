@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "chat/output/output_parser.hpp"
+#include "server/generated_text.hpp"
 #include "tokenizer/streaming_detokenizer.hpp"
 
 namespace rbee::host {
@@ -51,6 +53,8 @@ ChatSession::Turn ChatSession::reply(const std::string& user_text, Listener& lis
                            std::to_string(model_.context()) + " (--ctx)");
   messages_ = std::move(conversation);
   listener.prompt(rendered);
+  // Harmony's channels are control tokens: their text is what tells reasoning from the answer.
+  const bool harmony = template_.output_format(rendered).harmony;
 
   Turn turn;
   turn.prompt_tokens = prompt.size();
@@ -65,7 +69,7 @@ ChatSession::Turn ChatSession::reply(const std::string& user_text, Listener& lis
     if (model_.n_past() >= model_.context()) { turn.stop = Stop::ContextFull; break; }
     sampler_.accept(id);
     ++turn.generated_tokens;
-    std::string text = detok.push(id);
+    std::string text = generated_text(tok, detok, id, harmony);
     turn.answer += text;
     listener.text(text);
     cached_.push_back(id);
@@ -75,7 +79,10 @@ ChatSession::Turn ChatSession::reply(const std::string& user_text, Listener& lis
   turn.answer += rest;
   listener.text(rest);
   turn.generation_seconds = seconds_since(t1);
-  messages_.push_back({{"role", "assistant"}, {"content", turn.answer}});
+  // A harmony answer joins as its final text (a template renders the channels itself, and
+  // drops earlier turns' reasoning).
+  const std::string kept = harmony ? chat::parse_output(turn.answer, template_.output_format(rendered)).content : turn.answer;
+  messages_.push_back({{"role", "assistant"}, {"content", kept}});
   return turn;
 }
 

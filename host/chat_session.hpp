@@ -46,7 +46,8 @@ class ChatSession {
   };
 
   // Adds the user's message and generates the answer, telling `listener`; `interrupted` is read
-  // between tokens. The answer, however it stopped, joins the messages.
+  // between tokens. The answer, however it stopped, joins the messages (a harmony answer as its
+  // final channel's text; Turn::answer and the listener have its channels too).
   // Throws ContextFullError, the conversation unchanged, when the prompt alone does not fit.
   Turn reply(const std::string& user_text, Listener& listener, const std::atomic<bool>& interrupted);
 

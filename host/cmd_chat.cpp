@@ -91,11 +91,9 @@ const char* stop_notice(ChatSession::Stop stop) {
 class AnswerPrinter : public ChatSession::Listener {
  public:
   AnswerPrinter(const chat::ChatTemplate& chat_template, bool terminal)
-      : template_source_(chat_template.source()), terminal_(terminal) {}
+      : template_(chat_template), terminal_(terminal) {}
 
-  void prompt(const std::string& rendered) override {
-    parser_.emplace(chat::detect_output_format(template_source_, rendered));
-  }
+  void prompt(const std::string& rendered) override { parser_.emplace(template_.output_format(rendered)); }
   void text(std::string_view piece) override { print(parser_->push(piece)); }
   void finish() { print(parser_->finish()); }
 
@@ -112,7 +110,7 @@ class AnswerPrinter : public ChatSession::Listener {
     std::cout << std::flush;
   }
 
-  const std::string& template_source_;
+  const chat::ChatTemplate& template_;
   bool terminal_;
   std::optional<chat::OutputParser> parser_;
   bool saw_reasoning_ = false, in_content_ = false;

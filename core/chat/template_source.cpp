@@ -226,15 +226,26 @@ std::string joined_names(const std::vector<NamedTemplate>& templates) {
   return names;
 }
 
+bool is_gpt_oss(const ModelSource& source) {
+  const char* key = source.format() == ModelSource::Format::Gguf ? "general.architecture" : "model_type";
+  const char* name = source.format() == ModelSource::Format::Gguf ? "gpt-oss" : "gpt_oss";
+  const nlohmann::json* value = source.meta(key);
+  return value != nullptr && value->is_string() && *value == name;
+}
+
 }  // namespace
 
 std::vector<std::string> chat_template_variants(const ModelSource& source) {
   std::vector<std::string> names;
   for (const auto& t : templates_of(source)) names.push_back(t.name);
+  if (is_gpt_oss(source) && std::find(names.begin(), names.end(), "default") == names.end())
+    names.insert(names.begin(), "default");
   return names;
 }
 
 ChatTemplate load_chat_template(const ModelSource& source, const std::string& variant) {
+  if (is_gpt_oss(source) && (variant.empty() || variant == "default"))
+    return ChatTemplate::harmony("harmony (rbee's built-in renderer for gpt-oss)");
   const auto templates = templates_of(source);
   if (templates.empty())
     throw std::runtime_error(where_templates_live(source) + "; give a template with --chat-template-file FILE");

@@ -17,6 +17,11 @@ namespace rbee::chat {
 // Special tokens: HF tokenizer_config.json (then special_tokens_map.json over it), GGUF
 // tokenizer.ggml.<bos|eos|...>_token_id looked up in tokenizer.ggml.tokens.
 // Malformed files throw FormatError naming the file and field.
+// gpt-oss (GGUF general.architecture "gpt-oss", config.json model_type "gpt_oss"): the default
+// template is rbee's harmony renderer (ChatTemplate::harmony), which writes the format as
+// openai/harmony does, whether or not the model has a Jinja template of its own (gpt-oss's
+// agrees with it except where tests/chat/test_harmony_template.cpp shows); named variants and
+// --chat-template-file stay Jinja.
 
 // The names of the model's templates, "default" for the default one; empty when it has none.
 std::vector<std::string> chat_template_variants(const ModelSource& source);

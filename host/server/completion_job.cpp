@@ -4,6 +4,7 @@
 #include <random>
 
 #include "api_error.hpp"
+#include "generated_text.hpp"
 #include "chat/output/tool_call_ids.hpp"
 
 namespace rbee::host::server {
@@ -91,7 +92,9 @@ bool CompletionJob::on_event(size_t index, const GenerationEvent& e) {
     for (const TokenLogprob& top : e.top_logprobs) t.top.emplace_back(tokenizer_.token_to_piece(top.token), top.logprob);
     c.logprobs.push_back(std::move(t));
   }
-  const std::string text = c.stops.push(c.detokenizer.push(e.token));
+  // Harmony's channels are control tokens: the parser reads their text.
+  const bool harmony = setup_.format && setup_.format->harmony;
+  const std::string text = c.stops.push(generated_text(tokenizer_, c.detokenizer, e.token, harmony));
   emit(index, text, c.stops.stopped());
   // A stop string ends the choice: the engine cancels it, and it finishes as "stop".
   return !c.stops.stopped() && cancelled_ == Cancel::None && !exchange_->client_gone();

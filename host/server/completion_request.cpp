@@ -144,6 +144,23 @@ bool read_tool_choice(const ordered_json& body) {
   throw bad_field("tool_choice", "\"none\", \"auto\", \"required\" or a function");
 }
 
+// Variables for the chat template beside messages and tools: chat_template_kwargs (vLLM's and
+// llama.cpp's), and OpenAI's reasoning_effort as the variable gpt-oss's template and the harmony
+// renderer read.
+ordered_json read_template_kwargs(const ordered_json& body) {
+  ordered_json kwargs = ordered_json::object();
+  if (const ordered_json* k = field(body, "chat_template_kwargs")) {
+    if (!k->is_object()) throw bad_field("chat_template_kwargs", "an object of template variables");
+    kwargs = *k;
+  }
+  if (const ordered_json* effort = field(body, "reasoning_effort")) {
+    if (!effort->is_string() || !(*effort == "low" || *effort == "medium" || *effort == "high"))
+      throw bad_field("reasoning_effort", "\"low\", \"medium\" or \"high\"");
+    kwargs["reasoning_effort"] = *effort;
+  }
+  return kwargs;
+}
+
 std::string read_prompt(const ordered_json& body) {
   const ordered_json* v = field(body, "prompt");
   if (!v) throw ApiError(400, "missing_field", "'prompt': required (a string)");
@@ -184,6 +201,7 @@ CompletionRequest read_completion_request(const ordered_json& body, bool chat, c
     r.messages = read_messages(body);
     r.tools = read_tools(body);
     r.tool_calls = read_tool_choice(body);
+    r.template_kwargs = read_template_kwargs(body);
   } else {
     r.prompt = read_prompt(body);
   }

@@ -21,6 +21,9 @@ struct CompletionRequest {
   nlohmann::ordered_json messages;
   nlohmann::ordered_json tools;
   bool tool_calls = true;  // false with tool_choice "none": the model sees the tools, its output is text
+  // More template variables: chat_template_kwargs, with reasoning_effort ("low", "medium",
+  // "high") over it.
+  nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
   // completions: the prompt text.
   std::string prompt;
   SamplerParams sampling;            // the server's defaults, overridden by the request

@@ -130,12 +130,12 @@ void OpenAiService::start_completion(const HttpRequest& request, const std::shar
     const chat::ChatTemplate& tmpl = template_for(!req.tools.is_null());
     std::string rendered;
     try {
-      rendered = tmpl.render(req.messages, req.tools, /*add_generation_prompt=*/true);
+      rendered = tmpl.render(req.messages, req.tools, /*add_generation_prompt=*/true, req.template_kwargs);
     } catch (const std::exception& e) {
       throw ApiError(400, "invalid_messages", std::string("the chat template cannot render these messages: ") + e.what());
     }
     setup.prompt = tokenizer.encode(rendered, /*add_special=*/false, /*parse_special=*/true);
-    setup.format = chat::detect_output_format(tmpl.source(), rendered);
+    setup.format = tmpl.output_format(rendered);
     if (!req.tool_calls) setup.format->tool_calls = chat::ToolCallFormat::none;
   } else {
     setup.prompt = tokenizer.encode(req.prompt, /*add_special=*/true, /*parse_special=*/true);
@@ -252,7 +252,7 @@ HttpResponse OpenAiService::apply_template(const HttpRequest& request) const {
   const CompletionRequest req = read_completion_request(parse_request_body(request.body), true, settings_.sampling);
   const chat::ChatTemplate& tmpl = template_for(!req.tools.is_null());
   try {
-    return json_response({{"prompt", tmpl.render(req.messages, req.tools, true)}});
+    return json_response({{"prompt", tmpl.render(req.messages, req.tools, true, req.template_kwargs)}});
   } catch (const std::exception& e) {
     throw ApiError(400, "invalid_messages", std::string("the chat template cannot render these messages: ") + e.what());
   }

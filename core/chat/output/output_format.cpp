@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "chat/harmony/message.hpp"
 #include "chat/output/reasoning_splitter.hpp"
 #include "chat/output/text_scan.hpp"
 
@@ -25,10 +26,18 @@ ToolCallFormat detect_tool_calls(std::string_view source) {
 
 OutputFormat detect_output_format(std::string_view template_source, std::string_view rendered_prompt) {
   OutputFormat format;
+  if (template_source.find(harmony::channel_token) != std::string_view::npos) return harmony_output_format();
   format.tool_calls = detect_tool_calls(template_source);
   format.starts_in_reasoning = trim_right(rendered_prompt).ends_with(think_open);
   format.reasoning = format.starts_in_reasoning || template_source.find(think_open) != std::string_view::npos ||
                      template_source.find(think_close) != std::string_view::npos;
+  return format;
+}
+
+OutputFormat harmony_output_format() {
+  OutputFormat format;
+  format.harmony = true;
+  format.tool_calls = ToolCallFormat::harmony;
   return format;
 }
 

@@ -5,7 +5,9 @@
 namespace rbee::chat {
 
 OutputParser::OutputParser(const OutputFormat& format, std::uint64_t id_seed) : reasoning_(format) {
-  if (std::unique_ptr<ToolCallSyntax> syntax = make_tool_call_syntax(format.tool_calls)) {
+  if (format.harmony) {
+    harmony_ = std::make_unique<HarmonyOutput>(format.tool_calls != ToolCallFormat::none, id_seed);
+  } else if (std::unique_ptr<ToolCallSyntax> syntax = make_tool_call_syntax(format.tool_calls)) {
     tool_calls_ = std::make_unique<ToolCallExtractor>(std::move(syntax), id_seed);
   }
 }
@@ -26,6 +28,11 @@ OutputDelta OutputParser::finish() {
 
 OutputDelta OutputParser::split(std::string_view text, bool at_end) {
   OutputDelta delta;
+  if (harmony_) {
+    harmony_->push(text, delta);
+    if (at_end) harmony_->finish(delta);
+    return delta;
+  }
   std::string content;
   reasoning_.push(text, delta.reasoning, content);
   if (at_end) reasoning_.finish(delta.reasoning, content);

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "chat/output/harmony_output.hpp"
 #include "chat/output/output_format.hpp"
 #include "chat/output/parsed_output.hpp"
 #include "chat/output/reasoning_splitter.hpp"
@@ -32,6 +33,7 @@ class OutputParser {
 
   ReasoningSplitter reasoning_;
   std::unique_ptr<ToolCallExtractor> tool_calls_;  // null when the format has none
+  std::unique_ptr<HarmonyOutput> harmony_;         // set for the harmony format, which replaces both
   std::string incomplete_utf8_;
 };
 

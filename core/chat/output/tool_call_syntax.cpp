@@ -11,6 +11,7 @@ std::unique_ptr<ToolCallSyntax> make_tool_call_syntax(ToolCallFormat format) {
     case ToolCallFormat::llama3_json: return make_llama3_syntax();
     case ToolCallFormat::mistral: return make_mistral_syntax();
     case ToolCallFormat::deepseek: return make_deepseek_syntax();
+    case ToolCallFormat::harmony: return nullptr;  // read by HarmonyOutput with the channels
   }
   return nullptr;
 }

@@ -42,7 +42,7 @@ class ToolCallSyntax {
   virtual std::optional<std::vector<FunctionCall>> calls(std::string_view opener, std::string_view body) const = 0;
 };
 
-// nullptr for ToolCallFormat::none.
+// nullptr for ToolCallFormat::none and ::harmony (whose calls HarmonyOutput reads).
 std::unique_ptr<ToolCallSyntax> make_tool_call_syntax(ToolCallFormat format);
 
 }  // namespace rbee::chat
