@@ -109,7 +109,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
   if (options.sequences == 0) throw ModelError("a model needs at least one sequence");
   const KvCacheShape kv_shape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks,
                               .max_batch = max_batch_, .budget_bytes = options.kv_budget_bytes};
-  check_model_fits(device, *source_, kv_cache_bytes(layers, kv_shape, options.kv_type));  // before allocating either
+  check_model_fits(device, *source_, plan_kv_cache(layers, kv_shape, options.kv_type).bytes);  // before allocating either
   cache_ = std::make_unique<KvCache>(device, layers, kv_shape, options.kv_type);
   if (cache_->has_paged_layers()) pool_ = BlockPool(cache_->blocks());
   prefix_cache_ = cache_->has_paged_layers() && !cache_->has_ring_layers();
