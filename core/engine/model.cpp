@@ -74,7 +74,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
     throw plugin_failure(where, error_message(err, s), *plugin_);
   }
   if (model == nullptr) throw plugin_failure(path, "create_model returned no model", *plugin_);
-  model_ = PluginModel(model, PluginModelDeleter{&p});
+  model_ = PluginModel(model, PluginModelDeleter{plugin_});
   info_.struct_size = sizeof info_;
   plugin_->announce("model_info");
   s = p.model_info(&p, model, &info_, &err);
@@ -122,7 +122,11 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
 
 Model::~Model() = default;  // the compiled graphs go before the plugin's model (members' order)
 
-void PluginModelDeleter::operator()(rbee_model* model) const { plugin->destroy_model(plugin, model); }
+void PluginModelDeleter::operator()(rbee_model* model) const {
+  plugin->announce("destroy_model");
+  const rbee_plugin& p = plugin->instance();
+  p.destroy_model(&p, model);
+}
 
 std::vector<std::pair<std::string, std::string>> Model::hyperparameters() const {
   const rbee_plugin& p = plugin_->instance();
