@@ -13,8 +13,6 @@
 namespace rbee {
 namespace {
 
-uint64_t elem_bytes(KvType t) { return t == KvType::F16 ? 2 : 4; }
-
 bool has_memory_budget(VkPhysicalDevice dev) {
   uint32_t n = 0;
   vkEnumerateDeviceExtensionProperties(dev, nullptr, &n, nullptr);
@@ -30,22 +28,6 @@ std::string mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) 
 }  // namespace
 
 uint64_t peak_device_bytes() { return vk::peak_device_bytes(); }
-
-uint64_t kv_cache_bytes(const std::vector<rbee_kv_layout>& layers, const KvCacheShape& shape, KvType type) {
-  constexpr uint64_t kRows = KvCache::kBlockRows;
-  uint64_t rings = 0, block = 0;  // block: one block of rows of every paged layer
-  for (const rbee_kv_layout& l : layers) {
-    const uint64_t row = uint64_t(l.n_kv_heads) * (l.head_dim_k + (l.values_in_keys ? 0 : l.head_dim_v)) * elem_bytes(type);
-    if (l.sliding_window)
-      rings += row * std::min<uint64_t>(shape.context, uint64_t(l.sliding_window) + shape.max_batch - 1) * shape.sequences;
-    else
-      block += row * kRows;
-  }
-  const uint64_t whole = uint64_t(shape.sequences) * ((uint64_t(shape.context) + kRows - 1) / kRows);
-  uint64_t pool = block * (shape.blocks ? shape.blocks : whole);
-  if (!shape.blocks && shape.budget_bytes) pool = std::min(pool, shape.budget_bytes);
-  return rings + pool;
-}
 
 DeviceRoom device_room(const vk::Device& device) {
   if (device.info().type == "cpu")

@@ -1,19 +1,13 @@
 #pragma once
 #include <cstdint>
-#include <vector>
 
 #include "formats/model_source.hpp"
-#include "graph/kv_cache.hpp"
 #include "vulkan/device.hpp"
 
 namespace rbee {
 
 // The most device memory this process's buffers held at once, in bytes (rbee bench).
 uint64_t peak_device_bytes();
-
-// The bytes a KvCache of this shape allocates, at most (a --kv-budget pool rounds down to whole
-// blocks), computed without allocating.
-uint64_t kv_cache_bytes(const std::vector<rbee_kv_layout>& layers, const KvCacheShape& shape, KvType type);
 
 // What the device can still hold: the budget VK_EXT_memory_budget gives for its largest
 // device-local heap, less what is in use, where the driver has the extension; else that heap's

@@ -74,7 +74,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
     throw plugin_failure(where, error_message(err, s), *plugin_);
   }
   if (model == nullptr) throw plugin_failure(path, "create_model returned no model", *plugin_);
-  model_ = PluginModel(model, PluginModelDeleter{&p});
+  model_ = PluginModel(model, PluginModelDeleter{plugin_});
   info_.struct_size = sizeof info_;
   plugin_->announce("model_info");
   s = p.model_info(&p, model, &info_, &err);
@@ -109,7 +109,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
   if (options.sequences == 0) throw ModelError("a model needs at least one sequence");
   const KvCacheShape kv_shape{.context = ctx, .sequences = options.sequences, .blocks = options.kv_blocks,
                               .max_batch = max_batch_, .budget_bytes = options.kv_budget_bytes};
-  check_model_fits(device, *source_, kv_cache_bytes(layers, kv_shape, options.kv_type));  // before allocating either
+  check_model_fits(device, *source_, plan_kv_cache(layers, kv_shape, options.kv_type).bytes);  // before allocating either
   cache_ = std::make_unique<KvCache>(device, layers, kv_shape, options.kv_type);
   if (cache_->has_paged_layers()) pool_ = BlockPool(cache_->blocks());
   prefix_cache_ = cache_->has_paged_layers() && !cache_->has_ring_layers();
@@ -122,7 +122,11 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
 
 Model::~Model() = default;  // the compiled graphs go before the plugin's model (members' order)
 
-void PluginModelDeleter::operator()(rbee_model* model) const { plugin->destroy_model(plugin, model); }
+void PluginModelDeleter::operator()(rbee_model* model) const {
+  plugin->announce("destroy_model");
+  const rbee_plugin& p = plugin->instance();
+  p.destroy_model(&p, model);
+}
 
 std::vector<std::pair<std::string, std::string>> Model::hyperparameters() const {
   const rbee_plugin& p = plugin_->instance();

@@ -53,7 +53,7 @@ struct ModelOptions {
 
 // Frees a plugin's model object through the instance that made it.
 struct PluginModelDeleter {
-  const rbee_plugin* plugin;
+  const LoadedPlugin* plugin;
   void operator()(rbee_model* model) const;
 };
 using PluginModel = std::unique_ptr<rbee_model, PluginModelDeleter>;

@@ -15,36 +15,43 @@ uint64_t key_row_bytes(const rbee_kv_layout& l, KvType t) { return uint64_t(l.n_
 uint64_t value_row_bytes(const rbee_kv_layout& l, KvType t) {
   return l.values_in_keys ? 0 : uint64_t(l.n_kv_heads) * l.head_dim_v * elem_bytes(t);
 }
+uint64_t row_bytes(const rbee_kv_layout& l, KvType t) { return key_row_bytes(l, t) + value_row_bytes(l, t); }
+// Rows per slot of a sliding-window layer's ring; 0 for a paged layer.
+uint32_t ring_rows(const rbee_kv_layout& l, const KvCacheShape& shape) {
+  if (!l.sliding_window) return 0;
+  return static_cast<uint32_t>(std::min<uint64_t>(shape.context, uint64_t(l.sliding_window) + shape.max_batch - 1));
+}
+uint32_t table_stride(const KvCacheShape& shape) { return (shape.context + KvCache::kBlockRows - 1) / KvCache::kBlockRows; }
 }  // namespace
+
+KvCachePlan plan_kv_cache(const std::vector<rbee_kv_layout>& layers, const KvCacheShape& shape, KvType type) {
+  if (shape.context == 0 || shape.sequences == 0 || shape.max_batch == 0)
+    throw std::invalid_argument("a KV cache needs a context, a sequence and a batch of at least 1");
+  uint64_t rings = 0, block = 0;  // block: one block of rows of every paged layer
+  for (const rbee_kv_layout& l : layers) {
+    if (const uint32_t ring = ring_rows(l, shape)) rings += row_bytes(l, type) * ring * shape.sequences;
+    else block += row_bytes(l, type) * KvCache::kBlockRows;
+  }
+  const uint64_t whole = uint64_t(shape.sequences) * table_stride(shape);
+  uint64_t blocks = shape.blocks ? shape.blocks : whole;
+  if (!shape.blocks && shape.budget_bytes && block) {
+    const uint64_t fit = shape.budget_bytes > rings ? (shape.budget_bytes - rings) / block : 0;
+    if (fit == 0)
+      throw std::invalid_argument("a KV budget of " + std::to_string(shape.budget_bytes >> 20) + " MiB holds no block of " +
+                                  std::to_string(KvCache::kBlockRows) + " positions (a block takes " + std::to_string(block) +
+                                  " bytes" + (rings ? ", after " + std::to_string(rings >> 20) + " MiB of sliding-window rings" : "") + ")");
+    blocks = std::min(fit, whole);
+  }
+  return {static_cast<uint32_t>(blocks), rings + block * blocks};
+}
 
 KvCache::KvCache(const vk::Device& device, const std::vector<rbee_kv_layout>& layers, const KvCacheShape& shape,
                  KvType type)
     : device_(device), layers_(layers), shape_(shape), type_(type) {
-  if (shape_.context == 0 || shape_.sequences == 0 || shape_.max_batch == 0)
-    throw std::invalid_argument("a KV cache needs a context, a sequence and a batch of at least 1");
-  const uint32_t whole = shape_.sequences * table_stride();
-  if (shape_.blocks == 0 && shape_.budget_bytes) {
-    uint64_t rings = 0, block = 0;
-    for (const rbee_kv_layout& l : layers) {
-      const uint64_t row = key_row_bytes(l, type) + value_row_bytes(l, type);
-      if (l.sliding_window) rings += row * std::min<uint64_t>(shape_.context, l.sliding_window + shape_.max_batch - 1) * shape_.sequences;
-      else block += row * kBlockRows;
-    }
-    if (block) {
-      const uint64_t fit = shape_.budget_bytes > rings ? (shape_.budget_bytes - rings) / block : 0;
-      if (fit == 0)
-        throw std::invalid_argument("a KV budget of " + std::to_string(shape_.budget_bytes >> 20) + " MiB holds no block of " +
-                                    std::to_string(kBlockRows) + " positions (a block takes " + std::to_string(block) +
-                                    " bytes" + (rings ? ", after " + std::to_string(rings >> 20) + " MiB of sliding-window rings" : "") + ")");
-      shape_.blocks = static_cast<uint32_t>(std::min<uint64_t>(fit, whole));
-    }
-  }
-  if (shape_.blocks == 0) shape_.blocks = whole;
+  shape_.blocks = plan_kv_cache(layers, shape, type).blocks;
   const uint64_t limit = device.info().max_storage_buffer_range;
   for (size_t l = 0; l < layers.size(); ++l) {
-    const uint64_t window = layers[l].sliding_window;
-    const uint32_t ring = window ? static_cast<uint32_t>(std::min<uint64_t>(shape_.context, window + shape_.max_batch - 1)) : 0;
-    ring_.push_back(ring);
+    ring_.push_back(ring_rows(layers[l], shape_));
     const uint64_t rows = this->rows(l);
     const uint64_t k_row = key_row_bytes(layers[l], type), v_row = value_row_bytes(layers[l], type);
     // Kernels bind a layer's keys and values whole.
@@ -107,14 +114,14 @@ void KvCache::copy_block(uint32_t from, uint32_t to) {
 uint64_t KvCache::bytes() const {
   uint64_t total = 0;
   for (size_t l = 0; l < layers_.size(); ++l)
-    total += uint64_t(rows(l)) * (key_row_bytes(layers_[l], type_) + value_row_bytes(layers_[l], type_));
+    total += uint64_t(rows(l)) * row_bytes(layers_[l], type_);
   return total;
 }
 
 uint64_t KvCache::bytes_per_position() const {
   uint64_t total = 0;
   for (size_t l = 0; l < layers_.size(); ++l) {
-    const uint64_t row = key_row_bytes(layers_[l], type_) + value_row_bytes(layers_[l], type_);
+    const uint64_t row = row_bytes(layers_[l], type_);
     total += ring_[l] ? row * ring_[l] / shape_.context : row;
   }
   return total;

@@ -27,6 +27,17 @@ struct KvCacheShape {
   uint64_t budget_bytes = 0;
 };
 
+// What a KV cache of a shape takes, known before anything is allocated (the device-memory check
+// and KvCache itself use it): the pool's blocks (the shape's, or what its budget holds after the
+// sliding-window rings, at most every slot's whole context) and the bytes of every layer.
+struct KvCachePlan {
+  uint32_t blocks = 0;
+  uint64_t bytes = 0;
+};
+// Throws std::invalid_argument for a shape without context, sequence or batch, and for a budget
+// that holds no block.
+KvCachePlan plan_kv_cache(const std::vector<rbee_kv_layout>& layers, const KvCacheShape& shape, KvType type);
+
 // Keys and values of every layer on the device, for several sequences: layer l holds rows of
 // K [n_kv_heads * head_dim_k] and V [n_kv_heads * head_dim_v]. Where position p of the
 // sequence in slot s lives (shaders/kv_cache.glsl, cache_row):

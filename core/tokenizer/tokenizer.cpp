@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <stdexcept>
 
 #include "formats/model_source.hpp"
@@ -23,6 +24,19 @@ constexpr std::string_view kEndOfGenerationTexts[] = {
     "<|endoftext|>", "<|end_of_text|>", "<|eom_id|>", "<|return|>",
     "<|call|>",      "<EOT>",           "<｜end▁of▁sentence｜>",
 };
+
+// In harmony (gpt-oss) <|end|> closes one message, such as the reasoning before the answer; the
+// turn ends at <|return|> or <|call|>. A vocabulary with both of those is a harmony one (as
+// llama.cpp decides): there <|end|> does not stop generation, as it does for Phi-3.
+void keep_harmony_turns_going(const Vocab& vocab, std::unordered_set<int32_t>& end_of_generation) {
+  auto id_of = [&](std::string_view text) -> std::optional<int32_t> {
+    for (int32_t id : end_of_generation)
+      if (vocab.tokens[id] == text) return id;
+    return std::nullopt;
+  };
+  if (!id_of("<|return|>") || !id_of("<|call|>")) return;
+  if (const auto end = id_of("<|end|>")) end_of_generation.erase(*end);
+}
 
 const std::string_view kEscapedSpace = "\xE2\x96\x81";
 
@@ -55,7 +69,9 @@ Tokenizer::Tokenizer(Vocab vocab) : vocab_(without_foreign_ids(std::move(vocab))
                    [&](int32_t a, int32_t b) { return vocab_.tokens[a].size() > vocab_.tokens[b].size(); });
   for (int32_t id : {vocab_.eos, vocab_.eot})
     if (id >= 0) end_of_generation_.insert(id);
+  keep_harmony_turns_going(vocab_, end_of_generation_);
 }
+
 
 Tokenizer::~Tokenizer() = default;
 

@@ -117,5 +117,15 @@ TEST_F(PluginQuarantine, CrashInBuildGraphIsAttributedWithVerbose) {
   expect_crash_attributed(r, "build_graph of plugin 'aborts-in-build-graph'", "aborts_in_build_graph");
 }
 
+// With -v every call into the plugin that runs the model is logged before it is made, its
+// destruction of the model included (a crash while unloading is attributed too).
+TEST_F(PluginQuarantine, VerboseLogsEveryCallIntoThePluginInUse) {
+  const auto r = rbee({"-v", "run", model().string(), "-n", "2", "-p", "hi"}, "");
+  ASSERT_TRUE(r.exited && r.status == 0) << r.describe();
+  for (const char* call : {"create_model", "model_info", "kv_layout", "build_graph", "destroy_model"})
+    EXPECT_NE(r.err.find(std::string("[debug] calling ") + call + " of plugin 'llama'"), std::string::npos)
+        << call << "\n" << r.describe();
+}
+
 }  // namespace
 }  // namespace rbee::test
