@@ -6,6 +6,7 @@
 
 #include "fixtures_path.hpp"
 #include "host/pty_session.hpp"
+#include "host/rbee_process.hpp"
 
 namespace rbee::test {
 namespace {
@@ -112,6 +113,27 @@ TEST(ChatCommand, ABadConversationFileIsSaidAndTheConversationKept) {
   EXPECT_NE(say(chat, "/save /dev/null").find("saved 2 messages"), std::string::npos) << chat.screen();
   chat.type("/exit\n");
   EXPECT_EQ(chat.wait_exit(), 0) << chat.screen();
+}
+
+// /save onto a file the chat reads (the model, the template) is refused and the file kept.
+TEST(ChatCommand, SaveRefusesToOverwriteItsInputs) {
+  TempDir dir;
+  const auto model = dir / "model.gguf", template_file = dir / "zephyr.jinja";
+  std::filesystem::copy_file(fixtures() / "tiny/llama/model-f32.gguf", model);
+  std::filesystem::copy_file(fixtures() / "chat/zephyr.jinja", template_file);
+  const auto model_bytes = read_bytes(model);
+  const auto template_text = read_text(template_file);
+  PtySession chat({"chat", model.string(), "--chat-template-file", template_file.string(), "--temp", "0", "-n", "4"});
+  ASSERT_FALSE(chat.read_until(kPrompt).empty()) << chat.screen();
+  say(chat, "Hello");
+  for (const auto& input : {model, template_file})
+    EXPECT_NE(say(chat, "/save " + input.string()).find(input.string() + " is an input"), std::string::npos)
+        << chat.screen();
+  EXPECT_NE(say(chat, "/save /dev/null").find("saved 2 messages"), std::string::npos) << chat.screen();
+  chat.type("/exit\n");
+  EXPECT_EQ(chat.wait_exit(), 0) << chat.screen();
+  EXPECT_EQ(read_bytes(model), model_bytes);
+  EXPECT_EQ(read_text(template_file), template_text);
 }
 
 TEST(ChatCommand, AFullContextIsSaidAndResetRecovers) {
