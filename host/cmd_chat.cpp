@@ -13,6 +13,7 @@
 #include "chat/template_source.hpp"
 #include "chat_session.hpp"
 #include "commands.hpp"
+#include "demo_model.hpp"
 #include "option_checks.hpp"
 #include "output.hpp"
 
@@ -190,14 +191,17 @@ void chat(const GlobalArgs& global, const ChatArgs& args) {
 void add_chat_command(CLI::App& app, const GlobalArgs& global) {
   auto args = std::make_shared<ChatArgs>();
   CLI::App* cmd = app.add_subcommand("chat", "talk with a model through its chat template");
-  add_model_args(*cmd, args->model);
+  add_model_args(*cmd, args->model, ModelArg::DemoByDefault);
   add_sampling_args(*cmd, args->sampling);
   cmd->add_option("-n,--n-predict", args->n_predict, "most tokens per answer (-1: until the model ends its turn)")
       ->check(integer_in(-1, kNoLimit));
   cmd->add_option("--system", args->system, "system prompt");
   cmd->add_option("--chat-template-file", args->template_file, "use this Jinja chat template instead of the model's");
   cmd->add_option("--chat-template", args->template_variant, "a named template of the model's (e.g. tool_use)");
-  cmd->callback([&global, args] { chat(global, *args); });
+  cmd->callback([&global, args] {
+    use_demo_model_if_none(args->model);
+    chat(global, *args);
+  });
 }
 
 }  // namespace rbee::host

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "demo_model.hpp"
 #include "engine/next_token.hpp"
 #include "option_checks.hpp"
 #include "output.hpp"
@@ -94,7 +95,7 @@ void run(const GlobalArgs& global, const RunArgs& args) {
 void add_run_command(CLI::App& app, const GlobalArgs& global) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "generate text from a prompt");
-  add_model_args(*cmd, args->model);
+  add_model_args(*cmd, args->model, ModelArg::DemoByDefault);
   auto* p = cmd->add_option("-p,--prompt", args->prompt, "prompt text");
   auto* ids = cmd->add_option("--ids", args->ids, "prompt as comma-separated token ids instead of text");
   p->excludes(ids);
@@ -103,7 +104,10 @@ void add_run_command(CLI::App& app, const GlobalArgs& global) {
   add_sampling_args(*cmd, args->sampling);
   cmd->add_flag("--ignore-eos", args->ignore_eos, "generate all N tokens, past end-of-generation tokens");
   cmd->add_flag("--print-ids", args->print_ids, "print the generated token ids on one line instead of text");
-  cmd->callback([&global, args] { run(global, *args); });
+  cmd->callback([&global, args] {
+    use_demo_model_if_none(args->model);
+    run(global, *args);
+  });
 }
 
 }  // namespace rbee::host

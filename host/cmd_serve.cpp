@@ -11,6 +11,7 @@
 
 #include "chat/template_source.hpp"
 #include "commands.hpp"
+#include "demo_model.hpp"
 #include "option_checks.hpp"
 #include "engine/scheduler.hpp"
 #include "server/http_server.hpp"
@@ -147,7 +148,7 @@ void serve(const GlobalArgs& global, ServeArgs args) {
 void add_serve_command(CLI::App& app, const GlobalArgs& global) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "serve a model over an OpenAI-compatible HTTP API");
-  add_model_args(*cmd, args->model);
+  add_model_args(*cmd, args->model, ModelArg::DemoByDefault);
   add_sampling_args(*cmd, args->sampling);
   cmd->add_option("--host", args->host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", args->port, "port to listen on (0: any free one)")
@@ -174,7 +175,10 @@ void add_serve_command(CLI::App& app, const GlobalArgs& global) {
   cmd->add_option("--max-body", args->max_body, "largest request body in bytes")
       ->check(integer_in(1, UINT64_MAX))
       ->capture_default_str();
-  cmd->callback([&global, args] { serve(global, *args); });
+  cmd->callback([&global, args] {
+    use_demo_model_if_none(args->model);
+    serve(global, *args);
+  });
 }
 
 }  // namespace rbee::host

@@ -29,8 +29,12 @@ DType fp8_target(const std::string& name) {
 
 }  // namespace
 
-void add_model_args(CLI::App& cmd, ModelArgs& args) {
-  cmd.add_option("model", args.path, "GGUF file or Hugging Face folder (config.json + *.safetensors)")->required();
+void add_model_args(CLI::App& cmd, ModelArgs& args, ModelArg model) {
+  const std::string what = "GGUF file or Hugging Face folder (config.json + *.safetensors)";
+  if (model == ModelArg::Required)
+    cmd.add_option("model", args.path, what)->required();
+  else
+    cmd.add_option("model", args.path, what + "; default: rbee's demo model, a tiny Llama trained on fortune cookies");
   cmd.add_option("--ctx,--ctx-size", args.context,
                  "context length in tokens, per sequence (0 or unset: the model's, at most 4096)")
       ->check(integer_in(0, kNoLimit));

@@ -25,7 +25,9 @@ struct GlobalArgs {
   std::vector<std::string> plugin_dirs;
 };
 
-void add_model_args(CLI::App& cmd, ModelArgs& args);
+// Whether a command needs a model named, or runs the demo model without one (demo_model.hpp).
+enum class ModelArg { Required, DemoByDefault };
+void add_model_args(CLI::App& cmd, ModelArgs& args, ModelArg model = ModelArg::Required);
 // --temp, --top-k, ... --seed: how the next token is chosen.
 void add_sampling_args(CLI::App& cmd, SamplerParams& params);
 // "5,17,300", "5 17 300" or one id a line -> {5, 17, 300}; throws std::invalid_argument naming

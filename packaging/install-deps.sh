@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages rbee needs to build, test (clang for the fuzz harnesses) and
-# run on lavapipe.
+# Installs the Debian 12 packages rbee needs to build, test (clang for the fuzz harnesses; the
+# system dictionary, wamerican, for the demo model's test) and run on lavapipe.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -13,4 +13,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev \
   libcli11-dev nlohmann-json3-dev libpcre2-dev \
   clang-14 libclang-rt-14-dev \
-  python3 file >/dev/null
+  python3 file wamerican >/dev/null

@@ -2,7 +2,8 @@
 # packages.sh BUILD SOURCE: the packages of packaging/cpack.cmake. The .debs hold the Debian
 # layout under /usr and declare their dependencies; both install with dpkg into a scratch root.
 # The .tar.gz, unpacked into a new folder, runs `rbee run` on a tiny model with its own plugins
-# and scanner, and nothing in it refers to the build tree (ldd, readelf -d, rbee plugins).
+# and scanner, and on its own demo model given none, and nothing in it refers to the build tree
+# (ldd, readelf -d, rbee plugins).
 set -euo pipefail
 build=$1 source=$2
 work=$(mktemp -d)
@@ -21,7 +22,8 @@ contents() { dpkg-deb --contents "$1" | awk '{print $6}' | sed 's|^\./|/|'; }
 has() { grep -qxF "$2" <<<"$1" || fail "$3 lacks $2"; }
 runtime=$(contents "$deb") sdk=$(contents "$dev")
 for path in /usr/bin/rbee /usr/libexec/rbee/rbee-plugin-scan /usr/lib/rbee/plugins/librbee-plugin-llama.so \
-            /usr/share/man/man1/rbee.1 /usr/share/bash-completion/completions/rbee /usr/share/doc/rbee/README.md; do
+            /usr/share/man/man1/rbee.1 /usr/share/bash-completion/completions/rbee /usr/share/doc/rbee/README.md \
+            /usr/share/rbee/demo/rbee-demo-q8_0.gguf /usr/share/rbee/demo/fortunes-copyright; do
   has "$runtime" "$path" "$(basename "$deb")"
 done
 for path in /usr/include/rbee/rbee.h /usr/include/rbee/family/blocks.h /usr/lib/cmake/RbeeSDK/RbeeSDKConfig.cmake \
@@ -78,4 +80,9 @@ model=$source/tests/fixtures/tiny/llama/model-f32.gguf
   { cat "$work/run.err" >&2; fail "the unpacked rbee cannot run $model"; }
 [ -s "$work/run.out" ] || fail "the unpacked rbee generated nothing"
 grep -F "$build" "$work/run.err" && fail "the unpacked rbee used something from the build tree"
+# Given no model, it runs its own copy of the demo model.
+"$top/bin/rbee" run -p "Love is" -n 8 --temp 0 >"$work/demo.out" 2>"$work/demo.err" ||
+  { cat "$work/demo.err" >&2; fail "the unpacked rbee cannot run the demo model"; }
+grep -qF "using the demo model, a tiny Llama trained on fortune cookies ($top/share/rbee/demo/" "$work/demo.err" ||
+  { cat "$work/demo.err" >&2; fail "the unpacked rbee does not run its own demo model"; }
 echo "packages: $(basename "$deb"), $(basename "$dev"), $(basename "$tgz") pass"

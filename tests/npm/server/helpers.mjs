@@ -23,6 +23,9 @@ export const QWEN3_TEMPLATE = path.join(SHARED, 'third-party/templates/extracted
 // The tiny qwen3 model fine-tuned to write a tool call and reasoning (tools/tool-call-model/make.py),
 // with Qwen3's template in its tokenizer_config.json.
 export const QWEN3_TOOLS = path.join(FIXTURES, 'tiny/qwen3_tools');
+// rbee's demo model (models/demo) and torch's greedy text for it (tools/demo-model/make.py).
+export const DEMO = path.join(REPO, 'models/demo');
+export const DEMO_GOLDEN = path.join(FIXTURES, 'demo/golden.json');
 // The tool of the Qwen3 tests; tiny/qwen3_tools was trained with exactly this definition.
 export const WEATHER_TOOLS = [
   {
@@ -67,11 +70,11 @@ process.on('exit', () => {
   }
 });
 
-// A running `rbee serve`. `args` follow MODEL; --port 0 and --host 127.0.0.1 are added unless
-// given. Resolves once the server printed its listening line and (unless waitReady is false)
-// /health answers 200. `healthSeen` lists every /health answer seen while waiting.
+// A running `rbee serve`. `args` follow MODEL (none when null: the demo model); --port 0 and
+// --host 127.0.0.1 are added unless given. Resolves once the server printed its listening line
+// and (unless waitReady is false) /health answers 200. `healthSeen` lists every /health answer seen while waiting.
 export async function startServer(model, args = [], { waitReady = true, timeoutMs = 60000, env = {} } = {}) {
-  const full = ['serve', model, ...args];
+  const full = ['serve', ...(model === null ? [] : [model]), ...args];
   if (!args.includes('--port')) full.push('--port', '0');
   if (!args.includes('--host')) full.push('--host', '127.0.0.1');
   const proc = spawn(RBEE, full, {
