@@ -7,11 +7,12 @@ tests/fixtures/demo (torch's logits and greedy continuation of a fixed prompt).
     /usr/bin/python3 tools/demo-model/make.py [--steps N] [--seed S] [--threads T]
 
 The defaults made the committed files, in about 13 minutes on 2 CPU cores with Debian's
-libopenblas0-openmp installed (torch on Debian's reference BLAS alone is about 7 times slower;
-nothing else should use the cores meanwhile: OpenMP threads stall under contention). Needs
+libopenblas0-openmp installed (torch on Debian's reference BLAS alone is about 7 times slower, and
+rounds differently; nothing else should use the cores meanwhile: OpenMP threads stall under
+contention). Needs
 Debian's python3-torch and python3-numpy, fortunes and fortunes-min (the corpus) and
 wamerican (/usr/share/dict/words, to report how English a sample reads). Deterministic: the same
-seed, steps and thread count give the same files. The model's matrices are rounded to their Q8_0
+seed, steps, thread count and BLAS give the same files. The model's matrices are rounded to their Q8_0
 values after training, so that both files hold the same numbers and give the same text in rbee.
 """
 import argparse
@@ -30,6 +31,8 @@ import corpus
 from export import round_to_q8_0, write_gguf_file, write_hf_folder
 from llama import Llama
 
+# The BLAS that Debian's torch calls (the libblas.so.3 alternative).
+BLAS = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "rbee-demo"
 CONFIG = {
@@ -157,6 +160,10 @@ def main():
     args = parser.parse_args()
     if not Path("/usr/share/dict/words").is_file():
         sys.exit("/usr/share/dict/words is missing: install Debian's wamerican package")
+    if "openblas" not in str(Path(BLAS).resolve()):
+        print(f"note: torch's BLAS is {Path(BLAS).resolve()}, not OpenBLAS (which made the committed files): "
+              "training takes about 7 times longer and gives other numbers; apt-get install libopenblas0-openmp",
+              file=sys.stderr)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(args.threads)
