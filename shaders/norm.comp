@@ -1,7 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // RMS norm or layer norm of every run of `cols` floats (a row, or one head of a row), one
-// workgroup per run.
+// workgroup per run. The weight and bias are one run's, shared by all, or (weight_groups > 1)
+// one per group of a row, stacked.
 #include "common.glsl"
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Wt { float weight[]; };
@@ -15,6 +16,7 @@ layout(push_constant) uniform Push {
   uint layer_norm;  // 0: RMS, 1: layer norm
   uint has_weight;
   uint has_bias;
+  uint weight_groups;  // 1: one weight and bias for every run; else one per run of a row
 } pc;
 
 shared float partial[1024];
@@ -48,10 +50,11 @@ void main() {
     sq += v * v;
   }
   float inv = inversesqrt(workgroup_sum(sq) / float(pc.cols) + pc.eps);
+  uint wbase = (run % pc.weight_groups) * pc.cols;
   for (uint i = tid; i < pc.cols; i += gl_WorkGroupSize.x) {
     float v = (x[base + i] - mean) * inv;
-    if (pc.has_weight != 0u) v *= weight[i] + pc.weight_offset;
-    if (pc.has_bias != 0u) v += bias[i];
+    if (pc.has_weight != 0u) v *= weight[wbase + i] + pc.weight_offset;
+    if (pc.has_bias != 0u) v += bias[wbase + i];
     outp[base + i] = v;
   }
 }

@@ -25,7 +25,7 @@ inline uint64_t weight_row_bytes(const Node& w) {
   return uint64_t(w.cols) / traits->block_elems * traits->block_bytes;
 }
 
-struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias; };
+struct NormPush { uint32_t n_runs, cols; float eps; float weight_offset; uint32_t layer_norm, has_weight, has_bias, weight_groups; };
 struct MatmulPush { uint32_t k, n, rows, has_bias, groups_x, ldo; };
 struct SubgroupMatmulPush { uint32_t k, n, tokens, has_bias, groups_x, act, has_residual; float norm_eps, norm_offset; uint32_t ldo; };
 // shaders/matmul_rows.comp's block: the values of SubgroupMatmulPush before norm_eps.

@@ -90,14 +90,18 @@ rbee_tensor api_norm(rbee_graph* g, rbee_tensor x, rbee_tensor weight, rbee_tens
   return guarded(g, "norm", [=](Graph& gr) {
     if (!activation(gr, x, "norm", "x")) return RBEE_TENSOR_NONE;
     rbee_norm_params p;
-    if (!read_params(params, p)) return fail_params(gr, "norm");
+    if (!read_params(params, p, offsetof(rbee_norm_params, weight_per_group))) return fail_params(gr, "norm");
     if (p.kind > RBEE_NORM_LAYER) return gr.fail("norm: unknown kind " + std::to_string(p.kind), RBEE_ERROR_INVALID_ARGUMENT);
+    if (p.weight_per_group > 1)
+      return gr.fail("norm: weight_per_group must be 0 or 1, not " + std::to_string(p.weight_per_group),
+                     RBEE_ERROR_INVALID_ARGUMENT);
     const Node& in = gr.node(x);
     if (p.group_size == 0) p.group_size = in.cols;
     if (in.cols % p.group_size != 0)
       return gr.fail("norm: groups of " + std::to_string(p.group_size) + " columns do not divide input " + shape(in));
-    if (!vector_weight(gr, weight, p.group_size, "norm", "weight") ||
-        !vector_weight(gr, bias, p.group_size, "norm", "bias"))
+    const uint32_t weight_groups = p.weight_per_group ? in.cols / p.group_size : 1;
+    if (!stacked_weight(gr, weight, weight_groups, p.group_size, "norm", "weight") ||
+        !stacked_weight(gr, bias, weight_groups, p.group_size, "norm", "bias"))
       return RBEE_TENSOR_NONE;
     return gr.add(Node{.kind = OpKind::Norm, .inputs = {x, weight, bias}, .rows = in.rows, .cols = in.cols, .norm = p});
   });

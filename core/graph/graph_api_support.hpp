@@ -65,19 +65,30 @@ inline bool activation(Graph& g, rbee_tensor t, const char* op, const char* what
   return true;
 }
 
-// Checks an optional 1-D weight of `cols` elements (norm weight, bias).
-inline bool vector_weight(Graph& g, rbee_tensor t, uint32_t cols, const char* op, const char* what) {
+// Checks an optional float weight of `groups` vectors of `size` elements, stacked: [groups, size]
+// or flat [groups * size] (per-group norm weights); one group is a 1-D weight (norm weight, bias).
+inline bool stacked_weight(Graph& g, rbee_tensor t, uint32_t groups, uint32_t size, const char* op, const char* what) {
   if (t == RBEE_TENSOR_NONE) return true;
   if (!g.valid(t) || g.node(t).kind != OpKind::Weight)
     return g.fail(std::string(op) + ": " + what + " must be a weight", RBEE_ERROR_INVALID_ARGUMENT), false;
   const Node& w = g.node(t);
-  if (w.rows != 1 || w.cols != cols)
-    return g.fail(std::string(op) + ": " + what + " " + weight_name(w) + " has shape " + shape(w) + ", expected [" +
-                  std::to_string(cols) + "]"), false;
+  const uint64_t total = uint64_t(groups) * size;
+  const bool flat = w.rows == 1 && w.cols == total, stacked = w.rows == groups && w.cols == size;
+  if (!flat && !stacked) {
+    const std::string expected = groups == 1 ? "[" + std::to_string(size) + "]"
+                                             : "[" + std::to_string(groups) + ", " + std::to_string(size) + "] or [" +
+                                                   std::to_string(total) + "]";
+    return g.fail(std::string(op) + ": " + what + " " + weight_name(w) + " has shape " + shape(w) + ", expected " +
+                  expected), false;
+  }
   if (!float_weight_type(w.weight->dtype))
     return g.fail(std::string(op) + ": " + what + " " + weight_name(w) + " has type " +
                   std::string(dtype_name(w.weight->dtype)) + ", expected F32, F16 or BF16"), false;
   return true;
+}
+
+inline bool vector_weight(Graph& g, rbee_tensor t, uint32_t cols, const char* op, const char* what) {
+  return stacked_weight(g, t, 1, cols, op, what);
 }
 
 // A plugin's params struct as this host knows it, or false when it is NULL or smaller than

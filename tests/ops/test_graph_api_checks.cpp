@@ -47,6 +47,27 @@ TEST_F(GraphApiChecks, NormGroupsMustDivideTheRow) {
               HasSubstr("weight w16 has shape [1, 16], expected [32]"));
 }
 
+TEST_F(GraphApiChecks, NormWeightsOfEachGroupAreStackedToTheRow) {
+  // x is [4, 64]: four groups of 16, each with its own 16 weights.
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+                rbee_norm_params p{sizeof p, RBEE_NORM_LAYER, 1e-6f, 0, 16, 1};
+                api.norm(g, x, api.weight(g, "w16"), RBEE_TENSOR_NONE, &p);
+              }),
+              HasSubstr("norm: weight w16 has shape [1, 16], expected [4, 16] or [64]"));
+  EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+                rbee_norm_params p{sizeof p, RBEE_NORM_LAYER, 1e-6f, 0, 16, 2};
+                api.norm(g, x, RBEE_TENSOR_NONE, RBEE_TENSOR_NONE, &p);
+              }),
+              HasSubstr("norm: weight_per_group must be 0 or 1, not 2"));
+  // A 2.1 plugin's struct ends before weight_per_group: its groups share one weight.
+  EXPECT_EQ(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {
+              rbee_norm_params p{offsetof(rbee_norm_params, weight_per_group), RBEE_NORM_LAYER, 1e-6f, 0, 16, 1};
+              api.norm(g, x, api.weight(g, "w16"), RBEE_TENSOR_NONE, &p);
+            }),
+            "");
+  EXPECT_EQ(last().norm.weight_per_group, 0u);
+}
+
 TEST_F(GraphApiChecks, ParamsSmallerThanTheirAbi2StructAreRefused) {
   // ABI 2.0 is the first of its major: every params struct has at least its 2.0 fields.
   EXPECT_THAT(build([](const rbee_graph_api& api, rbee_graph* g, rbee_tensor x) {

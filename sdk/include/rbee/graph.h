@@ -46,6 +46,11 @@ typedef struct rbee_norm_params {
   float weight_offset; /* 1.0 for Gemma's (1 + weight), else 0 */
   uint32_t group_size; /* 0: normalize whole rows; else each run of group_size columns on its own
                         * (per-head Q/K norms), with weight and bias of group_size elements */
+  /* Since ABI 2.2. 0: every group of a row shares the weight and bias. 1: each group has its
+   * own, stacked: weight and bias hold a row's cols elements ([cols / group_size, group_size]
+   * or [cols]), the run of group g at g * group_size (llama.cpp's per-head Q/K norms of
+   * StableLM 2). A 2.0 or 2.1 host refuses such a weight's shape. */
+  uint32_t weight_per_group;
 } rbee_norm_params;
 
 typedef uint32_t rbee_rope_mode;

@@ -9,7 +9,7 @@
 #define RBEE_VERSION_H
 
 #define RBEE_ABI_MAJOR 2
-#define RBEE_ABI_MINOR 1
+#define RBEE_ABI_MINOR 2
 
 /* 1 when version (major, minor) is at least (want_major, want_minor). */
 #define RBEE_ABI_AT_LEAST(major, minor, want_major, want_minor) \
