@@ -3,7 +3,8 @@
 # packaging/cpack.cmake; the StableLM example (sdk/examples/stablelm) builds as a project of its
 # own against that prefix only (find_package(RbeeSDK), and pkg-config), installs into the user
 # plugin folder, is listed by `rbee plugins` from there, and runs the tiny StableLM from both
-# formats within 1e-2 of transformers with the greedy continuation equal.
+# formats within 1e-2 of transformers with the greedy continuation equal, and its StableLM 2 12B
+# variant (per-head Q/K norms, Q/K/V biases, parallel residual) from both formats.
 set -euo pipefail
 build=$1 source=$2 fixtures=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,3 +53,6 @@ grep -qF "$build" <<<"$listing" && { echo "$listing" >&2; fail "the installed rb
 
 [ -d "$fixtures/tiny/stablelm" ] || { echo "SKIP: $fixtures/tiny/stablelm is absent"; exit 77; }
 bash "$here/stablelm_golden.sh" "$prefix/bin/rbee" "$fixtures/tiny/stablelm"
+# StableLM 2 12B's switches, which no saved model has: the variant and its plain-Python reference.
+python3 "$here/stablelm_variant.py" "$fixtures/tiny/stablelm" "$work/variant"
+bash "$here/stablelm_golden.sh" "$prefix/bin/rbee" "$work/variant"

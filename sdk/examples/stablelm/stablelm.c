@@ -4,18 +4,22 @@
  *   parallel   (use_parallel_residual true):  x += attn(ln1(x)) + mlp(ln1(x))
  * LayerNorms with bias, a SwiGLU MLP, RoPE over the first partial_rotary_factor of each head in
  * halves (llama.cpp keeps the Hugging Face order of the Q/K rows), Q/K/V biases when
- * use_qkv_bias, and per-head LayerNorms of Q and K when qk_layernorm (StableLM 2 12B). */
+ * use_qkv_bias, and per-head LayerNorms of Q and K when qk_layernorm (StableLM 2 12B): one tensor
+ * a head in Hugging Face folders, stacked [n_head, head_dim] by llama.cpp in GGUF files (a norm
+ * with weight_per_group, ABI 2.2). */
 #include <rbee/family/family.h>
 
 typedef struct stablelm_model {
   rbee_family_model base;
   int parallel_residual;
   int qkv_bias;
-  int qk_layernorm; /* config.json only: its per-head weights are separate tensors */
+  int qk_layernorm;
+  int stacked_head_norms; /* GGUF: each layer's per-head norm weights are one tensor */
 } stablelm_model;
 
 /* Every tensor has its standard name in both formats except the per-head Q/K norms, which
- * Hugging Face stores one tensor per head (the second %u). */
+ * Hugging Face stores one tensor per head (the second %u); GGUF's stacked ones have the standard
+ * ids RBEE_T_ATTN_Q_NORM and RBEE_T_ATTN_K_NORM. */
 static const char k_q_head_norm[] = "model.layers.%u.self_attn.q_layernorm.norms.%u.weight";
 static const char k_k_head_norm[] = "model.layers.%u.self_attn.k_layernorm.norms.%u.weight";
 
@@ -46,13 +50,14 @@ static rbee_status read_partial_rotary(const rbee_hparams* r, rbee_family_model*
 static rbee_status read_hparams(const rbee_hparams* r, rbee_family_model* base) {
   stablelm_model* m = (stablelm_model*)base;
   if (r->format == RBEE_FORMAT_GGUF) {
-    /* llama.cpp stacks the per-head norms into one [n_head, head_dim] tensor, which ABI 2.0's
-     * norm cannot take per head. */
-    if (rbee_model_has_tensor(base, r->src, RBEE_T_ATTN_Q_NORM, 0))
-      return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED,
-                       "%s: per-head Q/K LayerNorms (qk_layernorm) are supported from Hugging Face folders only",
-                       rbee_model_tensor_name(base, RBEE_T_ATTN_Q_NORM));
+    const rbee_host* host = base->host;
     m->qkv_bias = rbee_model_has_tensor(base, r->src, RBEE_T_ATTN_Q_BIAS, 0);
+    m->qk_layernorm = m->stacked_head_norms = rbee_model_has_tensor(base, r->src, RBEE_T_ATTN_Q_NORM, 0);
+    /* Older hosts read the norm params without weight_per_group. */
+    if (m->stacked_head_norms && !RBEE_ABI_AT_LEAST(host->abi_major, host->abi_minor, 2, 2))
+      return rbee_fail(r->err, RBEE_ERROR_ABI, "%s: per-head Q/K LayerNorms stacked in one tensor need rbee ABI 2.2 or "
+                       "later; this host speaks ABI %u.%u", rbee_model_tensor_name(base, RBEE_T_ATTN_Q_NORM),
+                       host->abi_major, host->abi_minor);
     return RBEE_OK;
   }
   const char* act = NULL;
@@ -73,7 +78,8 @@ static void describe(const rbee_family_model* base, rbee_describe_fn emit, void*
   rbee_emitf(emit, ctx, "qk_layernorm", "%s", m->qk_layernorm ? "per head" : "no");
 }
 
-/* LayerNorm of each head of x [n, n_heads * head_dim] with its own weight (no bias). */
+/* LayerNorm of each head of x [n, n_heads * head_dim] with its own weight (no bias), one tensor a
+ * head named by `pattern` (Hugging Face). */
 static rbee_tensor per_head_norm(const rbee_builder* b, rbee_tensor x, const char* pattern, uint32_t l,
                                  uint32_t n_heads, const rbee_norm_params* p) {
   uint32_t d = b->m->head_dim;
@@ -88,11 +94,16 @@ static rbee_tensor per_head_norm(const rbee_builder* b, rbee_tensor x, const cha
   return out;
 }
 
-/* Self-attention of layer l; the helper's block unless Q and K have per-head norms. */
+/* Self-attention of layer l: the helper's block, with GGUF's stacked per-head norms as its Q/K
+ * norms (each head its own weight); Hugging Face's per-head tensors are normed here. */
 static rbee_tensor attention(const rbee_builder* b, rbee_tensor x, uint32_t l, const rbee_norm_params* norm) {
   const rbee_family_model* m = b->m;
-  const rbee_attention_spec spec = {.rope = &m->rope};
-  if (!((const stablelm_model*)m)->qk_layernorm) return rbee_attention_block(b, x, l, &spec);
+  const stablelm_model* sm = (const stablelm_model*)m;
+  rbee_norm_params per_head = *norm;
+  per_head.group_size = m->head_dim;
+  per_head.weight_per_group = 1;
+  const rbee_attention_spec spec = {.rope = &m->rope, .qk_norm = sm->stacked_head_norms ? &per_head : NULL};
+  if (!sm->qk_layernorm || sm->stacked_head_norms) return rbee_attention_block(b, x, l, &spec);
   rbee_tensor q, k, v;
   rbee_project_qkv(b, x, l, 1, &q, &k, &v);
   q = per_head_norm(b, q, k_q_head_norm, l, m->n_head, norm);
