@@ -115,7 +115,7 @@ Model::Model(Runtime& runtime, const std::filesystem::path& path, const ModelOpt
   prefix_cache_ = cache_->has_paged_layers() && !cache_->has_ring_layers();
   sequences_.resize(options.sequences);
   sequences_[0].open = true;
-  compiled(1, false);  // uploads every weight the pass uses
+  compiled(1, false, positions_bound({}));  // uploads every weight the pass uses
   spdlog::debug("{}: {} MiB of weights on the device, KV cache of {} tokens in {} MiB", path.string(),
                 weights_->bytes_uploaded() >> 20, ctx, cache_->bytes() >> 20);
 }
@@ -155,8 +155,16 @@ void Model::build(Graph& graph) const {
   if (graph.output() == RBEE_TENSOR_NONE) throw plugin_failure(source_->path(), "build_graph set no output", *plugin_);
 }
 
-CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k, uint32_t n_outputs) {
-  const GraphKey key{n_tokens, all_logits, top_k, all_logits ? n_tokens : n_outputs};
+uint32_t Model::positions_bound(std::span<const BatchSegment> segments) const {
+  uint64_t end = 0;
+  for (const BatchSegment& s : segments) end = std::max<uint64_t>(end, uint64_t(s.position) + s.count);
+  const uint64_t bound = std::bit_ceil(std::max<uint64_t>(end, kMinPositionsBound));
+  return static_cast<uint32_t>(std::min<uint64_t>(bound, cache_->capacity()));
+}
+
+CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t positions, uint32_t top_k,
+                               uint32_t n_outputs) {
+  const GraphKey key{n_tokens, all_logits, top_k, all_logits ? n_tokens : n_outputs, positions};
   ++steps_;
   if (auto it = graphs_.find(key); it != graphs_.end()) {
     it->second.used = steps_;
@@ -174,7 +182,8 @@ CompiledGraph& Model::compiled(uint32_t n_tokens, bool all_logits, uint32_t top_
   if (out.cols != info_.n_vocab)
     throw ModelError(source_->path().string() + ": the graph's logits have " + std::to_string(out.cols) +
                      " columns, the model's vocabulary " + std::to_string(info_.n_vocab));
-  CompileOptions options{.top_k = top_k, .profile = profiling_, .kernels = kernels_ ? &*kernels_ : nullptr};
+  CompileOptions options{
+      .top_k = top_k, .profile = profiling_, .kernels = kernels_ ? &*kernels_ : nullptr, .positions = positions};
   auto compiled = std::make_unique<CompiledGraph>(runtime_.device(), runtime_.pipelines(), *weights_, *cache_, graph, options);
   return *graphs_.emplace(key, CachedGraph{std::move(compiled), steps_}).first->second.graph;
 }
@@ -356,7 +365,7 @@ std::vector<float> Model::step(std::span<const SequenceStep> batch) {
   const std::vector<BatchSegment> segments = prepare(batch);
   const std::vector<int32_t> ids = step_ids(batch);
   const uint32_t n = static_cast<uint32_t>(ids.size()), wanted = outputs(batch);
-  CompiledGraph& g = compiled(n, false, 0, output_rows_for(wanted, n));
+  CompiledGraph& g = compiled(n, false, positions_bound(segments), 0, output_rows_for(wanted, n));
   std::vector<float> logits(uint64_t(wanted) * info_.n_vocab);
   g.run(ids, segments, logits);
   for (const SequenceStep& e : batch) appended(e.sequence, e.ids);
@@ -370,7 +379,7 @@ std::vector<std::vector<TopLogit>> Model::step_top(std::span<const SequenceStep>
   const std::vector<BatchSegment> segments = prepare(batch);
   const std::vector<int32_t> ids = step_ids(batch);
   const uint32_t n = static_cast<uint32_t>(ids.size());
-  CompiledGraph& g = compiled(n, false, k, output_rows_for(outputs(batch), n));
+  CompiledGraph& g = compiled(n, false, positions_bound(segments), k, output_rows_for(outputs(batch), n));
   std::vector<std::vector<TopLogit>> top = g.run_top(ids, segments);
   for (const SequenceStep& e : batch) appended(e.sequence, e.ids);
   account(g);
@@ -397,7 +406,7 @@ std::vector<float> Model::eval(std::span<const int32_t> ids, bool all_logits) {
     const uint32_t n = static_cast<uint32_t>(std::min<size_t>(ids.size() - done, batch));
     const SequenceStep chunk{.sequence = 0, .ids = ids.subspan(done, n)};
     const std::vector<BatchSegment> segments = prepare(std::span(&chunk, 1));
-    CompiledGraph& g = compiled(n, all_logits);
+    CompiledGraph& g = compiled(n, all_logits, positions_bound(segments));
     chunk_logits.resize(uint64_t(all_logits ? n : 1) * g.output_cols());
     g.run(chunk.ids, segments, chunk_logits);
     account(g);

@@ -173,8 +173,14 @@ class Model {
   void appended(SequenceId seq, std::span<const int32_t> ids);
   // Checks a step and takes the blocks it needs; returns its segments.
   std::vector<BatchSegment> prepare(std::span<const SequenceStep> batch);
-  // The graph of n_tokens rows with all logits, or with n_outputs output rows.
-  CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t top_k = 0, uint32_t n_outputs = 1);
+  // The graph of n_tokens rows with all logits, or with n_outputs output rows; `positions`:
+  // positions_bound() of the step's segments.
+  CompiledGraph& compiled(uint32_t n_tokens, bool all_logits, uint32_t positions, uint32_t top_k = 0,
+                          uint32_t n_outputs = 1);
+  // The most positions a row of the segments sees, rounded up to a power of two (at least
+  // kMinPositionsBound), at most the cache's capacity: graphs are compiled per bound, so that a
+  // short context in a large cache is not split for a long one (CompileOptions::positions).
+  uint32_t positions_bound(std::span<const BatchSegment> segments) const;
   // Has the plugin describe its forward pass into graph; throws ModelError with the graph's
   // message (or the plugin's) naming the file and the plugin.
   void build(Graph& graph) const;
@@ -197,7 +203,9 @@ class Model {
   BlockPool pool_{0};
   std::vector<Sequence> sequences_;
   // By (tokens, all logits, device top-k, output rows), with the step each was last used at.
-  using GraphKey = std::tuple<uint32_t, bool, uint32_t, uint32_t>;
+  // Below this many positions no device splits attention's keys: one graph serves them all.
+  static constexpr uint32_t kMinPositionsBound = 256;
+  using GraphKey = std::tuple<uint32_t, bool, uint32_t, uint32_t, uint32_t>;
   struct CachedGraph {
     std::unique_ptr<CompiledGraph> graph;
     uint64_t used;

@@ -24,7 +24,8 @@ CompiledGraph::CompiledGraph(const vk::Device& device, vk::PipelineSet& pipeline
       n_tokens_(graph.n_tokens()),
       all_logits_(graph.all_logits()),
       profile_(options.profile),
-      top_k_(options.top_k) {
+      top_k_(options.top_k),
+      positions_(options.positions ? std::min(options.positions, cache.capacity()) : cache.capacity()) {
   if (graph.output() == RBEE_TENSOR_NONE) throw std::runtime_error("the graph has no output (set_output was not called)");
   if (n_tokens_ == 0 || n_tokens_ > kMaxGroups)
     throw std::runtime_error("a batch must have 1.." + std::to_string(kMaxGroups) + " tokens");

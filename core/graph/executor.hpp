@@ -31,6 +31,10 @@ struct CompileOptions {
   bool profile = false;
   // Workgroup choices other than KernelConfig::for_device (tests of fallback paths).
   const KernelConfig* kernels = nullptr;
+  // The most positions a row of the runs sees (0: the KV cache's capacity). Split-K sizes its
+  // splits by it, so that a short context in a large cache is not cut into empty splits; a run
+  // past it is still right, only split less than it could be.
+  uint32_t positions = 0;
 };
 
 // A run of consecutive tokens of one sequence in a batch: they are appended at positions
@@ -170,6 +174,7 @@ class CompiledGraph {
   uint32_t barriers_ = 0;
   bool profile_;
   uint32_t top_k_;
+  uint32_t positions_;  // CompileOptions::positions, at most the cache's capacity
   std::unique_ptr<vk::Buffer> candidates_, best_;  // device top-k stages
   std::vector<std::string> labels_;  // per timestamp after the first, when profiling
   double last_device_seconds_ = 0;

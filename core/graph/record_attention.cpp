@@ -93,7 +93,7 @@ void CompiledGraph::record_attention(const Graph& graph, const Node& n, rbee_ten
   // Split-K: where the step's rows take too few workgroups to fill the device (decode), each
   // row's keys split over `splits` workgroups (z), each worth at least attention_split_keys of
   // the positions a row may see, into partials (scratch) that attention_merge reduces.
-  const uint32_t seen = a.window ? std::min(a.window, cache_.capacity()) : cache_.capacity();
+  const uint32_t seen = a.window ? std::min(a.window, positions_) : positions_;
   auto split_count = [&](uint64_t groups) -> uint32_t {
     constexpr uint32_t kMaxSplits = 64;
     const uint32_t target = config_.attention_split_groups, keys = config_.attention_split_keys;

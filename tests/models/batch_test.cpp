@@ -70,6 +70,34 @@ TEST_P(BatchedFamily, SequencesGetTheirAloneLogits) {
   for (size_t i = 0; i < prompts.size(); ++i) EXPECT_EQ(model.n_past(seqs[i]), prompts[i].size() + kSteps);
 }
 
+// Graphs are compiled per power-of-two bound of the positions a step sees, and split-K sizes
+// its splits by that bound, not by the cache's capacity: a short sequence in a large cache runs
+// unsplit, and one decoded across the bounds 256 to 2048 (1, 2, 4 then 8 splits of at least 256
+// positions) gets the logits of the same model without split-K, step after step.
+TEST(Batched, SplitsFollowThePositionsNotTheCapacity) {
+  const auto path = fixtures() / "tiny" / "llama";
+  ModelOptions plain;
+  plain.context = 2048;
+  plain.kernels = KernelConfig::for_device(runtime().device().info());
+  plain.kernels->attention_split_keys = 0;  // no split-K
+  ModelOptions split = plain;
+  split.kernels->attention_split_groups = 64;
+  split.kernels->attention_split_keys = 256;
+  split.profile = true;
+  Model a(runtime(), path, plain), b(runtime(), path, split);
+  auto merged = [&] { return std::ranges::any_of(b.profile(), [](const auto& k) { return k.first.starts_with("attention_merge"); }); };
+  const std::vector<int32_t> prompt = random_prompt(200, 4, a.n_vocab());
+  std::vector<float> want = a.eval(prompt, false), got = b.eval(prompt, false);
+  for (uint32_t n = prompt.size(); n < 1100; ++n) {
+    ASSERT_LT(max_abs_diff(got, want), kTolerance) << "at " << n << " positions";
+    if (n == 250) EXPECT_FALSE(merged()) << "250 positions of a 2048-position cache were split";
+    const int32_t next = greedy(want);
+    want = a.eval(std::span(&next, 1), false);
+    got = b.eval(std::span(&next, 1), false);
+  }
+  EXPECT_TRUE(merged()) << "1100 positions were not split";
+}
+
 // A long prompt evaluated in chunks of 6 that share their steps with another sequence's
 // decoding: both get their alone logits.
 TEST_P(BatchedFamily, ChunkedPrefillBesideDecoding) {
