@@ -11,8 +11,7 @@ typedef struct gemma_model {
   float attn_scalar;      /* q.k is scaled by attn_scalar^-0.5 (query_pre_attn_scalar) */
   float attn_softcap;     /* 0: none */
   float final_softcap;    /* 0: none */
-  uint32_t window;        /* sliding window of the sliding layers; 0: every layer is global */
-  uint8_t* sliding;       /* per layer: 1 when the layer attends within the window */
+  rbee_layer_windows windows; /* window 0: every layer is global */
   rbee_rope_params rope_sliding; /* Gemma 3's local layers have their own base and no scaling */
 } gemma_model;
 
@@ -114,29 +113,18 @@ static rbee_status read_attention_scalar(const rbee_hparams* r, gemma_model* m) 
  * 2 for Gemma 2 (even layers slide) and 6 for Gemma 3. */
 static rbee_status read_layer_types(const rbee_hparams* r, gemma_model* m) {
   uint32_t n_layer = m->base.n_layer;
-  m->sliding = calloc(n_layer, 1);
-  if (m->sliding == NULL) return rbee_fail(r->err, RBEE_ERROR_OUT_OF_MEMORY, "out of memory");
+  RBEE_TRY(rbee_layer_windows_init(r, n_layer, &m->windows));
   if (m->generation == 1) return RBEE_OK;
   int gguf = r->format == RBEE_FORMAT_GGUF;
-  RBEE_TRY(rbee_hparams_count(r, gguf ? "attention.sliding_window" : "sliding_window", &m->window));
-  if (m->window == 0) return RBEE_OK; /* no window (absent or 0): every layer is global */
-
-  if (!gguf && rbee_hparams_has(r, "layer_types")) {
-    for (uint32_t l = 0; l < n_layer; ++l) {
-      const char* type = NULL;
-      RBEE_TRY(rbee_hparams_string_at(r, "layer_types", l, &type));
-      if (strcmp(type, "sliding_attention") != 0 && strcmp(type, "full_attention") != 0)
-        return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED, "layer_types[%u]: \"%s\" is not supported", l, type);
-      m->sliding[l] = strcmp(type, "sliding_attention") == 0;
-    }
-    return RBEE_OK;
-  }
+  RBEE_TRY(rbee_hparams_count(r, gguf ? "attention.sliding_window" : "sliding_window", &m->windows.window));
+  if (m->windows.window == 0) return RBEE_OK; /* no window (absent or 0): every layer is global */
+  if (!gguf && rbee_hparams_has(r, "layer_types")) return rbee_layer_windows_read_types(r, n_layer, &m->windows);
   uint32_t period = m->generation == 2 ? 2 : 6;
   if (!gguf) {
     RBEE_TRY(rbee_hparams_u32(r, "sliding_window_pattern", &period));
     RBEE_TRY(rbee_hparams_u32(r, "_sliding_window_pattern", &period));
   }
-  for (uint32_t l = 0; l < n_layer; ++l) m->sliding[l] = (l + 1) % period != 0;
+  for (uint32_t l = 0; l < n_layer; ++l) m->windows.sliding[l] = (l + 1) % period != 0;
   return RBEE_OK;
 }
 
@@ -153,11 +141,10 @@ static rbee_status read_hparams(const rbee_hparams* r, rbee_family_model* base) 
   return read_layer_types(r, m);
 }
 
-static void release(rbee_family_model* base) { free(((gemma_model*)base)->sliding); }
+static void release(rbee_family_model* base) { rbee_layer_windows_free(&((gemma_model*)base)->windows); }
 
 static void kv_layout(const rbee_family_model* base, uint32_t layer, rbee_kv_layout* out) {
-  const gemma_model* m = (const gemma_model*)base;
-  out->sliding_window = m->sliding[layer] ? m->window : 0;
+  out->sliding_window = rbee_layer_window(&((const gemma_model*)base)->windows, layer);
 }
 
 static void describe(const rbee_family_model* base, rbee_describe_fn emit, void* ctx) {
@@ -166,15 +153,7 @@ static void describe(const rbee_family_model* base, rbee_describe_fn emit, void*
   rbee_emitf(emit, ctx, "attn_scalar", "%g", m->attn_scalar);
   if (m->attn_softcap > 0) rbee_emitf(emit, ctx, "attn_softcap", "%g", m->attn_softcap);
   if (m->final_softcap > 0) rbee_emitf(emit, ctx, "final_softcap", "%g", m->final_softcap);
-  if (m->window > 0) {
-    /* "SSSSSG...": one letter per layer, sliding or global. */
-    char pattern[128];
-    size_t n = base->n_layer < sizeof pattern - 1 ? base->n_layer : sizeof pattern - 1;
-    for (size_t l = 0; l < n; ++l) pattern[l] = m->sliding[l] ? 'S' : 'G';
-    pattern[n] = '\0';
-    rbee_emitf(emit, ctx, "sliding_window", "%u", m->window);
-    emit(ctx, "layer_pattern", pattern);
-  }
+  rbee_layer_windows_describe(&m->windows, base->n_layer, emit, ctx);
   if (m->generation == 3) rbee_emitf(emit, ctx, "rope_theta_local", "%g", m->rope_sliding.theta);
 }
 
@@ -194,8 +173,8 @@ static void build(const rbee_builder* b) {
                               .softcap = m->attn_softcap};
   rbee_tensor x = b->api->scale(b->g, rbee_input_embeddings(b), sqrtf((float)b->m->n_embd));
   for (uint32_t l = 0; l < b->m->n_layer; ++l) {
-    attn.rope = m->sliding[l] ? &m->rope_sliding : &b->m->rope;
-    attn.window = m->sliding[l] ? m->window : 0;
+    attn.window = rbee_layer_window(&m->windows, l);
+    attn.rope = attn.window ? &m->rope_sliding : &b->m->rope;
     rbee_tensor h = rbee_norm(b, x, RBEE_T_ATTN_NORM, RBEE_T_NONE, l, &norm);
     x = rbee_add(b, x, post_norm(b, rbee_attention_block(b, h, l, &attn), RBEE_T_ATTN_POST_NORM, l, &norm));
     h = rbee_norm(b, x, RBEE_T_FFN_NORM, RBEE_T_NONE, l, &norm);

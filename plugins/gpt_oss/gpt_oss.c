@@ -13,8 +13,7 @@
 
 typedef struct gpt_oss_model {
   rbee_family_model base;
-  uint32_t window;    /* the sliding layers' window */
-  uint8_t* sliding;   /* per layer: 1 when it attends within the window */
+  rbee_layer_windows windows;
   float swiglu_limit; /* the experts' clamp */
   int experts_in_out;  /* Hugging Face float experts: stored [experts, in, out] (MXFP4 and GGUF: [experts, out, in]) */
 } gpt_oss_model;
@@ -100,20 +99,10 @@ static rbee_status read_rope(const rbee_hparams* r, gpt_oss_model* m) {
 static rbee_status read_layer_types(const rbee_hparams* r, gpt_oss_model* m) {
   uint32_t n_layer = m->base.n_layer;
   int gguf = r->format == RBEE_FORMAT_GGUF;
-  RBEE_TRY(rbee_hparams_u32(r, gguf ? "attention.sliding_window" : "sliding_window", &m->window));
-  m->sliding = calloc(n_layer, 1);
-  if (m->sliding == NULL) return rbee_fail(r->err, RBEE_ERROR_OUT_OF_MEMORY, "out of memory");
-  if (gguf || !rbee_hparams_has(r, "layer_types")) {
-    for (uint32_t l = 0; l < n_layer; ++l) m->sliding[l] = l % 2 == 0;
-    return RBEE_OK;
-  }
-  for (uint32_t l = 0; l < n_layer; ++l) {
-    const char* type = NULL;
-    RBEE_TRY(rbee_hparams_string_at(r, "layer_types", l, &type));
-    if (strcmp(type, "sliding_attention") != 0 && strcmp(type, "full_attention") != 0)
-      return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED, "layer_types[%u]: \"%s\" is not supported", l, type);
-    m->sliding[l] = strcmp(type, "sliding_attention") == 0;
-  }
+  RBEE_TRY(rbee_hparams_u32(r, gguf ? "attention.sliding_window" : "sliding_window", &m->windows.window));
+  RBEE_TRY(rbee_layer_windows_init(r, n_layer, &m->windows));
+  if (!gguf && rbee_hparams_has(r, "layer_types")) return rbee_layer_windows_read_types(r, n_layer, &m->windows);
+  for (uint32_t l = 0; l < n_layer; ++l) m->windows.sliding[l] = l % 2 == 0;
   return RBEE_OK;
 }
 
@@ -137,21 +126,15 @@ static rbee_status read_hparams(const rbee_hparams* r, rbee_family_model* base) 
   return read_layer_types(r, m);
 }
 
-static void release(rbee_family_model* base) { free(((gpt_oss_model*)base)->sliding); }
+static void release(rbee_family_model* base) { rbee_layer_windows_free(&((gpt_oss_model*)base)->windows); }
 
 static void kv_layout(const rbee_family_model* base, uint32_t layer, rbee_kv_layout* out) {
-  const gpt_oss_model* m = (const gpt_oss_model*)base;
-  out->sliding_window = m->sliding[layer] ? m->window : 0;
+  out->sliding_window = rbee_layer_window(&((const gpt_oss_model*)base)->windows, layer);
 }
 
 static void describe(const rbee_family_model* base, rbee_describe_fn emit, void* ctx) {
   const gpt_oss_model* m = (const gpt_oss_model*)base;
-  char pattern[128];
-  size_t n = base->n_layer < sizeof pattern - 1 ? base->n_layer : sizeof pattern - 1;
-  for (size_t l = 0; l < n; ++l) pattern[l] = m->sliding[l] ? 'S' : 'G';
-  pattern[n] = '\0';
-  rbee_emitf(emit, ctx, "sliding_window", "%u", m->window);
-  emit(ctx, "layer_pattern", pattern);
+  rbee_layer_windows_describe(&m->windows, base->n_layer, emit, ctx);
   rbee_emitf(emit, ctx, "yarn_truncate", "%s", base->rope.yarn_no_truncate ? "false" : "true");
   rbee_emitf(emit, ctx, "swiglu_limit", "%g", m->swiglu_limit);
   emit(ctx, "attention_sinks", "per head");
@@ -204,7 +187,7 @@ static void build(const rbee_builder* b) {
   rbee_attention_spec attn = {.rope = &b->m->rope, .sinks = 1};
   rbee_tensor x = rbee_input_embeddings(b);
   for (uint32_t l = 0; l < b->m->n_layer; ++l) {
-    attn.window = m->sliding[l] ? m->window : 0;
+    attn.window = rbee_layer_window(&m->windows, l);
     rbee_tensor h = rbee_norm(b, x, RBEE_T_ATTN_NORM, RBEE_T_NONE, l, &norm);
     x = rbee_add(b, x, rbee_attention_block(b, h, l, &attn));
     h = rbee_norm(b, x, RBEE_T_FFN_NORM, RBEE_T_NONE, l, &norm);

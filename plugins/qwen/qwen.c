@@ -8,7 +8,7 @@
 typedef struct qwen_model {
   rbee_family_model base;
   int qk_norm;         /* Qwen3: per-head RMS norm of Q and K between projection and RoPE */
-  uint32_t* window;    /* per layer: sliding window length (0 = full attention), or NULL when no layer slides */
+  rbee_layer_windows windows; /* no layer slides until read_windows says so */
   uint32_t n_ff_exp;   /* each expert's intermediate size */
   uint32_t n_ff_shexp; /* the shared expert's (Qwen2-MoE), 0 when none */
   int norm_topk;       /* renormalize the chosen experts' weights to sum to 1 */
@@ -31,34 +31,25 @@ static const rbee_hparam k_hparams[] = {
  * layers from that index on slide). Either way the length counts only when use_sliding_window is
  * true. GGUF files of this family carry no window and llama.cpp attends fully. */
 static rbee_status read_windows(const rbee_hparams* r, qwen_model* m) {
-  uint32_t n_layer = m->base.n_layer, window = 0;
+  uint32_t n_layer = m->base.n_layer;
   int use = 0;
   if (r->format != RBEE_FORMAT_SAFETENSORS) return RBEE_OK;
   RBEE_TRY(rbee_hparams_bool(r, "use_sliding_window", &use));
-  if (use) RBEE_TRY(rbee_hparams_u32(r, "sliding_window", &window));
-  int listed = rbee_hparams_has(r, "layer_types");
+  if (use) RBEE_TRY(rbee_hparams_u32(r, "sliding_window", &m->windows.window));
+  if (rbee_hparams_has(r, "layer_types")) {
+    RBEE_TRY(rbee_layer_windows_init(r, n_layer, &m->windows));
+    RBEE_TRY(rbee_layer_windows_read_types(r, n_layer, &m->windows));
+    for (uint32_t l = 0; l < n_layer; ++l)
+      if (m->windows.sliding[l] && m->windows.window == 0)
+        return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL,
+                         "layer_types[%u]: sliding_attention needs use_sliding_window true and a sliding_window length", l);
+    return RBEE_OK;
+  }
+  if (m->windows.window == 0) return RBEE_OK;
   uint32_t first = 28; /* transformers' default max_window_layers */
-  if (!listed) {
-    if (window == 0) return RBEE_OK;
-    RBEE_TRY(rbee_hparams_u32(r, "max_window_layers", &first));
-  }
-  m->window = calloc(n_layer, sizeof *m->window);
-  if (m->window == NULL) return rbee_fail(r->err, RBEE_ERROR_OUT_OF_MEMORY, "out of memory");
-  for (uint32_t l = 0; l < n_layer; ++l) {
-    if (!listed) {
-      m->window[l] = l >= first ? window : 0;
-      continue;
-    }
-    const char* type = NULL;
-    RBEE_TRY(rbee_hparams_string_at(r, "layer_types", l, &type));
-    if (!strcmp(type, "full_attention")) continue;
-    if (strcmp(type, "sliding_attention") != 0)
-      return rbee_fail(r->err, RBEE_ERROR_UNSUPPORTED, "layer_types[%u]: \"%s\" is not supported", l, type);
-    if (window == 0)
-      return rbee_fail(r->err, RBEE_ERROR_BAD_MODEL,
-                       "layer_types[%u]: sliding_attention needs use_sliding_window true and a sliding_window length", l);
-    m->window[l] = window;
-  }
+  RBEE_TRY(rbee_hparams_u32(r, "max_window_layers", &first));
+  RBEE_TRY(rbee_layer_windows_init(r, n_layer, &m->windows));
+  for (uint32_t l = first; l < n_layer; ++l) m->windows.sliding[l] = 1;
   return RBEE_OK;
 }
 
@@ -141,13 +132,12 @@ static rbee_status read_hparams(const rbee_hparams* r, rbee_family_model* base) 
 
 static void release(rbee_family_model* base) {
   qwen_model* m = (qwen_model*)base;
-  free(m->window);
+  rbee_layer_windows_free(&m->windows);
   free(m->sparse);
 }
 
 static void kv_layout(const rbee_family_model* base, uint32_t layer, rbee_kv_layout* out) {
-  const qwen_model* m = (const qwen_model*)base;
-  out->sliding_window = m->window ? m->window[layer] : 0;
+  out->sliding_window = rbee_layer_window(&((const qwen_model*)base)->windows, layer);
 }
 
 static void describe(const rbee_family_model* base, rbee_describe_fn emit, void* ctx) {
@@ -161,13 +151,7 @@ static void describe(const rbee_family_model* base, rbee_describe_fn emit, void*
     rbee_emitf(emit, ctx, "expert_weights", "%s", m->norm_topk ? "renormalized" : "softmax");
     rbee_emitf(emit, ctx, "moe_layers", "%u", sparse);
   }
-  uint32_t sliding = 0, window = 0;
-  for (uint32_t l = 0; m->window && l < base->n_layer; ++l)
-    if (m->window[l]) sliding++, window = m->window[l];
-  if (sliding) {
-    rbee_emitf(emit, ctx, "sliding_layers", "%u", sliding);
-    rbee_emitf(emit, ctx, "sliding_window", "%u", window);
-  }
+  rbee_layer_windows_describe(&m->windows, base->n_layer, emit, ctx);
 }
 
 static void build(const rbee_builder* b) {
@@ -183,7 +167,7 @@ static void build(const rbee_builder* b) {
   rbee_attention_spec attn = {.rope = &b->m->rope, .qk_norm = m->qk_norm ? &head_norm : NULL};
   rbee_tensor x = rbee_input_embeddings(b);
   for (uint32_t l = 0; l < b->m->n_layer; ++l) {
-    attn.window = m->window ? m->window[l] : 0;
+    attn.window = rbee_layer_window(&m->windows, l);
     rbee_tensor h = rbee_norm(b, x, RBEE_T_ATTN_NORM, RBEE_T_NONE, l, &norm);
     x = rbee_add(b, x, rbee_attention_block(b, h, l, &attn));
     h = rbee_norm(b, x, RBEE_T_FFN_NORM, RBEE_T_NONE, l, &norm);

@@ -61,7 +61,7 @@ TEST(QwenConfig, SlidingLayerWiderThanTheInputMatchesFullAttention) {
   });
   Model model(runtime(), dir.path(), {});
   const auto params = model.hyperparameters();
-  EXPECT_NE(std::find(params.begin(), params.end(), std::pair<std::string, std::string>{"sliding_layers", "1"}), params.end());
+  EXPECT_NE(std::find(params.begin(), params.end(), std::pair<std::string, std::string>{"layer_pattern", "GS"}), params.end());
   auto golden = nlohmann::json::parse(std::ifstream(dir / "golden.json"));
   std::vector<float> got = model.eval(golden["input_ids"].get<std::vector<int32_t>>(), true);
   std::vector<float> want = read_f32(dir / "logits.f32");

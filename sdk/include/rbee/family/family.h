@@ -16,6 +16,7 @@
 #include "rbee/family/hparams.h"
 #include "rbee/family/model.h"
 #include "rbee/family/names.h"
+#include "rbee/family/windows.h"
 #include "rbee/rbee.h"
 
 #ifdef __cplusplus
