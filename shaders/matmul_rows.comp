@@ -8,7 +8,8 @@
 // 16-byte texels) and decodes it from registers; the lanes, which all need the same inputs,
 // fetch a 32-float tile of x together, a vec4 each, and pass it around with shuffles. A
 // workgroup is one subgroup: LANES * ROWS rows (ROWS per lane, specialization constant 2:
-// KernelConfig::row_kernel_rows), TOKENS tokens (1: decode, 16: batches); x,y = row group,
+// KernelConfig::row_kernel_rows), TOKENS tokens (1: decode, 4: a few sequences decoding together,
+// 16: batches); x,y = row group,
 // z = token group. Each shuffled input feeds ROWS rows (GATE_UP: twice that), and each decoded
 // weight TOKENS tokens: on lavapipe (Mesa 22.3, which splits every FMA into a multiply and an
 // add) the shuffles, x fetches and workgroup launches otherwise cost as much as the arithmetic

@@ -13,13 +13,23 @@ using namespace dispatch;
 
 namespace {
 
-constexpr uint32_t kRowsTokens = 16;  // TOKENS of matmul_rows and matmul_rows_gate_up (shaders/CMakeLists.txt)
-
-// The family that runs a linear: matmul_rows (rows) or the subgroup kernels reading texels or
-// storage buffers (texel), for one token (vec) or batches, the input a folded gated unit or not.
-WeightKernel linear_family(bool rows, bool texel, bool vec, bool gated) {
+// matmul_rows decodes each weight block once for a group of tokens (TOKENS, shaders/CMakeLists.txt):
+// 16 for prompts, 4 for a few sequences decoding together, which a 16-token group would make
+// decode and multiply for 12 tokens that are not there.
+struct RowsGroup {
+  WeightKernel kernel;
+  uint32_t tokens;
+};
+RowsGroup rows_group(uint32_t n_tokens, bool gate_up) {
   using K = WeightKernel;
-  if (rows) return vec ? K::MatvecRows : K::MatmulRows;
+  if (n_tokens <= 4) return {gate_up ? K::MatmulRowsGateUp4 : K::MatmulRows4, 4};
+  return {gate_up ? K::MatmulRowsGateUp : K::MatmulRows, 16};
+}
+
+// The subgroup kernels reading texels or storage buffers (texel), for one token (vec) or
+// batches, the input a folded gated unit or not.
+WeightKernel subgroup_family(bool texel, bool vec, bool gated) {
+  using K = WeightKernel;
   // [batch][gated][texel]
   constexpr K kSubgroup[2][2][2] = {{{K::Matvec, K::MatvecTexel}, {K::MatvecGated, K::MatvecGatedTexel}},
                                     {{K::MatmulSubgroup, K::MatmulSubgroupTexel},
@@ -30,7 +40,7 @@ WeightKernel linear_family(bool rows, bool texel, bool vec, bool gated) {
 }  // namespace
 
 // x times W^T (+ bias) into out. One token: the mat-vec variant; batches: 8 tokens per
-// workgroup (matmul_rows: 16). A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
+// workgroup (matmul_rows: rows_group). A folded gated unit as input: its gate in binding 0, its up in binding 4; a folded
 // norm: its input in binding 0, its weight in binding 7. A residual (binding 6) is added as the
 // results are written. Weights bound as a storage buffer larger than the device binds at once
 // run as a dispatch per slice of their rows (row_slices), each writing its columns of out.
@@ -89,8 +99,11 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     bindings[7].texel = VK_FORMAT_R32_SFLOAT;  // declared a texel buffer whether a norm is folded or not
   }
   bool rows = family == LinearKernel::Rows;
-  std::string kernel =
-      weight_kernel(linear_family(rows, family == LinearKernel::Texel, vec, gated), w.weight->dtype);
+  const RowsGroup group = rows_group(n.rows, false);
+  const WeightKernel kind = !rows ? subgroup_family(family == LinearKernel::Texel, vec, gated)
+                            : vec ? WeightKernel::MatvecRows
+                                  : group.kernel;
+  std::string kernel = weight_kernel(kind, w.weight->dtype);
   const uint32_t lane_rows = vec ? config_.row_kernel_vec_rows : config_.row_kernel_rows;
   std::vector<uint32_t> spec = rows ? std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_wg, lane_rows}
                                     : std::vector<uint32_t>{config_.subgroup_wg, config_.subgroup_rows, norm.mode};
@@ -103,7 +116,7 @@ void CompiledGraph::record_linear(const Graph& graph, const Node& n, rbee_tensor
     SubgroupMatmulPush pc{w.cols, slice.count, n.rows, has_bias, gx, act, residual != RBEE_TENSOR_NONE, norm.eps,
                           norm.offset, n.cols};
     dispatch(kernel, slice_bindings(bindings, slice), &pc, rows ? kRowsMatmulPushBytes : sizeof pc, spec, gx,
-             div_up(groups, gx), vec ? 1 : div_up(n.rows, rows ? kRowsTokens : kSubgroupTokens));
+             div_up(groups, gx), vec ? 1 : div_up(n.rows, rows ? group.tokens : kSubgroupTokens));
   }
 }
 
@@ -141,10 +154,10 @@ void CompiledGraph::record_gate_up(const Graph& graph, const Node& unit, std::pa
     uint32_t groups = div_up(unit.cols, config_.subgroup_wg * lane_rows);
     uint32_t gx = std::min(groups, kMaxGroups);
     SubgroupMatmulPush pc{wg.cols, unit.cols, unit.rows, 0, gx, act, 0, 0.0f, 0.0f, unit.cols};
-    dispatch(weight_kernel(vec ? WeightKernel::MatvecRowsGateUp : WeightKernel::MatmulRowsGateUp, wg.weight->dtype),
-             bindings, &pc, kRowsMatmulPushBytes, {config_.subgroup_wg, config_.subgroup_wg, lane_rows}, gx,
-             div_up(groups, gx),
-             vec ? 1 : div_up(unit.rows, kRowsTokens));
+    const RowsGroup group = rows_group(unit.rows, true);
+    dispatch(weight_kernel(vec ? WeightKernel::MatvecRowsGateUp : group.kernel, wg.weight->dtype), bindings, &pc,
+             kRowsMatmulPushBytes, {config_.subgroup_wg, config_.subgroup_wg, lane_rows}, gx, div_up(groups, gx),
+             vec ? 1 : div_up(unit.rows, group.tokens));
     return;
   }
   FoldedNorm norm = folded_norm(graph, x);

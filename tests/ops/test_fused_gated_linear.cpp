@@ -166,7 +166,9 @@ TEST_P(GateUpPair, EqualsTheUnfusedOps) {
       for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
       const WeightKernel family =
           c.storage ? (c.tokens == 1 ? WeightKernel::MatvecGateUp : WeightKernel::MatmulSubgroupGateUp)
-                    : (c.tokens == 1 ? WeightKernel::MatvecRowsGateUp : WeightKernel::MatmulRowsGateUp);
+                    : (c.tokens == 1   ? WeightKernel::MatvecRowsGateUp
+                       : c.tokens <= 4 ? WeightKernel::MatmulRowsGateUp4
+                                       : WeightKernel::MatmulRowsGateUp);
       EXPECT_THAT(kernels, ::testing::Contains(weight_kernel(family, c.weight)));
       if (c.storage && c.normed) {
         EXPECT_THAT(kernels, ::testing::Not(::testing::Contains(vk::kernel_name(vk::Kernel::Norm))))

@@ -74,14 +74,15 @@ std::string name(const ::testing::TestParamInfo<QLinearCase>& i) {
          std::array<const char*, 4>{"", "_portable", "_storage", "_texel"}[c.kernels];
 }
 
-// Every type x out {1, 7, 64, 65, 300} x in {1, 2, 3 blocks} x tokens {1, 2, 7, 64}, each with
-// and without bias.
+// Every type x out {1, 7, 64, 65, 300} x in {1, 2, 3 blocks} x tokens {1, 3, 7, 64}, each with
+// and without bias (on a CPU implementation 3 tokens run matmul_rows' 4-token groups, 7 and 64
+// its 16-token ones).
 std::vector<QLinearCase> shapes() {
   std::vector<QLinearCase> out;
   for (DType t : kQuantTypes)
     for (uint32_t o : {1u, 7u, 64u, 65u, 300u})
       for (uint32_t blocks : {1u, 2u, 3u})
-        for (uint32_t tokens : {1u, 2u, 7u, 64u})
+        for (uint32_t tokens : {1u, 3u, 7u, 64u})
           for (bool bias : {false, true}) out.push_back({t, o, blocks * block_elems(t), tokens, bias});
   return out;
 }
@@ -121,13 +122,14 @@ std::vector<QLinearCase> long_batch() {
 INSTANTIATE_TEST_SUITE_P(LongBatch, QuantizedLinearTest, ::testing::ValuesIn(long_batch()), name);
 
 // The kernels the cases above meant to cover: where the device has subgroup arithmetic,
-// matvec_<type> for one token and matmul_subgroup_<type> for more (matvec_rows_<type> and
-// matmul_rows_<type> on a CPU implementation); else matmul_<type> (said as a skip).
+// matvec_<type> for one token and matmul_subgroup_<type> for more (on a CPU implementation
+// matvec_rows_<type>, matmul_rows_4_<type> up to 4 tokens, matmul_rows_<type> for more); else
+// matmul_<type> (said as a skip).
 TEST(QuantizedWeights, BatchPicksKernel) {
   const bool matvec = gpu().device->info().subgroup_arithmetic;
   const bool rows = KernelConfig::for_device(gpu().device->info()).row_kernels;
   for (DType t : kQuantTypes) {
-    for (uint32_t tokens : {1u, 2u}) {
+    for (uint32_t tokens : {1u, 2u, 9u}) {
       OpHarness h;
       h.source().add("x", DType::F32, {tokens, 2 * block_elems(t)}, random_values(2 * tokens * block_elems(t), 7));
       h.source().add_quantized("w", t, {5, 2 * block_elems(t)}, varied_values(10 * block_elems(t), 8));
@@ -139,7 +141,9 @@ TEST(QuantizedWeights, BatchPicksKernel) {
       std::vector<std::string> kernels;
       for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
       const WeightKernel family = !matvec ? WeightKernel::Matmul
-                                  : rows  ? (tokens == 1 ? WeightKernel::MatvecRows : WeightKernel::MatmulRows)
+                                  : rows  ? (tokens == 1   ? WeightKernel::MatvecRows
+                                             : tokens <= 4 ? WeightKernel::MatmulRows4
+                                                           : WeightKernel::MatmulRows)
                                           : (tokens == 1 ? WeightKernel::Matvec : WeightKernel::MatmulSubgroup);
       const std::string want = weight_kernel(family, t);
       EXPECT_THAT(kernels, ::testing::Contains(want)) << tokens << " token(s)";
