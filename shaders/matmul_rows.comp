@@ -19,6 +19,9 @@
 // tokens, has_bias, groups_x, act and has_residual. GATE_UP: the gated unit of an MLP,
 // out = act(x W^T) * (x U^T) with U in binding 4: each lane decodes its row of both and the two
 // share every input tile (one dispatch for the gate, up and activation ops).
+// EXPERTS (moe_linear's decode, as moe_matmul.comp's EXPERTS): the weights are n_expert stacked
+// matrices; workgroup z is an output row (token, chosen slot) whose expert comes from the
+// routing (binding 5), or with identity (head_linear) is the slot; push constants as moe_matmul.
 #include "common.glsl"
 #define WEIGHT_BINDING 1
 #define WEIGHT_WINDOW
@@ -39,7 +42,21 @@ layout(push_constant) uniform Push {
   uint groups_x;
   uint act;
   uint has_residual;
+#if defined(EXPERTS)
+  float norm_eps;  // unused: moe_matmul's layout
+  float norm_offset;
+  uint ldo;
+  uint n_used;
+  uint x_per_slot;
+  uint n_expert;
+  uint tiles;
+  uint identity;
+  uint expert_bias;
+#endif
 } pc;
+#if defined(EXPERTS)
+layout(std430, binding = 5) readonly buffer Routing { uint route[]; };  // RoutingLayout
+#endif
 
 #ifndef TOKENS
 #define TOKENS 1u
@@ -90,13 +107,22 @@ void main() {
   // The group's rows: ROWS runs of LANES, lane l holding row l of each run.
   uint row0 = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * LANES * ROWS;
   if (row0 >= pc.n) return;  // uniform per workgroup
-  uint tok0 = gl_WorkGroupID.z * TOKENS;
-  uint toks = min(TOKENS, pc.tokens - tok0);
+#if defined(EXPERTS)
+  uint o = gl_WorkGroupID.z;  // the output row: (token, chosen slot)
+  uint expert = pc.identity != 0u ? o % pc.n_used : uint(uintBitsToFloat(route[o / pc.n_used * 2u * pc.n_used + o % pc.n_used]));
+  uint tok0 = pc.x_per_slot != 0u ? o : o / pc.n_used, last_tok = tok0;  // the row of x
+  uint first_w_row = expert * pc.n;
+#else
+  uint tok0 = gl_WorkGroupID.z * TOKENS, last_tok = pc.tokens - 1u;
+  uint first_w_row = 0u;
+#endif
+  uint toks = min(TOKENS, last_tok + 1u - tok0);
   uint blocks = pc.k / QK;
   // Rows past the last decode a real one and write nothing; tokens past the last reread the last
   // one (every lane runs every step anyway) and write nothing.
   uint row_byte[MAX_ROWS];
-  [[unroll]] for (uint r = 0u; r < ROWS; ++r) row_byte[r] = min(row0 + r * LANES + lane, pc.n - 1u) * blocks * BLOCK_BYTES;
+  [[unroll]] for (uint r = 0u; r < ROWS; ++r)
+    row_byte[r] = (first_w_row + min(row0 + r * LANES + lane, pc.n - 1u)) * blocks * BLOCK_BYTES;
 
   float acc[TOKENS * MAX_ROWS];
   [[unroll]] for (uint i = 0u; i < TOKENS * ROWS; ++i) acc[i] = 0.0;
@@ -131,7 +157,7 @@ void main() {
 #endif
       }
       [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
-        uint tile = (min(tok0 + t, pc.tokens - 1u) * pc.k + b * QK + 32u * u) / 4u;
+        uint tile = (min(tok0 + t, last_tok) * pc.k + b * QK + 32u * u) / 4u;
         vec4 mine[SLOTS];
         [[unroll]] for (uint sl = 0u; sl < SLOTS; ++sl) mine[sl] = texelFetch(x4, int(tile + (lane + sl * LANES) % 8u));
         // Two partial sums per row: shorter chains of dependent adds.
@@ -166,8 +192,13 @@ void main() {
 #else
       float v = acc[t * ROWS + r];
 #endif
+#if defined(EXPERTS)
+      if (pc.expert_bias != 0u) v += bias[first_w_row + row];
+      uint at = o * pc.ldo + row;
+#else
       if (pc.has_bias != 0u) v += bias[row];
       uint at = (tok0 + t) * pc.n + row;
+#endif
       if (pc.has_residual != 0u) v += residual[at];
       outp[at] = v;
     }

@@ -52,16 +52,30 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false),
                                 expert_bias ? bind(n.inputs[3], true) : none, bind(self, false), none,
                                 bind(n.inputs[2], false), none, none};
-  bool texel = linear_kernel(w, true) == LinearKernel::Texel;
+  // Decode on a CPU implementation: matmul_rows' lane per output row reading whole blocks, as
+  // dense linears do (batches keep moe_matmul's per-expert tile lists; linear_kernel offers
+  // matmul_rows only where the input is not folded).
+  const LinearKernel family = linear_kernel(w, /*folded_input=*/batch);
+  using K = WeightKernel;
+  if (family == LinearKernel::Rows && kernel_type(w) == w.weight->dtype) {
+    bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
+    bindings[1].texel = VK_FORMAT_R32G32B32A32_UINT;
+    const uint32_t lane_rows = config_.row_kernel_vec_rows;
+    const uint32_t row_groups = div_up(out_cols, config_.subgroup_wg * lane_rows);
+    pc.groups_x = std::min(row_groups, kMaxGroups);
+    dispatch(weight_kernel(K::MoeMatvecRows, kernel_type(w)), bindings, &pc, sizeof pc,
+             {config_.subgroup_wg, config_.subgroup_wg, lane_rows}, pc.groups_x, div_up(row_groups, pc.groups_x),
+             static_cast<uint32_t>(gz));
+    return;
+  }
+  bool texel = family == LinearKernel::Texel;
   if (texel) {
     bindings[0].texel = bindings[7].texel = VK_FORMAT_R32_SFLOAT;
     bindings[1].texel = VK_FORMAT_R32_UINT;
   }
-  using K = WeightKernel;
-  WeightKernel family = batch ? (texel ? K::MoeMatmulTexel : K::MoeMatmul) : (texel ? K::MoeMatvecTexel : K::MoeMatvec);
-  std::string kernel = weight_kernel(family, kernel_type(w));
-  dispatch(kernel, bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows}, gx, div_up(groups, gx),
-           static_cast<uint32_t>(gz));
+  WeightKernel kind = batch ? (texel ? K::MoeMatmulTexel : K::MoeMatmul) : (texel ? K::MoeMatvecTexel : K::MoeMatvec);
+  dispatch(weight_kernel(kind, kernel_type(w)), bindings, &pc, sizeof pc, {config_.subgroup_wg, config_.subgroup_rows},
+           gx, div_up(groups, gx), static_cast<uint32_t>(gz));
 }
 
 void CompiledGraph::record_moe_combine(const Graph& graph, const Node& n, rbee_tensor self) {

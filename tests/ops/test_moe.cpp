@@ -2,10 +2,14 @@
 // without renormalization, a selection bias, group-limited choice, ties, k = 1 and k = all
 // experts, batches of 1, 3 and 300 tokens); a whole expert FFN (moe_linear for gate, up and
 // down, then moe_combine) against a double reference, for experts stored as one 3-D tensor and
-// as one tensor per expert, float and quantized, on the decode and the batched paths.
+// as one tensor per expert, float and quantized, on the decode and the batched paths, and which
+// kernel runs the quantized experts' decode.
+#include <gmock/gmock.h>
+
 #include <algorithm>
 #include <numeric>
 
+#include "graph/weight_kernel.hpp"
 #include "ops/op_harness.hpp"
 
 namespace rbee::test {
@@ -205,8 +209,36 @@ INSTANTIATE_TEST_SUITE_P(
                       FfnCase{DType::F32, false, 7, 4, 4, 256, 40}, FfnCase{DType::F32, true, 5, 6, 1, 256, 40},
                       // Quantized experts (rows of whole blocks): decode and batches.
                       FfnCase{DType::Q8_0, false, 1, 5, 2, 256, 256}, FfnCase{DType::Q8_0, true, 64, 5, 2, 256, 256},
+                      FfnCase{DType::Q5_K, true, 1, 6, 3, 256, 256}, FfnCase{DType::MXFP4, false, 1, 5, 2, 64, 96},
                       FfnCase{DType::Q4_K, false, 3, 5, 2, 256, 256}, FfnCase{DType::Q6_K, false, 64, 5, 2, 256, 256}),
     ffn_name);
+
+// A token's chosen quantized experts: on a CPU implementation matmul_rows' expert variant
+// (moe_matvec_rows_<type>, lane per output row), elsewhere moe_matvec(_texel)_<type>.
+TEST(MoeKernels, DecodePicksKernel) {
+  const KernelConfig config = KernelConfig::for_device(gpu().device->info());
+  if (!config.subgroup_wg) GTEST_SKIP() << "no subgroup arithmetic: no expert kernels";
+  for (DType t : {DType::Q8_0, DType::Q4_K, DType::MXFP4}) {
+    const uint32_t E = 4, in = 256, out = 64;
+    OpHarness h;
+    h.source().add("x", DType::F32, {1, in}, random_values(in, 1));
+    h.source().add("logits", DType::F32, {1, E}, random_values(E, 2, -2, 2));
+    h.source().add_quantized("w", t, {E, out, in}, random_values(size_t(E) * out * in, 3));
+    rbee_moe_route_params p = route_params(E, 2, RBEE_MOE_SOFTMAX, true);
+    auto cg = h.compile(1, [&](const rbee_graph_api&, rbee_graph* g) {
+      rbee_tensor r = graph_moe_api()->moe_route(g, h.input(g, "logits"), RBEE_TENSOR_NONE, &p);
+      return graph_moe_api()->moe_linear(g, h.input(g, "x"), graph_moe_api()->experts(g, "w", E), r);
+    }, true, true);
+    OpHarness::run(*cg, iota_ids(1));
+    if (cg->last_profile().empty()) GTEST_SKIP() << "no timestamps: dispatches cannot be named";
+    std::vector<std::string> kernels;
+    for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
+    const WeightKernel want = config.row_kernels   ? WeightKernel::MoeMatvecRows
+                              : config.texel_inputs ? WeightKernel::MoeMatvecTexel
+                                                    : WeightKernel::MoeMatvec;
+    EXPECT_THAT(kernels, ::testing::Contains(weight_kernel(want, t))) << dtype_name(t);
+  }
+}
 
 }  // namespace
 }  // namespace rbee::test
