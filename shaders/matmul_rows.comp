@@ -19,9 +19,11 @@
 // tokens, has_bias, groups_x, act and has_residual. GATE_UP: the gated unit of an MLP,
 // out = act(x W^T) * (x U^T) with U in binding 4: each lane decodes its row of both and the two
 // share every input tile (one dispatch for the gate, up and activation ops).
-// EXPERTS (moe_linear's decode, as moe_matmul.comp's EXPERTS): the weights are n_expert stacked
-// matrices; workgroup z is an output row (token, chosen slot) whose expert comes from the
-// routing (binding 5), or with identity (head_linear) is the slot; push constants as moe_matmul.
+// EXPERTS, EXPERTS_BATCH (moe_linear, as moe_matmul.comp's): the weights are n_expert stacked
+// matrices. EXPERTS (decode): workgroup z is an output row (token, chosen slot) whose expert comes
+// from the routing (binding 5), or with identity (head_linear) is the slot. EXPERTS_BATCH: z is
+// one of the tiles of TOKENS output rows the routing lists for an expert. Push constants as
+// moe_matmul's.
 #include "common.glsl"
 #define WEIGHT_BINDING 1
 #define WEIGHT_WINDOW
@@ -42,7 +44,7 @@ layout(push_constant) uniform Push {
   uint groups_x;
   uint act;
   uint has_residual;
-#if defined(EXPERTS)
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
   float norm_eps;  // unused: moe_matmul's layout
   float norm_offset;
   uint ldo;
@@ -54,7 +56,7 @@ layout(push_constant) uniform Push {
   uint expert_bias;
 #endif
 } pc;
-#if defined(EXPERTS)
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
 layout(std430, binding = 5) readonly buffer Routing { uint route[]; };  // RoutingLayout
 #endif
 
@@ -107,19 +109,53 @@ void main() {
   // The group's rows: ROWS runs of LANES, lane l holding row l of each run.
   uint row0 = (gl_WorkGroupID.y * pc.groups_x + gl_WorkGroupID.x) * LANES * ROWS;
   if (row0 >= pc.n) return;  // uniform per workgroup
-#if defined(EXPERTS)
-  uint o = gl_WorkGroupID.z;  // the output row: (token, chosen slot)
-  uint expert = pc.identity != 0u ? o % pc.n_used : uint(uintBitsToFloat(route[o / pc.n_used * 2u * pc.n_used + o % pc.n_used]));
-  uint tok0 = pc.x_per_slot != 0u ? o : o / pc.n_used, last_tok = tok0;  // the row of x
-  uint first_w_row = expert * pc.n;
-#else
-  uint tok0 = gl_WorkGroupID.z * TOKENS, last_tok = pc.tokens - 1u;
-  uint first_w_row = 0u;
+  // Per token of the group: the row of x it reads and the row of out it writes. Tokens past the
+  // last reread the last one (every lane runs every step anyway) and write nothing.
+  uint x_row[TOKENS], out_row[TOKENS], toks, first_w_row = 0u;
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
+  uint expert;
 #endif
-  uint toks = min(TOKENS, last_tok + 1u - tok0);
+#if defined(EXPERTS)
+  out_row[0] = gl_WorkGroupID.z;  // (token, chosen slot)
+  uint o = out_row[0];
+  expert = pc.identity != 0u ? o % pc.n_used : uint(uintBitsToFloat(route[o / pc.n_used * 2u * pc.n_used + o % pc.n_used]));
+  toks = 1u;
+#elif defined(EXPERTS_BATCH)
+  // A tile of up to TOKENS output rows listed for one expert (moe_matmul.comp).
+  uint tile0, count;
+  if (pc.identity != 0u) {
+    expert = gl_WorkGroupID.z / pc.tiles;
+    tile0 = gl_WorkGroupID.z % pc.tiles * TOKENS;
+    count = pc.tokens;
+  } else {
+    uint tiles = pc.tokens * 2u * pc.n_used + pc.n_expert + pc.n_expert * pc.tokens;
+    if (gl_WorkGroupID.z >= route[tiles]) return;  // uniform per workgroup
+    uint tile = route[tiles + 1u + gl_WorkGroupID.z];
+    expert = tile >> 16;
+    tile0 = (tile & 0xffffu) * TOKENS;
+    count = route[pc.tokens * 2u * pc.n_used + expert];
+  }
+  toks = min(TOKENS, count - tile0);
+  uint list = pc.tokens * 2u * pc.n_used + pc.n_expert + expert * pc.tokens + tile0;
+  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
+    uint i = min(t, toks - 1u);
+    out_row[t] = pc.identity != 0u ? (tile0 + i) * pc.n_used + expert : route[list + i];
+  }
+#else
+  uint tok0 = gl_WorkGroupID.z * TOKENS;
+  toks = min(TOKENS, pc.tokens - tok0);
+  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) out_row[t] = min(tok0 + t, pc.tokens - 1u);
+#endif
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
+  first_w_row = expert * pc.n;
+  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) x_row[t] = pc.x_per_slot != 0u ? out_row[t] : out_row[t] / pc.n_used;
+  const uint out_stride = pc.ldo;
+#else
+  [[unroll]] for (uint t = 0u; t < TOKENS; ++t) x_row[t] = out_row[t];
+  const uint out_stride = pc.n;
+#endif
   uint blocks = pc.k / QK;
-  // Rows past the last decode a real one and write nothing; tokens past the last reread the last
-  // one (every lane runs every step anyway) and write nothing.
+  // Rows past the last decode a real one and write nothing.
   uint row_byte[MAX_ROWS];
   [[unroll]] for (uint r = 0u; r < ROWS; ++r)
     row_byte[r] = (first_w_row + min(row0 + r * LANES + lane, pc.n - 1u)) * blocks * BLOCK_BYTES;
@@ -157,7 +193,7 @@ void main() {
 #endif
       }
       [[unroll]] for (uint t = 0u; t < TOKENS; ++t) {
-        uint tile = (min(tok0 + t, last_tok) * pc.k + b * QK + 32u * u) / 4u;
+        uint tile = (x_row[t] * pc.k + b * QK + 32u * u) / 4u;
         vec4 mine[SLOTS];
         [[unroll]] for (uint sl = 0u; sl < SLOTS; ++sl) mine[sl] = texelFetch(x4, int(tile + (lane + sl * LANES) % 8u));
         // Two partial sums per row: shorter chains of dependent adds.
@@ -192,13 +228,12 @@ void main() {
 #else
       float v = acc[t * ROWS + r];
 #endif
-#if defined(EXPERTS)
+#if defined(EXPERTS) || defined(EXPERTS_BATCH)
       if (pc.expert_bias != 0u) v += bias[first_w_row + row];
-      uint at = o * pc.ldo + row;
 #else
       if (pc.has_bias != 0u) v += bias[row];
-      uint at = (tok0 + t) * pc.n + row;
 #endif
+      uint at = out_row[t] * out_stride + row;
       if (pc.has_residual != 0u) v += residual[at];
       outp[at] = v;
     }

@@ -52,18 +52,18 @@ void CompiledGraph::record_moe_linear(const Graph& graph, const Node& n, rbee_te
   std::vector<Binding> bindings{bind(n.inputs[0], false), bind(n.inputs[1], false),
                                 expert_bias ? bind(n.inputs[3], true) : none, bind(self, false), none,
                                 bind(n.inputs[2], false), none, none};
-  // Decode on a CPU implementation: matmul_rows' lane per output row reading whole blocks, as
-  // dense linears do (batches keep moe_matmul's per-expert tile lists; linear_kernel offers
-  // matmul_rows only where the input is not folded).
-  const LinearKernel family = linear_kernel(w, /*folded_input=*/batch);
+  // On a CPU implementation, block-quantized experts run matmul_rows' expert variants (a lane per
+  // output row reading whole blocks, as dense linears do), with moe_matmul's grid in z: an output
+  // row for decode, a listed tile of kSubgroupTokens rows for batches (TOKENS=8u, shaders/CMakeLists.txt).
+  const LinearKernel family = linear_kernel(w, /*folded_input=*/false);
   using K = WeightKernel;
   if (family == LinearKernel::Rows && kernel_type(w) == w.weight->dtype) {
     bindings[0].texel = VK_FORMAT_R32G32B32A32_SFLOAT;
     bindings[1].texel = VK_FORMAT_R32G32B32A32_UINT;
-    const uint32_t lane_rows = config_.row_kernel_vec_rows;
+    const uint32_t lane_rows = batch ? config_.row_kernel_rows : config_.row_kernel_vec_rows;
     const uint32_t row_groups = div_up(out_cols, config_.subgroup_wg * lane_rows);
     pc.groups_x = std::min(row_groups, kMaxGroups);
-    dispatch(weight_kernel(K::MoeMatvecRows, kernel_type(w)), bindings, &pc, sizeof pc,
+    dispatch(weight_kernel(batch ? K::MoeMatmulRows : K::MoeMatvecRows, kernel_type(w)), bindings, &pc, sizeof pc,
              {config_.subgroup_wg, config_.subgroup_wg, lane_rows}, pc.groups_x, div_up(row_groups, pc.groups_x),
              static_cast<uint32_t>(gz));
     return;

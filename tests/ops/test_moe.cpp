@@ -3,7 +3,7 @@
 // experts, batches of 1, 3 and 300 tokens); a whole expert FFN (moe_linear for gate, up and
 // down, then moe_combine) against a double reference, for experts stored as one 3-D tensor and
 // as one tensor per expert, float and quantized, on the decode and the batched paths, and which
-// kernel runs the quantized experts' decode.
+// kernels run quantized experts.
 #include <gmock/gmock.h>
 
 #include <algorithm>
@@ -213,30 +213,35 @@ INSTANTIATE_TEST_SUITE_P(
                       FfnCase{DType::Q4_K, false, 3, 5, 2, 256, 256}, FfnCase{DType::Q6_K, false, 64, 5, 2, 256, 256}),
     ffn_name);
 
-// A token's chosen quantized experts: on a CPU implementation matmul_rows' expert variant
-// (moe_matvec_rows_<type>, lane per output row), elsewhere moe_matvec(_texel)_<type>.
-TEST(MoeKernels, DecodePicksKernel) {
+// Quantized experts, decode (1 token) and batches (5): on a CPU implementation matmul_rows'
+// expert variants (moe_matvec_rows_<type>, moe_matmul_rows_<type>: a lane per output row),
+// elsewhere moe_matvec(_texel)_<type> and moe_matmul(_texel)_<type>.
+TEST(MoeKernels, PicksKernel) {
   const KernelConfig config = KernelConfig::for_device(gpu().device->info());
   if (!config.subgroup_wg) GTEST_SKIP() << "no subgroup arithmetic: no expert kernels";
   for (DType t : {DType::Q8_0, DType::Q4_K, DType::MXFP4}) {
-    const uint32_t E = 4, in = 256, out = 64;
-    OpHarness h;
-    h.source().add("x", DType::F32, {1, in}, random_values(in, 1));
-    h.source().add("logits", DType::F32, {1, E}, random_values(E, 2, -2, 2));
-    h.source().add_quantized("w", t, {E, out, in}, random_values(size_t(E) * out * in, 3));
-    rbee_moe_route_params p = route_params(E, 2, RBEE_MOE_SOFTMAX, true);
-    auto cg = h.compile(1, [&](const rbee_graph_api&, rbee_graph* g) {
-      rbee_tensor r = graph_moe_api()->moe_route(g, h.input(g, "logits"), RBEE_TENSOR_NONE, &p);
-      return graph_moe_api()->moe_linear(g, h.input(g, "x"), graph_moe_api()->experts(g, "w", E), r);
-    }, true, true);
-    OpHarness::run(*cg, iota_ids(1));
-    if (cg->last_profile().empty()) GTEST_SKIP() << "no timestamps: dispatches cannot be named";
-    std::vector<std::string> kernels;
-    for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
-    const WeightKernel want = config.row_kernels   ? WeightKernel::MoeMatvecRows
-                              : config.texel_inputs ? WeightKernel::MoeMatvecTexel
-                                                    : WeightKernel::MoeMatvec;
-    EXPECT_THAT(kernels, ::testing::Contains(weight_kernel(want, t))) << dtype_name(t);
+    for (uint32_t tokens : {1u, 5u}) {
+      const uint32_t E = 4, in = 256, out = 64;
+      OpHarness h;
+      h.source().add("x", DType::F32, {tokens, in}, random_values(size_t(tokens) * in, 1));
+      h.source().add("logits", DType::F32, {tokens, E}, random_values(size_t(tokens) * E, 2, -2, 2));
+      h.source().add_quantized("w", t, {E, out, in}, random_values(size_t(E) * out * in, 3));
+      rbee_moe_route_params p = route_params(E, 2, RBEE_MOE_SOFTMAX, true);
+      auto cg = h.compile(tokens, [&](const rbee_graph_api&, rbee_graph* g) {
+        rbee_tensor r = graph_moe_api()->moe_route(g, h.input(g, "logits"), RBEE_TENSOR_NONE, &p);
+        return graph_moe_api()->moe_linear(g, h.input(g, "x"), graph_moe_api()->experts(g, "w", E), r);
+      }, true, true);
+      OpHarness::run(*cg, iota_ids(tokens));
+      if (cg->last_profile().empty()) GTEST_SKIP() << "no timestamps: dispatches cannot be named";
+      std::vector<std::string> kernels;
+      for (const auto& [kernel, seconds] : cg->last_profile()) kernels.push_back(kernel);
+      using K = WeightKernel;
+      const bool one = tokens == 1;
+      const K want = config.row_kernels   ? (one ? K::MoeMatvecRows : K::MoeMatmulRows)
+                     : config.texel_inputs ? (one ? K::MoeMatvecTexel : K::MoeMatmulTexel)
+                                           : (one ? K::MoeMatvec : K::MoeMatmul);
+      EXPECT_THAT(kernels, ::testing::Contains(weight_kernel(want, t))) << dtype_name(t) << ", " << tokens << " tokens";
+    }
   }
 }
 
