@@ -8,6 +8,7 @@
 set -euo pipefail
 dir=${1:?usage: tools/build-llama-cpp.sh DIR [--vulkan]}
 vulkan=${2:-}
+case "$vulkan" in "" | --vulkan) ;; *) echo "build-llama-cpp.sh: unknown option $vulkan (expected --vulkan)" >&2; exit 2 ;; esac
 version=3.22.1  # node-llama-cpp, bundling llama.cpp release v0.5.0 (commit de3ff81)
 
 mkdir -p "$dir"
